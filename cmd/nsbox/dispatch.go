@@ -1,0 +1,155 @@
+//go:build linux
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/tools/lsns"
+	"github.com/nsbox/nsbox/tools/nsenter"
+	"github.com/nsbox/nsbox/tools/pidnsinit"
+	"github.com/nsbox/nsbox/tools/unshare"
+)
+
+// applet is one tool of the binary: its Main takes the arguments after the program name.
+type applet struct {
+	name string
+	main func(args []string) int
+}
+
+// applets is the registry, in the order --list prints it.
+var applets = []applet{
+	{"unshare", unshare.Main},
+	{"nsenter", nsenter.Main},
+	{"lsns", lsns.Main},
+	{"pidns-init", pidnsinit.Main},
+}
+
+func findApplet(name string) (applet, bool) {
+	for _, a := range applets {
+		if a.name == name {
+			return a, true
+		}
+	}
+	return applet{}, false
+}
+
+// dispatch runs the applet named by argv[0], or, when argv[0] is nsbox itself, nsbox's own
+// options and then the applet named by the first argument.
+func dispatch(argv []string) int {
+	name := filepath.Base(argv[0])
+	if a, ok := findApplet(name); ok {
+		return a.main(argv[1:])
+	}
+	if !strings.HasPrefix(name, "nsbox") {
+		return unknownApplet(os.Stderr, name)
+	}
+	return nsboxMain(argv[1:], os.Stdout, os.Stderr)
+}
+
+// nsboxGrammar is the command line of nsbox itself.
+type nsboxGrammar struct {
+	Help    cli.HelpFlag    `short:"h" help:"display this help"`
+	Version cli.VersionFlag `short:"V" help:"display version"`
+	List    bool            `short:"l" help:"list the applets, one per line"`
+	Install string          `placeholder:"dir" help:"create a symlink for every applet in DIR"`
+	Force   bool            `short:"f" help:"with --install, replace files that are not links to nsbox"`
+	Applet  []string        `arg:"" optional:"" passthrough:"partial" help:"the applet to run and its arguments"`
+}
+
+func nsboxMain(args []string, stdout, stderr io.Writer) int {
+	var g nsboxGrammar
+	_, code, done := cli.Parse(cli.Spec{
+		Name:        "nsbox",
+		Synopsis:    "[--list | --install [--force] DIR | APPLET [arguments...]]",
+		Description: "Linux namespace tools in one binary: " + appletNames(", ") + ".",
+		Stdout:      stdout, Stderr: stderr,
+	}, &g, args)
+	if done {
+		return code
+	}
+	switch {
+	case g.List:
+		fmt.Fprint(stdout, appletNames("\n")+"\n")
+		return cli.ExitOK
+	case g.Install != "":
+		return install(g.Install, g.Force, stdout, stderr)
+	case len(g.Applet) == 0:
+		cli.UsageError(stderr, "nsbox", "no applet specified; one of: "+appletNames(", "))
+		return cli.ExitFailure
+	}
+	if a, ok := findApplet(g.Applet[0]); ok {
+		os.Args = append([]string{a.name}, g.Applet[1:]...)
+		return a.main(g.Applet[1:])
+	}
+	return unknownApplet(stderr, g.Applet[0])
+}
+
+func unknownApplet(w io.Writer, name string) int {
+	fmt.Fprintf(w, "nsbox: unknown applet '%s'\nApplets: %s\n", name, appletNames(", "))
+	return cli.ExitFailure
+}
+
+func appletNames(sep string) string {
+	names := make([]string, len(applets))
+	for i, a := range applets {
+		names[i] = a.name
+	}
+	return strings.Join(names, sep)
+}
+
+// install makes DIR/APPLET symlinks to this binary. A file that is not already a link to nsbox
+// is left alone unless force; each skip is reported.
+func install(dir string, force bool, stdout, stderr io.Writer) int {
+	self, err := os.Executable()
+	if err == nil {
+		self, err = filepath.EvalSymlinks(self)
+	}
+	if err != nil {
+		return cli.Fail(stderr, "nsbox", fmt.Errorf("cannot find this binary: %w", err))
+	}
+	if st, err := os.Stat(dir); err != nil {
+		return cli.Fail(stderr, "nsbox", err)
+	} else if !st.IsDir() {
+		return cli.Fail(stderr, "nsbox", fmt.Errorf("%s: not a directory", dir))
+	}
+	status := cli.ExitOK
+	for _, a := range applets {
+		link := filepath.Join(dir, a.name)
+		if _, err := os.Lstat(link); err == nil {
+			if !force && !linksTo(link, self) {
+				fmt.Fprintf(stderr, "nsbox: skipped %s: it exists and is not a link to nsbox (use --force to replace it)\n", link)
+				continue
+			}
+			if err := os.Remove(link); err != nil {
+				status = cli.Fail(stderr, "nsbox", err)
+				continue
+			}
+		} else if !errors.Is(err, os.ErrNotExist) {
+			status = cli.Fail(stderr, "nsbox", err)
+			continue
+		}
+		if err := os.Symlink(self, link); err != nil {
+			status = cli.Fail(stderr, "nsbox", err)
+			continue
+		}
+		fmt.Fprintf(stdout, "%s -> %s\n", link, self)
+	}
+	return status
+}
+
+// linksTo reports whether link is a symlink that resolves to the binary self.
+func linksTo(link, self string) bool {
+	st, err := os.Lstat(link)
+	if err != nil || st.Mode()&os.ModeSymlink == 0 {
+		return false
+	}
+	target, err := filepath.EvalSymlinks(link)
+	return err == nil && target == self
+}

@@ -1,0 +1,25 @@
+//go:build linux
+
+// Command nsbox is four Linux namespace tools in one binary: unshare, nsenter, lsns and
+// pidns-init. The applet is the basename of argv[0] (install symlinks with `nsbox --install
+// DIR`), or the first argument: `nsbox unshare -n ip link`.
+package main
+
+import (
+	"os"
+
+	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/tools/cli"
+)
+
+func main() {
+	if os.Getenv(nsutil.PlanMarker) != "" {
+		// The pre-runtime stage consumes the marker; seeing it here means it is not linked in.
+		os.Exit(cli.Fail(os.Stderr, "nsbox", nsutil.ErrNoPreRuntime))
+	}
+	if os.Getuid() != os.Geteuid() || os.Getgid() != os.Getegid() {
+		os.Stderr.WriteString("nsbox: refusing to run set-user-ID or set-group-ID: namespaces are not a privilege boundary for it\n")
+		os.Exit(cli.ExitFailure)
+	}
+	os.Exit(dispatch(os.Args))
+}

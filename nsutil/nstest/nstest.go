@@ -1,0 +1,213 @@
+// Package nstest holds the helpers nsbox's tests share: the skip policy (a skip is a failure
+// with CI=true), the nsbox binary under test, an unprivileged user for rootless tests, and
+// running commands with a timeout.
+package nstest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Skip skips the test with reason, except under CI=true, where a test that cannot run fails.
+func Skip(t testing.TB, reason string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("cannot run under CI: %s", reason)
+	}
+	t.Skip(reason)
+}
+
+// RequireRoot skips (fails under CI) unless the test runs as root.
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		Skip(t, "needs root")
+	}
+}
+
+// RequireTool skips (fails under CI) unless path exists; .ci/run installs every tool tests use.
+func RequireTool(t testing.TB, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); err != nil {
+		Skip(t, path+" is not installed (run .ci/run or apt-get install it)")
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// Binary returns the nsbox binary under test: $NSBOX_BIN when set (make test sets it to the
+// static bin/nsbox), else one built once per test process into a temporary directory.
+func Binary(t testing.TB) string {
+	t.Helper()
+	if p := os.Getenv("NSBOX_BIN"); p != "" {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return abs
+	}
+	buildOnce.Do(func() {
+		root, err := moduleRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "nsbox-test-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "nsbox")
+		cmd := exec.Command("go", "build", "-o", binPath, "./cmd/nsbox")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	return filepath.Dir(strings.TrimSpace(string(out))), nil
+}
+
+// Applet returns a directory holding symlinks named after every applet, pointing at Binary, so
+// tests run `DIR/unshare` exactly as users do.
+func Applet(t testing.TB, name string) string {
+	t.Helper()
+	bin := Binary(t)
+	dir := filepath.Join(filepath.Dir(bin), "applets")
+	link := filepath.Join(dir, name)
+	if _, err := os.Lstat(link); err == nil {
+		return link
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(bin, link); err != nil && !os.IsExist(err) {
+		t.Fatal(err)
+	}
+	// A rootless test user must be able to reach it.
+	_ = os.Chmod(filepath.Dir(bin), 0o755)
+	_ = os.Chmod(dir, 0o755)
+	return link
+}
+
+// TestUser is the unprivileged account rootless tests run as.
+const TestUser = "nsboxtest"
+
+// Unprivileged returns the uid and gid of TestUser, creating it (useradd) with /etc/subuid and
+// /etc/subgid ranges when missing. It needs root; elsewhere it skips (fails under CI).
+func Unprivileged(t testing.TB) (uid, gid int) {
+	t.Helper()
+	RequireRoot(t)
+	u, err := user.Lookup(TestUser)
+	if err != nil {
+		out, err := exec.Command("useradd", "--create-home", "--shell", "/bin/sh", TestUser).CombinedOutput()
+		if err != nil && !strings.Contains(string(out), "already exists") {
+			t.Fatalf("useradd %s: %v\n%s", TestUser, err, out)
+		}
+		if u, err = user.Lookup(TestUser); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ensureSubID(t, "/etc/subuid")
+	ensureSubID(t, "/etc/subgid")
+	uid, _ = strconv.Atoi(u.Uid)
+	gid, _ = strconv.Atoi(u.Gid)
+	return uid, gid
+}
+
+var subIDMu sync.Mutex
+
+func ensureSubID(t testing.TB, path string) {
+	subIDMu.Lock()
+	defer subIDMu.Unlock()
+	data, _ := os.ReadFile(path)
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, TestUser+":") {
+			return
+		}
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := fmt.Fprintf(f, "%s:300000:65536\n", TestUser); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// AsUser makes cmd run as uid:gid with no supplementary groups.
+func AsUser(cmd *exec.Cmd, uid, gid int) *exec.Cmd {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{}}
+	cmd.Dir = "/"
+	return cmd
+}
+
+// Result is what a finished command did.
+type Result struct {
+	Stdout, Stderr string
+	Code           int // exit status, or 128+N when killed by signal N
+}
+
+// Run runs cmd with a timeout and returns its output and status; it fails the test only when
+// the command cannot be started or times out.
+func Run(t testing.TB, timeout time.Duration, cmd *exec.Cmd) Result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %q: %v", cmd.Args, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(timeout):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("%q did not finish in %v; stderr: %s", cmd.Args, timeout, errb.String())
+	}
+	return Result{Stdout: out.String(), Stderr: errb.String(), Code: ExitCode(cmd.ProcessState)}
+}
+
+// ExitCode is the shell's view of a process's end: its status, or 128+N for signal N.
+func ExitCode(ps *os.ProcessState) int {
+	ws, ok := ps.Sys().(syscall.WaitStatus)
+	if ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
+}
+
+// Command is exec.CommandContext with the test's deadline-free context.
+func Command(name string, args ...string) *exec.Cmd {
+	return exec.CommandContext(context.Background(), name, args...)
+}

@@ -1,0 +1,44 @@
+package nsutil
+
+import (
+	"github.com/alecthomas/kong"
+)
+
+// OptionalValue is the kong value type for util-linux's optional-argument flags such as
+// `--net` / `--net=FILE` or `--kill-child` / `--kill-child=SIGNAL`. Given alone it is a boolean
+// and short forms bundle (`-nui`). A value is taken only when attached: `--net=FILE`, and, for
+// fields tagged `attached:"short"`, getopt's `-nFILE` (the rest of a short-option cluster is the
+// value, as with util-linux nsenter's `n::`). A separate word is never the value: `--net FILE`
+// leaves FILE as the program to run, exactly as getopt does.
+type OptionalValue struct {
+	Set   bool   // the flag was given
+	Value string // the attached value, "" when none
+	// HasValue reports whether a value was attached (it may be empty: `--net=`).
+	HasValue bool
+}
+
+// IsBool makes kong treat the flag as a switch that takes no separate argument.
+func (o *OptionalValue) IsBool() bool { return true }
+
+// Decode implements kong.MapperValue.
+func (o *OptionalValue) Decode(ctx *kong.DecodeContext) error {
+	o.Set, o.Value, o.HasValue = true, "", false
+	next := ctx.Scan.Peek()
+	switch {
+	case next.Type == kong.FlagValueToken:
+		ctx.Scan.Pop()
+		o.Value, o.HasValue = next.String(), true
+	case next.Type == kong.ShortFlagTailToken && ctx.Value != nil && ctx.Value.Tag.Get("attached") == "short":
+		ctx.Scan.Pop()
+		o.Value, o.HasValue = next.String(), true
+	}
+	return nil
+}
+
+// String shows the flag as it was given, for help defaults and traces.
+func (o OptionalValue) String() string {
+	if o.HasValue {
+		return "=" + o.Value
+	}
+	return ""
+}

@@ -1,0 +1,12 @@
+//go:build linux
+
+package nsutil
+
+import "errors"
+
+// preRuntimeLinked is set when preruntime.c is part of the binary (a cgo build).
+var preRuntimeLinked bool
+
+// ErrNoPreRuntime is returned by Plan.Run in a binary built without cgo, which has no
+// pre-runtime stage to carry the plan out.
+var ErrNoPreRuntime = errors.New("this nsbox was built without cgo and cannot change namespaces (build with CGO_ENABLED=1)")

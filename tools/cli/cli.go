@@ -1,0 +1,243 @@
+// Package cli is the command-line plumbing every applet shares: parsing with kong under
+// util-linux's conventions (getopt-style long-option abbreviations, options stop at the first
+// non-option, `APPLET: what is wrong` + `Try 'APPLET --help' for more information.` and exit 1
+// on usage errors), util-linux-style --help, --version, and one-line error reports.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+)
+
+// Version is the nsbox version, set at build time with -ldflags "-X .../tools/cli.Version=...".
+var Version = "0.1.0-dev"
+
+// Exit statuses shared by the applets.
+const (
+	ExitOK         = 0
+	ExitFailure    = 1   // the applet's own error or a usage error
+	ExitCannotExec = 126 // the program exists but cannot be executed
+	ExitNotFound   = 127 // the program was not found
+)
+
+// Spec describes an applet's command line.
+type Spec struct {
+	Name        string // the applet name: the prefix of every message and the name in Usage:
+	Synopsis    string // what follows the name in Usage:, e.g. "[options] [program [arguments...]]"
+	Description string // one or two sentences under the Usage: line
+	Stdout      io.Writer
+	Stderr      io.Writer
+	Options     []kong.Option // extra kong options (Vars, mappers...)
+}
+
+// VersionFlag is the -V/--version flag every applet embeds as
+// `Version cli.VersionFlag `short:"V" help:"display version"``.
+type VersionFlag bool
+
+// BeforeReset prints the version and stops parsing with status 0.
+func (v VersionFlag) BeforeReset(app *kong.Kong) error {
+	fmt.Fprintf(app.Stdout, "%s from nsbox %s\n", app.Model.Name, Version)
+	app.Exit(0)
+	return nil
+}
+
+type exitRequest struct{ code int }
+
+// Parse parses args (without the program name) into grammar. When it returns done, the applet
+// must exit with code at once: --help or --version was handled (0), or a usage error was
+// reported on stderr (1).
+func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, done bool) {
+	stdout, stderr := spec.Stdout, spec.Stderr
+	if stdout == nil {
+		stdout = os.Stdout
+	}
+	if stderr == nil {
+		stderr = os.Stderr
+	}
+	opts := append([]kong.Option{
+		kong.Name(spec.Name),
+		kong.Description(spec.Description),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitRequest{code}) }),
+		kong.Help(helpPrinter(spec)),
+		kong.NoDefaultHelp(),
+	}, spec.Options...)
+	parser, err := kong.New(grammar, opts...)
+	if err != nil {
+		// A grammar error is a bug in nsbox, not the user's fault; still, one line and exit 1.
+		fmt.Fprintf(stderr, "%s: internal error: %v\n", spec.Name, err)
+		return nil, ExitFailure, true
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			req, ok := r.(exitRequest)
+			if !ok {
+				panic(r)
+			}
+			ctx, code, done = nil, req.code, true
+			if code != 0 {
+				code = ExitFailure
+			}
+		}
+	}()
+	args, err = expandAbbreviations(parser.Model.Node, args)
+	if err == nil {
+		ctx, err = parser.Parse(args)
+	}
+	if err != nil {
+		UsageError(stderr, spec.Name, getoptMessage(err))
+		return nil, ExitFailure, true
+	}
+	return ctx, ExitOK, false
+}
+
+// HelpFlag is the -h/--help flag; applets embed it (kong's default is switched off so that the
+// help text is util-linux's shape).
+type HelpFlag bool
+
+// BeforeReset prints the help and stops with status 0.
+func (h HelpFlag) BeforeReset(ctx *kong.Context) error {
+	if err := ctx.PrintUsage(false); err != nil {
+		return err
+	}
+	ctx.Exit(0)
+	return nil
+}
+
+// UsageError prints util-linux's two-line usage error.
+func UsageError(w io.Writer, name, msg string) {
+	fmt.Fprintf(w, "%s: %s\nTry '%s --help' for more information.\n", ErrorPrefix(name), msg, name)
+}
+
+// Fail prints `NAME: ERROR` on stderr and returns ExitFailure, for `return cli.Fail(...)`.
+func Fail(w io.Writer, name string, err error) int {
+	fmt.Fprintf(w, "%s: %s\n", ErrorPrefix(name), Message(err))
+	return ExitFailure
+}
+
+// Message renders err as one line, with the C library's capitalised strerror text for system
+// errors ("No such process", not Go's "no such process"), as util-linux prints them.
+func Message(err error) string {
+	msg := err.Error()
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		low := errno.Error()
+		if strings.HasSuffix(msg, low) {
+			msg = strings.TrimSuffix(msg, low) + Strerror(errno)
+		}
+	}
+	return strings.ReplaceAll(msg, "\n", " ")
+}
+
+// Strerror is errno's description as the C library words it.
+func Strerror(errno syscall.Errno) string {
+	s := errno.Error()
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// getoptMessage rewords kong's parse errors the way getopt(3) words them.
+func getoptMessage(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "unknown flag "):
+		flag := strings.Fields(strings.TrimPrefix(msg, "unknown flag "))[0]
+		flag = strings.TrimSuffix(flag, ",")
+		if strings.HasPrefix(flag, "--") {
+			return fmt.Sprintf("unrecognized option '%s'", flag)
+		}
+		return fmt.Sprintf("invalid option -- '%s'", strings.TrimPrefix(flag, "-"))
+	case strings.HasPrefix(msg, "unexpected flag argument "):
+		return "option doesn't allow an argument: " + strings.TrimPrefix(msg, "unexpected flag argument ")
+	case strings.Contains(msg, `but got "EOL"`) || strings.Contains(msg, "but got EOL"):
+		flag, _, _ := strings.Cut(msg, ":")
+		if strings.HasPrefix(flag, "--") {
+			return fmt.Sprintf("option '%s' requires an argument", flag)
+		}
+		return fmt.Sprintf("option requires an argument -- '%s'", strings.TrimPrefix(flag, "-"))
+	}
+	return msg
+}
+
+// expandAbbreviations gives long options getopt_long's unique-prefix matching (`--pres` for
+// `--preserve-credentials`), up to the first non-option argument or "--".
+func expandAbbreviations(node *kong.Node, args []string) ([]string, error) {
+	var flags []*kong.Flag
+	for _, group := range node.AllFlags(false) {
+		flags = append(flags, group...)
+	}
+	byShort := map[rune]*kong.Flag{}
+	for _, f := range flags {
+		if f.Short != 0 {
+			byShort[f.Short] = f
+		}
+	}
+	out := append([]string(nil), args...)
+	for i := 0; i < len(out); i++ {
+		arg := out[i]
+		switch {
+		case arg == "--" || arg == "-" || !strings.HasPrefix(arg, "-"):
+			return out, nil
+		case strings.HasPrefix(arg, "--"):
+			name, value, hasValue := strings.Cut(arg[2:], "=")
+			f, err := matchLong(flags, name)
+			if err != nil {
+				return nil, err
+			}
+			if f == nil {
+				continue // kong reports it
+			}
+			out[i] = "--" + f.Name
+			if hasValue {
+				out[i] += "=" + value
+			} else if !f.IsBool() && !f.IsCounter() {
+				i++ // its value is the next word
+			}
+		default: // a cluster of short options: the first that takes a value ends it
+			for j, r := range arg[1:] {
+				f := byShort[r]
+				if f == nil || f.IsBool() || f.IsCounter() {
+					continue
+				}
+				if j+2 == len(arg) {
+					i++
+				}
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+func matchLong(flags []*kong.Flag, name string) (*kong.Flag, error) {
+	var candidates []*kong.Flag
+	for _, f := range flags {
+		if f.Name == name {
+			return f, nil
+		}
+		if name != "" && strings.HasPrefix(f.Name, name) {
+			candidates = append(candidates, f)
+		}
+	}
+	switch len(candidates) {
+	case 0:
+		return nil, nil
+	case 1:
+		return candidates[0], nil
+	}
+	names := make([]string, len(candidates))
+	for i, f := range candidates {
+		names[i] = "'--" + f.Name + "'"
+	}
+	sort.Strings(names)
+	return nil, fmt.Errorf("option '--%s' is ambiguous; possibilities: %s", name, strings.Join(names, " "))
+}
