@@ -42,7 +42,6 @@ const (
 // Step flags; keep in step with preruntime.c.
 const (
 	flagOptional    = 1 << 0
-	flagSkipDone    = 1 << 1
 	flagFollowStops = 1 << 2
 	flagForwardSigs = 1 << 3
 	flagBlockSigs   = 1 << 4
@@ -68,7 +67,8 @@ const (
 const PlanMarker = "_NSBOX_PLAN"
 
 type step struct {
-	op, flags, id int32
+	op, flags     int32
+	id, cond      int32 // id: marked done on success; cond > 0: skip when done; < 0: skip unless -cond done
 	role          Role
 	a, b          int64
 	s1, s2        string
@@ -136,13 +136,18 @@ func (p *Plan) Unshare(flags uintptr) *Plan {
 type SetnsOpts struct {
 	Label    string // how the fd is shown in traces and errors: a path or "pidfd:42"
 	Optional bool   // pass one of util-linux's two passes: failure is not an error
-	Group    int32  // steps sharing a non-zero Group count as one: once one succeeds, the rest are skipped
+	// Group: steps sharing a non-zero Group count as one; once one succeeds, the rest are
+	// skipped (util-linux's two passes over the same namespace).
+	Group int32
+	// After: run the step only when the group After has succeeded (a pidfd's second pass
+	// enters only the user namespace when the first pass entered the rest).
+	After int32
 }
 
 // Setns adds setns(fd, nstype); nstype may be 0, or a mask of several kinds for a pidfd.
 func (p *Plan) Setns(fd int, nstype uintptr, o SetnsOpts) *Plan {
 	p.UseFD(fd)
-	s := step{op: opSetns, a: int64(fd), b: int64(nstype), id: o.Group,
+	s := step{op: opSetns, a: int64(fd), b: int64(nstype), id: o.Group, cond: o.Group,
 		trace:  fmt.Sprintf("setns(%d<%s>, %s)", fd, o.Label, FlagNames(nstype)),
 		errmsg: "reassociate to namespace '" + o.Label + "' failed"}
 	if nstype == 0 {
@@ -151,8 +156,8 @@ func (p *Plan) Setns(fd int, nstype uintptr, o SetnsOpts) *Plan {
 	if o.Optional {
 		s.flags |= flagOptional
 	}
-	if o.Group != 0 {
-		s.flags |= flagSkipDone
+	if o.After != 0 {
+		s.cond = -o.After
 	}
 	return p.add(s)
 }
@@ -197,12 +202,9 @@ func (p *Plan) Fchdir(fd int, label string) *Plan {
 
 // ClearGroups adds setgroups(0, NULL). With a non-zero group, it is one of several attempts.
 func (p *Plan) ClearGroups(optional bool, group int32) *Plan {
-	s := step{op: opSetgroups, id: group, trace: "setgroups(0, [])", errmsg: "setgroups failed"}
+	s := step{op: opSetgroups, id: group, cond: group, trace: "setgroups(0, [])", errmsg: "setgroups failed"}
 	if optional {
 		s.flags |= flagOptional
-	}
-	if group != 0 {
-		s.flags |= flagSkipDone
 	}
 	return p.add(s)
 }
@@ -390,6 +392,7 @@ func (p *Plan) encode() []byte {
 		u32(uint32(s.role))
 		u32(uint32(s.flags))
 		u32(uint32(s.id))
+		u32(uint32(s.cond))
 		i64(s.a)
 		i64(s.b)
 		str(s.s1)

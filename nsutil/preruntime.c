@@ -60,7 +60,7 @@ enum {
 // Step flags; keep in step with plan.go.
 enum {
 	F_OPTIONAL = 1 << 0,   // a failure is not an error; success marks the step's id done
-	F_SKIP_DONE = 1 << 1,  // skip when the step's id was marked done
+	F_UNUSED_1 = 1 << 1,
 	F_FOLLOW_STOPS = 1 << 2,  // OP_FORK: stop when the child stops, then continue it
 	F_FORWARD_SIGS = 1 << 3,  // OP_FORK: forward SIGINT/SIGTERM to the child
 	F_BLOCK_SIGS = 1 << 4,    // OP_FORK: ignore SIGINT/SIGTERM in the waiting parent
@@ -72,8 +72,10 @@ enum {
 // Roles: which process carries out a step.
 enum { ROLE_MAIN = 0, ROLE_PARENT = 1, ROLE_HELPER = 2 };
 
+// id: a successful step marks id done. cond > 0: skip the step when cond is done; cond < 0:
+// skip it unless -cond is done.
 struct step {
-	int32_t op, role, flags, id;
+	int32_t op, role, flags, id, cond;
 	int64_t a, b;
 	char *s1, *s2, *trace, *errmsg;
 	uint32_t n1, n2;
@@ -349,7 +351,9 @@ static void run_plan(struct step *steps, uint32_t count)
 		struct step *s = &steps[i];
 		if (s->role != role)
 			continue;
-		if ((s->flags & F_SKIP_DONE) && s->id > 0 && s->id < 64 && (done_ids & (1ull << s->id)))
+		if (s->cond > 0 && s->cond < 64 && (done_ids & (1ull << s->cond)))
+			continue;
+		if (s->cond < 0 && s->cond > -64 && !(done_ids & (1ull << -s->cond)))
 			continue;
 		if (s->flags & F_SUBST_PID) {
 			if (s->s1)
@@ -556,6 +560,7 @@ __attribute__((constructor)) static void nsbox_preruntime(void)
 		struct step *s = &steps[i];
 		bad = rd_bytes(&r, &s->op, 4) < 0 || rd_bytes(&r, &s->role, 4) < 0 ||
 		      rd_bytes(&r, &s->flags, 4) < 0 || rd_bytes(&r, &s->id, 4) < 0 ||
+		      rd_bytes(&r, &s->cond, 4) < 0 ||
 		      rd_bytes(&r, &s->a, 8) < 0 || rd_bytes(&r, &s->b, 8) < 0;
 		if (bad)
 			break;

@@ -211,3 +211,41 @@ func ExitCode(ps *os.ProcessState) int {
 func Command(name string, args ...string) *exec.Cmd {
 	return exec.CommandContext(context.Background(), name, args...)
 }
+
+var (
+	selfOnce sync.Once
+	selfPath string
+	selfErr  error
+)
+
+// SelfCopy returns a copy of the running test binary in a directory every user can reach, so
+// that a test can re-execute it as the unprivileged TestUser (go test's build directory is 0700).
+func SelfCopy(t testing.TB) string {
+	t.Helper()
+	selfOnce.Do(func() {
+		exe, err := os.Executable()
+		if err != nil {
+			selfErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "nsbox-test-self")
+		if err == nil {
+			err = os.Chmod(dir, 0o755)
+		}
+		if err != nil {
+			selfErr = err
+			return
+		}
+		data, err := os.ReadFile(exe)
+		if err != nil {
+			selfErr = err
+			return
+		}
+		selfPath = filepath.Join(dir, filepath.Base(exe))
+		selfErr = os.WriteFile(selfPath, data, 0o755)
+	})
+	if selfErr != nil {
+		t.Fatal(selfErr)
+	}
+	return selfPath
+}

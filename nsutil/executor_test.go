@@ -1,0 +1,345 @@
+//go:build linux
+
+package nsutil
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nsbox/nsbox/nsutil/nstest"
+	"golang.org/x/sys/unix"
+)
+
+// The executor tests re-execute this test binary with testPlanEnv set to a JSON testPlan; the
+// child builds the Plan and runs it, so the pre-runtime stage in this binary carries it out.
+const testPlanEnv = "NSUTIL_TEST_PLAN"
+
+type testPlan struct {
+	Unshare  []string // kind names
+	Join     int      // pid whose namespaces to enter (two passes, as nsenter)
+	JoinKind []string
+	Pidfd    bool // enter through a pidfd
+	Maps     bool // write "0 <uid> 1" maps after unshare (rootless -r)
+	Fork     bool
+	Argv     []string
+	Trace    bool
+}
+
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(testPlanEnv); spec != "" {
+		os.Unsetenv(testPlanEnv)
+		os.Exit(runTestPlan(spec))
+	}
+	os.Exit(m.Run())
+}
+
+func runTestPlan(spec string) int {
+	var tp testPlan
+	if err := json.Unmarshal([]byte(spec), &tp); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	p := NewPlan("nsutil-test")
+	p.Trace = tp.Trace
+	var flags uintptr
+	for _, name := range tp.Unshare {
+		k, _ := KindByName(name)
+		flags |= k.Flag
+	}
+	if flags != 0 {
+		uid, gid := os.Geteuid(), os.Getegid()
+		p.Unshare(flags)
+		if tp.Maps {
+			p.WriteFile("/proc/self/setgroups", "deny", "cannot write setgroups")
+			p.WriteFile("/proc/self/uid_map", fmt.Sprintf("0 %d 1", uid), "cannot write uid_map")
+			p.WriteFile("/proc/self/gid_map", fmt.Sprintf("0 %d 1", gid), "cannot write gid_map")
+		}
+	}
+	if tp.Join != 0 {
+		var kinds []Kind
+		for _, name := range tp.JoinKind {
+			k, _ := KindByName(name)
+			kinds = append(kinds, k)
+		}
+		if tp.Pidfd {
+			t, err := OpenTarget(tp.Join)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 2
+			}
+			var mask uintptr
+			for _, k := range kinds {
+				if k.Name != "user" {
+					mask |= k.Flag
+				}
+			}
+			label := fmt.Sprintf("pidfd:%d", tp.Join)
+			first, user := p.NewGroup(), p.NewGroup()
+			p.Setns(t.PidFD, mask, SetnsOpts{Label: label, Optional: true, Group: first})
+			all := mask
+			for _, k := range kinds {
+				all |= k.Flag
+			}
+			if all != mask { // pass one entered the rest: now the user namespace alone
+				p.Setns(t.PidFD, all&^mask, SetnsOpts{Label: label, After: first, Group: user})
+			}
+			p.Setns(t.PidFD, all, SetnsOpts{Label: label, Group: first})
+		} else {
+			groups := map[string]int32{}
+			files := map[string]*NSFile{}
+			for _, k := range kinds {
+				f, err := OpenNamespace(k.ProcPath(tp.Join), &k)
+				if err != nil {
+					fmt.Fprintln(os.Stderr, err)
+					return 2
+				}
+				files[k.Name] = f
+				groups[k.Name] = p.NewGroup()
+			}
+			for pass := 0; pass < 2; pass++ {
+				for _, k := range kinds {
+					if pass == 0 && k.Name == "user" {
+						continue
+					}
+					p.Setns(files[k.Name].FD, k.Flag, SetnsOpts{Label: files[k.Name].Path, Optional: pass == 0, Group: groups[k.Name]})
+				}
+			}
+		}
+	}
+	if tp.Fork {
+		p.Fork(ForkOpts{})
+		p.As(Parent).Wait(ForkOpts{}).As(Main)
+	}
+	p.Exec(tp.Argv, nil)
+	if err := p.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	return 2
+}
+
+func runPlan(t *testing.T, tp testPlan, asUser *[2]int) nstest.Result {
+	t.Helper()
+	spec, _ := json.Marshal(tp)
+	cmd := exec.Command(nstest.SelfCopy(t))
+	cmd.Env = append(os.Environ(), testPlanEnv+"="+string(spec))
+	if asUser != nil {
+		nstest.AsUser(cmd, asUser[0], asUser[1])
+	}
+	return nstest.Run(t, 20*time.Second, cmd)
+}
+
+func nsInode(t *testing.T, pid int, kind string) string {
+	t.Helper()
+	link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, kind))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return link
+}
+
+// readlinksScript prints /proc/self/ns/KIND for each kind, one per line.
+func readlinksScript(kinds []string) []string {
+	var b strings.Builder
+	for _, k := range kinds {
+		fmt.Fprintf(&b, "readlink /proc/self/ns/%s; ", k)
+	}
+	return []string{"/bin/sh", "-c", b.String()}
+}
+
+func allKindNames() []string {
+	var names []string
+	for _, k := range Kinds {
+		names = append(names, k.Name)
+	}
+	return names
+}
+
+func TestExecutorUnsharesEveryKind(t *testing.T) {
+	nstest.RequireRoot(t)
+	kinds := allKindNames()
+	// pid and time take effect in children: fork after unsharing.
+	res := runPlan(t, testPlan{Unshare: kinds, Fork: true, Argv: readlinksScript(kinds)}, nil)
+	if res.Code != 0 {
+		t.Fatalf("exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	got := strings.Fields(res.Stdout)
+	if len(got) != len(kinds) {
+		t.Fatalf("got %q, want %d links", got, len(kinds))
+	}
+	for i, k := range kinds {
+		if host := nsInode(t, os.Getpid(), k); got[i] == host {
+			t.Errorf("%s: still in the host namespace %s", k, host)
+		}
+	}
+}
+
+func TestExecutorRootlessUserNamespace(t *testing.T) {
+	uid, gid := nstest.Unprivileged(t)
+	res := runPlan(t, testPlan{Unshare: []string{"user", "net", "uts", "mnt"}, Maps: true,
+		Argv: []string{"/bin/sh", "-c", "cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups; id -u"}}, &[2]int{uid, gid})
+	if res.Code != 0 {
+		t.Fatalf("exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	fields := strings.Fields(res.Stdout)
+	want := []string{"0", strconv.Itoa(uid), "1", "0", strconv.Itoa(gid), "1", "deny", "0"}
+	if strings.Join(fields, " ") != strings.Join(want, " ") {
+		t.Errorf("maps = %q, want %q", fields, want)
+	}
+}
+
+// startTarget starts `sleep` in new namespaces made by util-linux's unshare (the reference) and
+// returns the sleep's pid.
+func startTarget(t *testing.T, asUser *[2]int, args ...string) int {
+	t.Helper()
+	nstest.RequireTool(t, "/usr/bin/unshare")
+	cmd := exec.Command("/usr/bin/unshare", append(args, "sleep", "60")...)
+	if asUser != nil {
+		nstest.AsUser(cmd, asUser[0], asUser[1])
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// With --fork the sleep is unshare's child; without, it is unshare itself after exec.
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		pid := cmd.Process.Pid
+		if kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid)); len(strings.Fields(string(kids))) > 0 {
+			pid, _ = strconv.Atoi(strings.Fields(string(kids))[0])
+		}
+		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(comm)) == "sleep" {
+			return pid
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("target did not start")
+	return 0
+}
+
+func TestExecutorJoinsEveryKind(t *testing.T) {
+	nstest.RequireRoot(t)
+	target := startTarget(t, nil, "--user", "--map-root-user", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "--cgroup", "--time")
+	kinds := allKindNames()
+	for _, pidfd := range []bool{false, true} {
+		res := runPlan(t, testPlan{Join: target, JoinKind: kinds, Pidfd: pidfd, Fork: true, Argv: readlinksScript(kinds)}, nil)
+		if res.Code != 0 {
+			t.Fatalf("pidfd=%v: exit %d, stderr %q", pidfd, res.Code, res.Stderr)
+		}
+		got := strings.Fields(res.Stdout)
+		for i, k := range kinds {
+			if want := nsInode(t, target, k); i >= len(got) || got[i] != want {
+				t.Errorf("pidfd=%v: %s = %q, want the target's %s", pidfd, k, got, want)
+			}
+		}
+	}
+}
+
+func TestExecutorOwnerJoinsItsUserNamespace(t *testing.T) {
+	uid, gid := nstest.Unprivileged(t)
+	user := &[2]int{uid, gid}
+	target := startTarget(t, user, "--user", "--map-root-user", "--net", "--uts", "--mount")
+	kinds := []string{"user", "net", "uts", "mnt"}
+	for _, pidfd := range []bool{false, true} {
+		res := runPlan(t, testPlan{Join: target, JoinKind: kinds, Pidfd: pidfd, Argv: readlinksScript(kinds)}, user)
+		if res.Code != 0 {
+			t.Fatalf("pidfd=%v: exit %d, stderr %q", pidfd, res.Code, res.Stderr)
+		}
+		got := strings.Fields(res.Stdout)
+		for i, k := range kinds {
+			if want := nsInode(t, target, k); i >= len(got) || got[i] != want {
+				t.Errorf("pidfd=%v: %s = %q, want the target's %s", pidfd, k, got, want)
+			}
+		}
+	}
+}
+
+func TestExecutorLeaksNothing(t *testing.T) {
+	nstest.RequireRoot(t)
+	target := startTarget(t, nil, "--net")
+	res := runPlan(t, testPlan{Join: target, JoinKind: []string{"net"}, Unshare: []string{"uts"},
+		Argv: []string{"/bin/sh", "-c", "ls /proc/self/fd; env"}}, nil)
+	if res.Code != 0 {
+		t.Fatalf("exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	if strings.Contains(res.Stdout, PlanMarker) || strings.Contains(res.Stdout, testPlanEnv) {
+		t.Errorf("marker leaked into the environment:\n%s", res.Stdout)
+	}
+	// The program sees exactly the fds the same program sees when the caller runs it directly.
+	direct := nstest.Run(t, 10*time.Second, exec.Command("/bin/sh", "-c", "ls /proc/self/fd"))
+	if got := fdList(res.Stdout); got != fdList(direct.Stdout) {
+		t.Errorf("fds in the program = %v, want %v as without nsbox", got, fdList(direct.Stdout))
+	}
+}
+
+func fdList(out string) string {
+	var fds []string
+	for _, line := range strings.Split(out, "\n") {
+		if _, err := strconv.Atoi(line); err == nil {
+			fds = append(fds, line)
+		}
+	}
+	return strings.Join(fds, ",")
+}
+
+func TestExecutorExitStatuses(t *testing.T) {
+	nstest.RequireRoot(t)
+	tests := []struct {
+		argv []string
+		fork bool
+		want int
+	}{
+		{[]string{"/bin/sh", "-c", "exit 7"}, false, 7},
+		{[]string{"/bin/sh", "-c", "exit 7"}, true, 7},
+		{[]string{"/bin/sh", "-c", "kill -TERM $$"}, true, 128 + int(syscall.SIGTERM)},
+		{[]string{"/nonexistent/program"}, true, 127},
+		{[]string{"nonexistent-program-nsbox"}, false, 127},
+		{[]string{"/etc/passwd"}, false, 126},
+	}
+	for _, tc := range tests {
+		res := runPlan(t, testPlan{Unshare: []string{"uts"}, Fork: tc.fork, Argv: tc.argv}, nil)
+		if res.Code != tc.want {
+			t.Errorf("%q fork=%v: exit %d, want %d (stderr %q)", tc.argv, tc.fork, res.Code, tc.want, res.Stderr)
+		}
+	}
+}
+
+func TestExecutorTraceAndErrors(t *testing.T) {
+	uid, gid := nstest.Unprivileged(t)
+	res := runPlan(t, testPlan{Unshare: []string{"net"}, Trace: true, Argv: []string{"true"}}, &[2]int{uid, gid})
+	if res.Code != 1 {
+		t.Fatalf("exit %d, want 1", res.Code)
+	}
+	want := "unshare(CLONE_NEWNET) = -1 EPERM (Operation not permitted)\nnsutil-test: unshare failed: Operation not permitted\n"
+	if res.Stderr != want {
+		t.Errorf("stderr = %q, want %q", res.Stderr, want)
+	}
+}
+
+func TestOpenNamespaceChecksKind(t *testing.T) {
+	net, _ := KindByName("net")
+	uts, _ := KindByName("uts")
+	f, err := OpenNamespace("/proc/self/ns/net", &net)
+	if err != nil {
+		t.Fatalf("OpenNamespace(net) = %v", err)
+	}
+	if flags, _ := unix.FcntlInt(uintptr(f.FD), unix.F_GETFD, 0); flags&unix.FD_CLOEXEC == 0 {
+		t.Errorf("namespace fd is not close-on-exec")
+	}
+	f.Close()
+	if _, err := OpenNamespace("/proc/self/ns/net", &uts); err == nil || !strings.Contains(err.Error(), "is a net namespace, not uts") {
+		t.Errorf("OpenNamespace(net as uts) = %v", err)
+	}
+	if _, err := OpenNamespace("/etc/passwd", nil); err == nil || !strings.Contains(err.Error(), "not a namespace") {
+		t.Errorf("OpenNamespace(/etc/passwd) = %v", err)
+	}
+	if _, err := OpenNamespace("/nonexistent", nil); err == nil || !strings.Contains(err.Error(), "cannot open /nonexistent") {
+		t.Errorf("OpenNamespace(/nonexistent) = %v", err)
+	}
+}
