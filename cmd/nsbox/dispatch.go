@@ -17,18 +17,20 @@ import (
 	"github.com/nsbox/nsbox/tools/unshare"
 )
 
-// applet is one tool of the binary: its Main takes the arguments after the program name.
+// applet is one tool of the binary: its Main takes the arguments after the program name, and
+// command gives its kong grammar for what is generated from it (completions, man page checks).
 type applet struct {
-	name string
-	main func(args []string) int
+	name    string
+	main    func(args []string) int
+	command func() (cli.Spec, any)
 }
 
 // applets is the registry, in the order --list prints it.
 var applets = []applet{
-	{"unshare", unshare.Main},
-	{"nsenter", nsenter.Main},
-	{"lsns", lsns.Main},
-	{"pidns-init", pidnsinit.Main},
+	{"unshare", unshare.Main, unshare.Command},
+	{"nsenter", nsenter.Main, nsenter.Command},
+	{"lsns", lsns.Main, lsns.Command},
+	{"pidns-init", pidnsinit.Main, pidnsinit.Command},
 }
 
 func findApplet(name string) (applet, bool) {

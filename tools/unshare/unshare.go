@@ -8,7 +8,22 @@ import (
 	"github.com/nsbox/nsbox/tools/cli"
 )
 
+type grammar struct {
+	Help    cli.HelpFlag    `short:"h" help:"display this help"`
+	Version cli.VersionFlag `short:"V" help:"display version"`
+}
+
+// Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
+// what is generated from the grammar (completions, man page checks).
+func Command() (cli.Spec, any) {
+	return cli.Spec{Name: "unshare", Synopsis: "[options]"}, &grammar{}
+}
+
 // Main runs unshare with args (without the program name) and returns the exit status.
 func Main(args []string) int {
+	spec, g := Command()
+	if _, code, done := cli.Parse(spec, g, args); done {
+		return code
+	}
 	return cli.Fail(os.Stderr, "unshare", errors.New("not implemented yet"))
 }
