@@ -78,17 +78,33 @@ func FuzzContainerFromCgroup(f *testing.F) {
 	})
 }
 
-// TestFindContainers makes a fake docker container: a cgroup v2 scope named as docker names
-// them, with a sleep in it, and finds it by prefix, by runtime:prefix and by name.
-func TestFindContainers(t *testing.T) {
-	nstest.RequireRoot(t)
-	if _, err := os.Stat("/sys/fs/cgroup/cgroup.controllers"); err != nil {
-		nstest.Skip(t, "needs cgroup v2 at /sys/fs/cgroup")
+// cgroupMount finds where a cgroup hierarchy is mounted: fstype "cgroup2", or "cgroup" with
+// the given controller option (cgroup v1).
+func cgroupMount(t *testing.T, fstype, option string) string {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
 	}
-	id := fmt.Sprintf("%064x", os.Getpid())
-	id = "ab" + id[2:]
-	scope := "/sys/fs/cgroup/nsbox-test-docker-" + id[:8]
-	dir := filepath.Join(scope, "docker", id)
+	for _, line := range strings.Split(string(data), "\n") {
+		pre, post, ok := strings.Cut(line, " - ")
+		if !ok {
+			continue
+		}
+		f, p := strings.Fields(pre), strings.Fields(post)
+		if len(f) < 5 || len(p) < 3 || p[0] != fstype {
+			continue
+		}
+		if option == "" || strings.Contains(","+p[2]+",", ","+option+",") {
+			return f[4]
+		}
+	}
+	return ""
+}
+
+// fakeContainer puts a new sleep into the cgroup dir (made under mount) and returns its pid.
+func fakeContainer(t *testing.T, mount, rel string) int {
+	t.Helper()
+	dir := filepath.Join(mount, rel)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		nstest.Skip(t, "cannot create a cgroup: "+err.Error())
 	}
@@ -99,32 +115,65 @@ func TestFindContainers(t *testing.T) {
 	t.Cleanup(func() {
 		sleep.Process.Kill()
 		sleep.Wait()
-		os.Remove(dir)
-		os.Remove(filepath.Join(scope, "docker"))
-		os.Remove(scope)
+		for d := dir; d != mount && strings.HasPrefix(d, mount); d = filepath.Dir(d) {
+			os.Remove(d)
+		}
 	})
 	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(sleep.Process.Pid)), 0); err != nil {
 		t.Fatal(err)
 	}
+	return sleep.Process.Pid
+}
+
+// TestFindContainers makes fake containers (cgroups named as docker names them, with a sleep
+// in each: a v2 systemd-driver scope and a v1 cgroupfs-driver directory) and finds them by
+// prefix, by runtime:prefix and by name.
+func TestFindContainers(t *testing.T) {
+	nstest.RequireRoot(t)
+	v2, v1 := cgroupMount(t, "cgroup2", ""), cgroupMount(t, "cgroup", "pids")
+	if v2 == "" && v1 == "" {
+		nstest.Skip(t, "no cgroup hierarchy mounted")
+	}
 	oldRoot := dockerRoot
 	dockerRoot = t.TempDir()
 	t.Cleanup(func() { dockerRoot = oldRoot })
-	os.MkdirAll(filepath.Join(dockerRoot, id), 0o755)
-	os.WriteFile(filepath.Join(dockerRoot, id, "config.v2.json"), []byte(`{"Name":"/web-1"}`), 0o644)
-
-	for _, q := range []string{id[:4], id[:12], id, "docker:" + id[:6], "web-1"} {
-		got, err := FindContainers(q)
-		if err != nil {
-			t.Errorf("FindContainers(%q): %v", q, err)
+	for i, mount := range []string{v2, v1} {
+		if mount == "" {
 			continue
 		}
-		if len(got) != 1 || got[0].ID != id || got[0].InitPID != sleep.Process.Pid || got[0].Name != "web-1" {
-			t.Errorf("FindContainers(%q) = %+v, want %s with init %d named web-1", q, got, id, sleep.Process.Pid)
+		id := fmt.Sprintf("abcd%02d%058x", i, os.Getpid())
+		rel := "nsbox-test.slice/docker-" + id + ".scope"
+		if mount == v1 {
+			rel = "nsbox-test/docker/" + id
+		}
+		pid := fakeContainer(t, mount, rel)
+		name := fmt.Sprintf("web-%d", i)
+		os.MkdirAll(filepath.Join(dockerRoot, id), 0o755)
+		os.WriteFile(filepath.Join(dockerRoot, id, "config.v2.json"), []byte(`{"Name":"/`+name+`"}`), 0o644)
+
+		if c, ok := ProcessContainer(pid); !ok || c.ID != id {
+			t.Errorf("%s: ProcessContainer(%d) = %+v, %v; want %s", mount, pid, c, ok, id)
+		}
+		for _, q := range []string{id[:5], id[:12], id, "docker:" + id[:6], name} {
+			got, err := FindContainers(q)
+			if err != nil {
+				t.Errorf("%s: FindContainers(%q): %v", mount, q, err)
+				continue
+			}
+			if len(got) != 1 || got[0].ID != id || got[0].InitPID != pid || got[0].Name != name {
+				t.Errorf("%s: FindContainers(%q) = %+v, want %s with init %d named %s", mount, q, got, id, pid, name)
+			}
+		}
+		for _, q := range []string{"abc", "podman:" + id[:6], "ffffffffffff", "web-9"} {
+			if got, err := FindContainers(q); err == nil {
+				t.Errorf("%s: FindContainers(%q) = %+v, want an error", mount, q, got)
+			}
 		}
 	}
-	for _, q := range []string{"abc", "podman:" + id[:6], "ffffffffffff", "web-2"} {
-		if got, err := FindContainers(q); err == nil {
-			t.Errorf("FindContainers(%q) = %+v, want an error", q, got)
+	if v2 != "" && v1 != "" {
+		// Both fakes share the prefix "abcd": ambiguous, and both are returned.
+		if got, err := FindContainers("abcd"); err != nil || len(got) != 2 {
+			t.Errorf("FindContainers(abcd) = %+v, %v; want both fakes", got, err)
 		}
 	}
 }
