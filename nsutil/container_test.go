@@ -154,7 +154,7 @@ func TestFindContainers(t *testing.T) {
 		if c, ok := ProcessContainer(pid); !ok || c.ID != id {
 			t.Errorf("%s: ProcessContainer(%d) = %+v, %v; want %s", mount, pid, c, ok, id)
 		}
-		for _, q := range []string{id[:5], id[:12], id, "docker:" + id[:6], name} {
+		for _, q := range []string{id[:6], id[:12], id, "docker:" + id[:6], name} {
 			got, err := FindContainers(q)
 			if err != nil {
 				t.Errorf("%s: FindContainers(%q): %v", mount, q, err)
