@@ -39,7 +39,7 @@ type Spec struct {
 }
 
 // VersionFlag is the -V/--version flag every applet embeds as
-// `Version cli.VersionFlag `short:"V" help:"display version"``.
+// `Version cli.VersionFlag `short:"V" help:"display version"“.
 type VersionFlag bool
 
 // BeforeReset prints the version and stops parsing with status 0.
