@@ -38,8 +38,7 @@ type Spec struct {
 	Options     []kong.Option // extra kong options (Vars, mappers...)
 }
 
-// VersionFlag is the -V/--version flag every applet embeds as
-// `Version cli.VersionFlag `short:"V" help:"display version"“.
+// VersionFlag is the -V/--version flag every applet embeds, tagged short:"V".
 type VersionFlag bool
 
 // BeforeReset prints the version and stops parsing with status 0.
