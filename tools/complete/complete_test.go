@@ -5,12 +5,15 @@ package complete
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/nstest"
 	"github.com/nsbox/nsbox/tools/cli"
 	"github.com/nsbox/nsbox/tools/complete/comptest"
 )
@@ -221,6 +224,82 @@ func TestBashCompletion(t *testing.T) {
 		}
 		slices.Sort(tt.want)
 		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestFishCompletion(t *testing.T) {
+	script := generate(t, "fish", testApplets(t))
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "alpine.d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"tool --pres", []string{"--preserve-credentials"}},
+		{"tool --propagation s", []string{"shared", "slave"}},
+		{"tool --propagation=p", []string{"--propagation=private"}},
+		{"tool -o N", []string{"NETNSID", "NPROCS", "NS", "NSFS"}},
+		{"tool --output=NS,T", []string{"--output=NS,TYPE"}},
+		{"tool -y ne", []string{"net"}},
+		{"tool --tree=o", []string{"--tree=owner"}},
+		{"tool --color a", []string{"always", "auto"}},
+		{"tool --root " + dir + "/alp", []string{dir + "/alpine.d/"}},
+		{"tool truncat", []string{"truncate"}},
+		{"tool -t 1 truncat", []string{"truncate"}},
+		{"tool truncate --pres", nil}, // options end at the program
+		{"list-tool -t u", []string{"user", "uts"}},
+		{"nsboxtest to", []string{"tool"}},
+		{"nsboxtest tool --pres", []string{"--preserve-credentials"}},
+		{"nsboxtest tool -o NP", []string{"NPROCS"}},
+	}
+	for _, tt := range tests {
+		got := comptest.Fish(t, script, tt.line)
+		slices.Sort(tt.want)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.line, got, tt.want)
+		}
+	}
+	// An optional value is only ever attached: the next word is the program.
+	if got := comptest.Fish(t, script, "tool --tree o"); slices.Contains(got, "owner") {
+		t.Errorf("%q: got %q, want no owner", "tool --tree o", got)
+	}
+	got := comptest.Fish(t, script, "tool --")
+	for _, long := range testApplets(t)[1].LongNames() {
+		if !slices.Contains(got, "--"+long) {
+			t.Errorf("%q: got %q, want it to include --%s", "tool --", got, long)
+		}
+	}
+}
+
+func TestZshScriptSyntax(t *testing.T) {
+	nstest.RequireTool(t, "/usr/bin/zsh")
+	script := generate(t, "zsh", testApplets(t))
+	res := nstest.Run(t, 60*time.Second, exec.Command("/usr/bin/zsh", "-n", script))
+	if res.Code != 0 || res.Stderr != "" {
+		t.Errorf("zsh -n: exit %d, stderr %q, want 0 and nothing", res.Code, res.Stderr)
+	}
+}
+
+func TestZshCompletion(t *testing.T) {
+	script := generate(t, "zsh", testApplets(t))
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"tool --pres", []string{"--preserve-credentials"}},
+		{"tool --propagation s", []string{"shared", "slave"}},
+		{"tool -o NP", []string{"NPROCS"}},
+		{"tool --tree=o", []string{"owner"}},
+		{"list-tool -t u", []string{"user", "uts"}},
+		{"nsboxtest to", []string{"tool"}},
+		{"nsboxtest tool --pres", []string{"--preserve-credentials"}},
+	}
+	for _, tt := range tests {
+		if got := comptest.Zsh(t, script, tt.line); !slices.Equal(got, tt.want) {
 			t.Errorf("%q: got %q, want %q", tt.line, got, tt.want)
 		}
 	}

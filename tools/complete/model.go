@@ -61,6 +61,8 @@ type Option struct {
 	Short rune   // 0 when none
 	Help  string
 	Arity Arity
+	// Placeholder names the value ("pid", "file"), for the zsh and fish descriptions.
+	Placeholder string
 	// AttachedShort: the short form takes an optional value in the same word (-nFILE).
 	AttachedShort bool
 	Repeatable    bool
@@ -128,6 +130,10 @@ func optionOf(f *kong.Flag, sets ValueSets) (Option, error) {
 	hint := optName
 	if hint == "" {
 		hint = f.PlaceHolder
+	}
+	o.Placeholder = hint
+	if o.Placeholder == "" {
+		o.Placeholder = strings.ToLower(f.FormatPlaceHolder())
 	}
 	v, err := valueOf(f.Value, hint, sets)
 	if err != nil {

@@ -79,3 +79,55 @@ func Lines(s string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// Fish sources script in a fish without configuration and returns `complete -C LINE`: the
+// candidates for the end of line, without their descriptions.
+func Fish(t *testing.T, script, line string) []string {
+	t.Helper()
+	nstest.RequireTool(t, "/usr/bin/fish")
+	cmd := exec.Command("/usr/bin/fish", "--no-config", "-c", `source $argv[1]; or exit 3; complete -C $argv[2]`, script, line)
+	res := nstest.Run(t, 60*time.Second, cmd)
+	if res.Code != 0 || res.Stderr != "" {
+		t.Fatalf("fish completion of %q: exit %d, stderr %q", line, res.Code, res.Stderr)
+	}
+	var out []string
+	for _, l := range Lines(res.Stdout) {
+		word, _, _ := strings.Cut(l, "\t")
+		out = append(out, word)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// zshCapture runs an interactive zsh on a pseudo-terminal (zsh/zpty), loads compsys and the
+// script, types LINE and TAB, and prints every match compadd is given (compadd is wrapped to
+// print them), one per line between markers, then exits from a comppostfuncs hook.
+const zshCapture = `zmodload zsh/zpty || exit 2
+zpty z zsh -f -i
+zpty -w z "PROMPT= RPROMPT= PS2= ; autoload -Uz compinit && compinit -u -D && source ${(q)1} && bindkey '^I' complete-word"
+zpty -w z 'compadd () { if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return $?; fi; typeset -a __hits; builtin compadd -A __hits "$@"; local r=$? h; for h in $__hits; do print -r -- "<""<$h>"">"; done; return r }'
+zpty -w z 'comppostfuncs=( __done ); __done() { print -r -- "@@DONE""@@"; exit }'
+zpty -w -n z "$2"$'\t'
+local all= chunk
+integer i=0
+while (( i++ < 1200 )); do
+  if zpty -r -t z chunk; then all+=$chunk; [[ $all == *'@@DONE@@'* ]] && break; else sleep 0.05; fi
+done
+zpty -d z
+[[ $all == *'@@DONE@@'* ]] || exit 4
+print -r -- "$all" | grep -o '<<.*>>' | sed 's/^<<//; s/>>$//'
+`
+
+// Zsh completes LINE with the script loaded into compsys in an interactive zsh on a
+// pseudo-terminal, and returns the matches offered.
+func Zsh(t *testing.T, script, line string) []string {
+	t.Helper()
+	nstest.RequireTool(t, "/usr/bin/zsh")
+	cmd := exec.Command("/usr/bin/zsh", "-f", "-c", zshCapture, "zsh", script, line)
+	res := nstest.Run(t, 90*time.Second, cmd)
+	if res.Code != 0 {
+		t.Fatalf("zsh completion of %q: exit %d, stderr %q", line, res.Code, res.Stderr)
+	}
+	out := Lines(res.Stdout)
+	return slices.Compact(out)
+}
