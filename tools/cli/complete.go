@@ -24,10 +24,12 @@ package cli
 //	values=A,B   a fixed set of words that kong does not check as an enum
 //	none         nothing (an explicit "do not complete")
 //
-// Without the tag: a kong `enum:"..."` gives its values; a slice flag completes a
-// comma-separated list; a passthrough positional is a command; otherwise the placeholder (or
-// an OptionalValue's `optvalue` name) decides: file/path, dir, pid, signal/signame, user/uid,
-// group/gid; anything else gets no completion. A flag tagged `hidden:""` is not completed.
+// Without the tag: a kong `enum:"..."` gives its values; a slice flag (unless sep:"none")
+// completes a comma-separated list; a passthrough positional is a command; otherwise the
+// placeholder (or an OptionalValue's `optvalue` name; of "file|name" the first known) decides:
+// file/path, dir, pid, signal/signame, user, group; anything else (uid, fd, expr...) gets no
+// completion. A flag tagged `hidden:""` is not completed. A tag value the generator does not
+// know makes `nsbox --completion` fail, so a typo cannot go unnoticed.
 //
 // Applets that colour their output embed ColorFlag (see color.go); its --color values complete
 // from its enum tag like any other.

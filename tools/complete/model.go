@@ -183,19 +183,22 @@ func fromTag(tag string, list bool, sets ValueSets) (Value, error) {
 	return Value{}, fmt.Errorf("unknown %s tag value %q", cli.CompleteTag, tag)
 }
 
-// fromPlaceholder guesses from a placeholder such as "file", "dir" or "pid".
+// fromPlaceholder guesses from a placeholder such as "file", "dir" or "pid"; of alternatives
+// ("file|name") the first it knows wins.
 func fromPlaceholder(hint string) Action {
-	switch strings.ToLower(strings.Trim(hint, "<>")) {
-	case "file", "path", "filename":
-		return ActFiles
-	case "dir", "directory":
-		return ActDirs
-	case "pid":
-		return ActPids
-	case "user", "uid":
-		return ActUsers
-	case "group", "gid":
-		return ActGroups
+	for _, h := range strings.Split(strings.ToLower(strings.Trim(hint, "<>")), "|") {
+		switch h {
+		case "file", "path", "filename":
+			return ActFiles
+		case "dir", "directory":
+			return ActDirs
+		case "pid":
+			return ActPids
+		case "user", "username":
+			return ActUsers
+		case "group", "groupname":
+			return ActGroups
+		}
 	}
 	return ActNone
 }

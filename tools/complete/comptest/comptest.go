@@ -104,10 +104,10 @@ func Fish(t *testing.T, script, line string) []string {
 // print them), one per line between markers, then exits from a comppostfuncs hook.
 const zshCapture = `zmodload zsh/zpty || exit 2
 zpty z zsh -f -i
-zpty -w z "PROMPT= RPROMPT= PS2= ; autoload -Uz compinit && compinit -u -D && source ${(q)1} && bindkey '^I' complete-word"
+zpty -w z "PROMPT= RPROMPT= PS2= ; $1; autoload -Uz compinit && compinit -u -D && $2 && bindkey '^I' complete-word"
 zpty -w z 'compadd () { if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return $?; fi; typeset -a __hits; builtin compadd -A __hits "$@"; local r=$? h; for h in $__hits; do print -r -- "<""<$h>"">"; done; return r }'
 zpty -w z 'comppostfuncs=( __done ); __done() { print -r -- "@@DONE""@@"; exit }'
-zpty -w -n z "$2"$'\t'
+zpty -w -n z "$3"$'\t'
 local all= chunk
 integer i=0
 while (( i++ < 1200 )); do
@@ -122,12 +122,22 @@ print -r -- "$all" | grep -o '<<.*>>' | sed 's/^<<//; s/>>$//'
 // pseudo-terminal, and returns the matches offered.
 func Zsh(t *testing.T, script, line string) []string {
 	t.Helper()
+	return ZshWith(t, ":", "source "+shellQuote(script), line)
+}
+
+// ZshWith completes LINE in an interactive zsh on a pseudo-terminal after running pre (before
+// compinit: fpath=(...)) and post (after it), and returns the matches offered.
+func ZshWith(t *testing.T, pre, post, line string) []string {
+	t.Helper()
 	nstest.RequireTool(t, "/usr/bin/zsh")
-	cmd := exec.Command("/usr/bin/zsh", "-f", "-c", zshCapture, "zsh", script, line)
+	cmd := exec.Command("/usr/bin/zsh", "-f", "-c", zshCapture, "zsh", pre, post, line)
 	res := nstest.Run(t, 90*time.Second, cmd)
 	if res.Code != 0 {
 		t.Fatalf("zsh completion of %q: exit %d, stderr %q", line, res.Code, res.Stderr)
 	}
-	out := Lines(res.Stdout)
-	return slices.Compact(out)
+	return slices.Compact(Lines(res.Stdout))
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
