@@ -83,12 +83,14 @@ func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, 
 	}()
 	args, err = expandAbbreviations(parser.Model.Node, args)
 	if err == nil {
+		presetColorMode(parser.Model.Node, args) // so that a usage error follows --color too
 		ctx, err = parser.Parse(args)
 	}
 	if err != nil {
 		UsageError(stderr, spec.Name, getoptMessage(err))
 		return nil, ExitFailure, true
 	}
+	applyColorMode(parser.Model.Node)
 	dropDashDash(ctx)
 	return ctx, ExitOK, false
 }
