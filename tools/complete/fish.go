@@ -174,7 +174,7 @@ func fishValue(v Value, required bool) string {
 	case ActGroups:
 		return s + " -f -a " + fishQuote("(__fish_complete_groups)")
 	}
-	return s
+	return s + " -f" // nothing to offer, not even file names
 }
 
 // fishQuote quotes s for fish, where \ and ' are escaped inside single quotes.
