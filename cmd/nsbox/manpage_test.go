@@ -116,3 +116,37 @@ func TestDocumentsLong(t *testing.T) {
 		}
 	}
 }
+
+// requiredSections are the sections every page has (issue 7), in this order.
+var requiredSections = []string{"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS",
+	"ENVIRONMENT", "EXAMPLES", "SEE ALSO"}
+
+// TestManPagesHaveSections checks that every page in man/ has the required .SH sections, in
+// order (others may come between them).
+func TestManPagesHaveSections(t *testing.T) {
+	pages, err := filepath.Glob(filepath.Join(manDir, "*.[18]"))
+	if err != nil || len(pages) == 0 {
+		t.Fatalf("no man pages in %s (%v)", manDir, err)
+	}
+	for _, path := range pages {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, line := range strings.Split(string(b), "\n") {
+			if name, ok := strings.CutPrefix(line, ".SH "); ok {
+				got = append(got, strings.Trim(strings.TrimSpace(name), `"`))
+			}
+		}
+		next := 0
+		for _, s := range got {
+			if next < len(requiredSections) && s == requiredSections[next] {
+				next++
+			}
+		}
+		if next < len(requiredSections) {
+			t.Errorf("%s: sections %q, want %q in this order (missing from %s on)", path, got, requiredSections, requiredSections[next])
+		}
+	}
+}
