@@ -74,6 +74,7 @@ func TestManPagesDocumentEveryLongOption(t *testing.T) {
 		for _, group := range model.Node.AllFlags(true) {
 			for _, f := range group {
 				longs = append(longs, f.Name)
+				longs = append(longs, f.Aliases...)
 			}
 		}
 		path, page, err := manPage(c.name)

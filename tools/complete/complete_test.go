@@ -31,7 +31,7 @@ type toolGrammar struct {
 	Output      string               `short:"o" complete:"columns" help:"output columns"`
 	Type        []string             `short:"y" complete:"kinds" help:"namespace kinds"`
 	Tree        nsutil.OptionalValue `short:"T" optvalue:"rel" complete:"values=process,parent,owner" help:"tree"`
-	Root        string               `short:"r" placeholder:"dir" help:"root directory"`
+	Root        string               `short:"r" placeholder:"dir" aliases:"chroot" help:"root directory"`
 	Secret      bool                 `hidden:"" help:"not completed"`
 	cli.ColorFlag
 	Program []string `arg:"" optional:"" passthrough:"partial" help:"program"`
@@ -100,6 +100,7 @@ func TestFromGrammar(t *testing.T) {
 		{"type", RequiredValue, ActWords, testSets["kinds"], true},
 		{"tree", OptionalValue, ActWords, []string{"process", "parent", "owner"}, false},
 		{"root", RequiredValue, ActDirs, nil, false},
+		{"chroot", RequiredValue, ActDirs, nil, false},
 		{"color", RequiredValue, ActWords, []string{"auto", "always", "never"}, false},
 	}
 	for _, tt := range tests {

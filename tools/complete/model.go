@@ -97,6 +97,10 @@ func FromGrammar(spec cli.Spec, grammar any, sets ValueSets) (*Applet, error) {
 				return nil, fmt.Errorf("%s: --%s: %w", spec.Name, f.Name, err)
 			}
 			a.Options = append(a.Options, o)
+			for _, alias := range f.Aliases { // another long name for the same option
+				o.Long, o.Short = alias, 0
+				a.Options = append(a.Options, o)
+			}
 		}
 	}
 	for _, p := range app.Node.Positional {
