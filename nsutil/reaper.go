@@ -32,12 +32,15 @@ type InitSignals struct {
 
 // Forwardable reports whether an init catches sig to pass it on: every signal from 1 to 64
 // but SIGKILL and SIGSTOP (which cannot be caught), SIGCHLD (the init's own), SIGURG (the Go
-// runtime preempts goroutines with it and a caught SIGURG cannot be told from those), and 32
-// and 33 (the C library's own).
+// runtime preempts goroutines with it and a caught SIGURG cannot be told from those), SIGPROF
+// (the runtime's profiler consumes it before os/signal sees it), 32 and 33 (the C library's
+// own), and 34 unless siginherit.c caught it before the runtime started.
 func Forwardable(sig unix.Signal) bool {
 	switch sig {
-	case unix.SIGKILL, unix.SIGSTOP, unix.SIGCHLD, unix.SIGURG, 32, 33:
+	case unix.SIGKILL, unix.SIGSTOP, unix.SIGCHLD, unix.SIGURG, unix.SIGPROF, 32, 33:
 		return false
+	case 34: // caught before the runtime starts, in siginherit.c
+		return rtminPipe() >= 0
 	}
 	return sig >= 1 && sig <= 64
 }
@@ -54,7 +57,7 @@ func CatchInitSignals() *InitSignals {
 	var catch []os.Signal
 	for sig := unix.Signal(1); sig <= 64; sig++ {
 		switch {
-		case !Forwardable(sig):
+		case !Forwardable(sig) || sig == 34:
 		case ignored.Has(sig):
 			signal.Ignore(sig)
 		default:
@@ -62,7 +65,25 @@ func CatchInitSignals() *InitSignals {
 		}
 	}
 	signal.Notify(s.forward, catch...)
+	if fd := rtminPipe(); fd >= 0 {
+		go s.relayRTMin(os.NewFile(uintptr(fd), "rtmin"))
+	}
 	return s
+}
+
+// relayRTMin passes on what siginherit.c's handler for signal 34 writes (the runtime does not
+// let os/signal catch that one).
+func (s *InitSignals) relayRTMin(pipe *os.File) {
+	var buf [16]byte
+	for {
+		n, err := pipe.Read(buf[:])
+		if err != nil {
+			return
+		}
+		for _, sig := range buf[:n] {
+			s.forward <- unix.Signal(sig)
+		}
+	}
 }
 
 // ExpectSIGPIPE tells the loop that a write of the init's own got EPIPE, so that the SIGPIPE
@@ -97,7 +118,7 @@ type InitEventKind int
 
 // The events of an init's loop.
 const (
-	InitStarted   InitEventKind = iota // the main child started: Pid
+	InitStarted   InitEventKind = iota // the main child started: Pid (0: pausing, no child)
 	InitForwarded                      // Signal was forwarded to Pid (negative: a process group)
 	InitDropped                        // Signal was received and not forwarded
 	InitReaped                         // a process other than the main child was reaped: Pid, Status
@@ -150,8 +171,8 @@ func (s *InitSignals) Run(spec InitSpec) (unix.WaitStatus, error) {
 			return 0, err
 		}
 		l.main = pid
-		l.event(InitEvent{Kind: InitStarted, Pid: pid})
 	}
+	l.event(InitEvent{Kind: InitStarted, Pid: l.main})
 	for {
 		l.reap()
 		if l.finished() {

@@ -6,13 +6,44 @@
 // It only looks when the program is pidns-init (argv[0]'s basename, or `nsbox pidns-init`), so
 // the other applets pay nothing but two string compares.
 
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 uint64_t nsbox_inherited_ignored;
 uint64_t nsbox_inherited_blocked;
 int nsbox_inherited_recorded;
+
+// The Go runtime leaves signal 34 (SIGRTMIN for glibc; musl's SIGSYNCCALL) at SIG_DFL, which
+// os/signal cannot catch and which kills the process. For pidns-init a handler installed here
+// (kept by the runtime) writes the signal's arrival to a pipe that Go reads and forwards.
+int nsbox_rtmin_pipe[2] = {-1, -1};
+
+static void on_rtmin(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+	(void)!write(nsbox_rtmin_pipe[1], &c, 1);
+	errno = saved;
+}
+
+static void catch_rtmin(void)
+{
+	struct sigaction sa;
+	if (nsbox_inherited_ignored & (1ull << (34 - 1)))
+		return; // inherited as ignored: it stays so, as every other ignored signal
+	if (pipe2(nsbox_rtmin_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_rtmin;
+	sa.sa_flags = SA_RESTART | SA_ONSTACK;
+	sigfillset(&sa.sa_mask);
+	sigaction(34, &sa, NULL);
+}
 
 static const char *base_name(const char *path)
 {
@@ -49,4 +80,5 @@ __attribute__((constructor)) static void nsbox_record_inherited_signals(int argc
 			nsbox_inherited_ignored |= 1ull << (sig - 1);
 	}
 	nsbox_inherited_recorded = 1;
+	catch_rtmin();
 }

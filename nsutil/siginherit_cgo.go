@@ -6,6 +6,7 @@ package nsutil
 // extern uint64_t nsbox_inherited_ignored;
 // extern uint64_t nsbox_inherited_blocked;
 // extern int nsbox_inherited_recorded;
+// extern int nsbox_rtmin_pipe[2];
 import "C"
 
 // inheritedSignals returns the signal sets siginherit.c recorded before the Go runtime started,
@@ -16,3 +17,6 @@ func inheritedSignals() (ignored, blocked SignalSet, ok bool) {
 	}
 	return SignalSet(C.nsbox_inherited_ignored), SignalSet(C.nsbox_inherited_blocked), true
 }
+
+// rtminPipe is the read end of the pipe siginherit.c's handler for signal 34 writes to, or -1.
+func rtminPipe() int { return int(C.nsbox_rtmin_pipe[0]) }

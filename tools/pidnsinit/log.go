@@ -54,7 +54,11 @@ func (l *logger) eventFunc(warnReaped bool) func(nsutil.InitEvent) {
 	return func(e nsutil.InitEvent) {
 		switch e.Kind {
 		case nsutil.InitStarted:
-			l.printf(levelInfo, "spawned child process with pid=%d", e.Pid)
+			if e.Pid == 0 {
+				l.printf(levelInfo, "pausing until INT or TERM")
+			} else {
+				l.printf(levelInfo, "spawned child process with pid=%d", e.Pid)
+			}
 		case nsutil.InitForwarded:
 			l.printf(levelDebug, "passed on signal %s to pid=%d", nsutil.SignalName(e.Signal), e.Pid)
 		case nsutil.InitDropped:
