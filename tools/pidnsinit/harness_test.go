@@ -251,3 +251,11 @@ func run(t *testing.T, cmd *exec.Cmd) nstest.Result {
 	t.Helper()
 	return nstest.Run(t, timeout, cmd)
 }
+
+// unsetenv removes key for the rest of the test (t.Setenv restores it afterwards).
+func unsetenv(t *testing.T, key string) {
+	t.Helper()
+	if err := os.Unsetenv(key); err != nil {
+		t.Fatal(err)
+	}
+}

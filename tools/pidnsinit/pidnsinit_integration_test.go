@@ -461,3 +461,29 @@ func TestFootprint(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	r.finish()
 }
+
+// Rootless: as PID 1 of a PID namespace an unprivileged user made (in a user namespace),
+// pidns-init reaps orphans, passes kill -TERM 1 on, and exits with the program's status.
+func TestRootless(t *testing.T) {
+	uid, gid := nstest.Unprivileged(t)
+	h := helper(t)
+	tests := []struct {
+		name   string
+		script string
+		want   int
+	}{
+		{"exit status", "exit 42", 42},
+		{"orphans", h + " orphans 100 || exit 8; while grep -qs '^State:.Z' /proc/[0-9]*/status; do sleep 0.05; done; exit 0", 0},
+		{"kill -TERM 1", "trap 'exit 3' TERM; kill -TERM 1; while :; do sleep 0.02; done", 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command("/usr/bin/unshare", "-Ufp", "--map-root-user", "--mount-proc", "--kill-child",
+				nstest.Applet(t, "pidns-init"), "sh", "-c", tc.script)
+			res := run(t, nstest.AsUser(cmd, uid, gid))
+			if res.Code != tc.want {
+				t.Errorf("got status %d, want %d; stderr %q", res.Code, tc.want, res.Stderr)
+			}
+		})
+	}
+}
