@@ -1,7 +1,8 @@
 // Package cli is the command-line plumbing every applet shares: parsing with kong under
 // util-linux's conventions (getopt-style long-option abbreviations, options stop at the first
 // non-option, `APPLET: what is wrong` + `Try 'APPLET --help' for more information.` and exit 1
-// on usage errors), util-linux-style --help, --version, and one-line error reports.
+// on usage errors), util-linux-style --help, --version, and one-line error reports. Grammars
+// tell the completion generator what values are with the `complete:"..."` tag (CompleteTag).
 package cli
 
 import (
@@ -9,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 	"syscall"
@@ -37,8 +39,7 @@ type Spec struct {
 	Options     []kong.Option // extra kong options (Vars, mappers...)
 }
 
-// VersionFlag is the -V/--version flag every applet embeds as
-// `Version cli.VersionFlag `short:"V" help:"display version"``.
+// VersionFlag is the -V/--version flag every applet embeds, tagged short:"V".
 type VersionFlag bool
 
 // BeforeReset prints the version and stops parsing with status 0.
@@ -61,15 +62,8 @@ func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, 
 	if stderr == nil {
 		stderr = os.Stderr
 	}
-	opts := append([]kong.Option{
-		kong.Name(spec.Name),
-		kong.Description(spec.Description),
-		kong.Writers(stdout, stderr),
-		kong.Exit(func(code int) { panic(exitRequest{code}) }),
-		kong.Help(helpPrinter(spec)),
-		kong.NoDefaultHelp(),
-	}, spec.Options...)
-	parser, err := kong.New(grammar, opts...)
+	spec.Stdout, spec.Stderr = stdout, stderr
+	parser, err := newParser(spec, grammar)
 	if err != nil {
 		// A grammar error is a bug in nsbox, not the user's fault; still, one line and exit 1.
 		fmt.Fprintf(stderr, "%s: internal error: %v\n", spec.Name, err)
@@ -89,13 +83,29 @@ func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, 
 	}()
 	args, err = expandAbbreviations(parser.Model.Node, args)
 	if err == nil {
+		presetColorMode(parser.Model.Node, args) // so that a usage error follows --color too
 		ctx, err = parser.Parse(args)
 	}
 	if err != nil {
 		UsageError(stderr, spec.Name, getoptMessage(err))
 		return nil, ExitFailure, true
 	}
+	applyColorMode(parser.Model.Node)
+	dropDashDash(ctx)
 	return ctx, ExitOK, false
+}
+
+// dropDashDash removes the "--" kong keeps at the head of a passthrough argument
+// (`pidns-init -- ls` runs ls), so applets see the program and its arguments only.
+func dropDashDash(ctx *kong.Context) {
+	for _, arg := range ctx.Model.Node.Positional {
+		if !arg.Passthrough || arg.Target.Kind() != reflect.Slice {
+			continue
+		}
+		if v := arg.Target; v.Len() > 0 && v.Index(0).Kind() == reflect.String && v.Index(0).String() == "--" {
+			v.Set(v.Slice(1, v.Len()))
+		}
+	}
 }
 
 // HelpFlag is the -h/--help flag; applets embed it (kong's default is switched off so that the
@@ -200,15 +210,24 @@ func expandAbbreviations(node *kong.Node, args []string) ([]string, error) {
 			if hasValue {
 				out[i] += "=" + value
 			} else if !f.IsBool() && !f.IsCounter() {
+				if i+1 == len(out) {
+					return nil, fmt.Errorf("option '--%s' requires an argument", f.Name)
+				}
 				i++ // its value is the next word
 			}
 		default: // a cluster of short options: the first that takes a value ends it
 			for j, r := range arg[1:] {
 				f := byShort[r]
+				if f != nil && f.Tag.Get("attached") == "short" {
+					break // getopt's "x::": the rest of the cluster is its value
+				}
 				if f == nil || f.IsBool() || f.IsCounter() {
 					continue
 				}
 				if j+2 == len(arg) {
+					if i+1 == len(out) {
+						return nil, fmt.Errorf("option requires an argument -- '%c'", r)
+					}
 					i++
 				}
 				break
