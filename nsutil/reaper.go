@@ -66,6 +66,7 @@ func CatchInitSignals() *InitSignals {
 	}
 	signal.Notify(s.forward, catch...)
 	if fd := rtminPipe(); fd >= 0 {
+		armRTMin()
 		go s.relayRTMin(os.NewFile(uintptr(fd), "rtmin"))
 	}
 	return s

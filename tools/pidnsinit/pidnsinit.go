@@ -34,18 +34,19 @@ import (
 const name = "pidns-init"
 
 type grammar struct {
-	Help         cli.HelpFlag    `short:"h" help:"display this help"`
-	Version      cli.VersionFlag `short:"V" help:"display version"`
-	Subreaper    bool            `short:"s" help:"register as a child subreaper even as PID 1 (fail if it cannot)"`
-	Pdeathsig    string          `short:"p" placeholder:"signal" help:"get SIGNAL when the parent dies (PR_SET_PDEATHSIG)"`
-	Verbose      int             `short:"v" type:"counter" help:"say more (repeat for more)"`
-	Warn         bool            `short:"w" name:"warn-on-reap" help:"warn about each process reaped other than the program"`
-	Group        bool            `short:"g" name:"pgroup" help:"forward signals to the program's process group"`
-	ExpectExit   []int           `short:"e" name:"expect-exit" placeholder:"code" help:"exit 0 when the program exits with CODE (repeatable)"`
-	Rewrite      []string        `short:"r" placeholder:"s:r" help:"forward signal S as R; R=0 drops it (repeatable)"`
-	Pause        bool            `short:"P" help:"run no program: sleep until INT or TERM, then exit 0"`
-	Grace        string          `placeholder:"duration" help:"on shutdown, TERM every remaining process, KILL them after DURATION"`
-	Program      []string        `arg:"" optional:"" passthrough:"partial" help:"the program and its arguments"`
+	Help    cli.HelpFlag    `short:"h" help:"display this help"`
+	Version cli.VersionFlag `short:"V" help:"display version"`
+	cli.ColorFlag
+	Subreaper    bool     `short:"s" help:"register as a child subreaper even as PID 1 (fail if it cannot)"`
+	Pdeathsig    string   `short:"p" placeholder:"signal" help:"get SIGNAL when the parent dies (PR_SET_PDEATHSIG)"`
+	Verbose      int      `short:"v" type:"counter" help:"say more (repeat for more)"`
+	Warn         bool     `short:"w" name:"warn-on-reap" help:"warn about each process reaped other than the program"`
+	Group        bool     `short:"g" name:"pgroup" help:"forward signals to the program's process group"`
+	ExpectExit   []int    `short:"e" name:"expect-exit" placeholder:"code" help:"exit 0 when the program exits with CODE (repeatable)"`
+	Rewrite      []string `short:"r" placeholder:"s:r" help:"forward signal S as R; R=0 drops it (repeatable)"`
+	Pause        bool     `short:"P" help:"run no program: sleep until INT or TERM, then exit 0"`
+	Grace        string   `placeholder:"duration" help:"on shutdown, TERM every remaining process, KILL them after DURATION"`
+	Program      []string `arg:"" optional:"" passthrough:"partial" help:"the program and its arguments"`
 	expect       [256]bool
 	rewrite      map[unix.Signal]unix.Signal
 	grace        time.Duration
