@@ -109,9 +109,6 @@ func Main(args []string) int {
 	if done {
 		return code
 	}
-	if len(g.Program) > 0 && g.Program[0] == "--" {
-		g.Program = g.Program[1:]
-	}
 	if err := g.check(); err != nil {
 		cli.UsageError(os.Stderr, name, err.Error())
 		return cli.ExitFailure
