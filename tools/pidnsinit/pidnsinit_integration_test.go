@@ -487,3 +487,20 @@ func TestRootless(t *testing.T) {
 		})
 	}
 }
+
+// -p SIGNAL: when pidns-init's parent dies it gets SIGNAL, which it passes on (tini#213).
+func TestPdeathsig(t *testing.T) {
+	dir := t.TempDir()
+	ready, mark := filepath.Join(dir, "ready"), filepath.Join(dir, "mark")
+	program := `trap 'echo got > ` + mark + `; exit 0' USR1; touch ` + ready + `; while :; do sleep 0.02; done`
+	// The parent starts pidns-init, waits until its program runs, and exits.
+	parent := `"$0" -p USR1 sh -c "$1" & while [ ! -e ` + ready + ` ]; do sleep 0.02; done`
+	res := run(t, exec.Command("sh", "-c", parent, nstest.Applet(t, "pidns-init"), program))
+	if res.Code != 0 {
+		t.Fatalf("parent: got status %d, want 0; stderr %q", res.Code, res.Stderr)
+	}
+	waitFile(t, mark)
+	if data, _ := os.ReadFile(mark); string(data) != "got\n" {
+		t.Errorf("the program's mark: got %q, want got", data)
+	}
+}
