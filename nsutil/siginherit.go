@@ -1,0 +1,61 @@
+//go:build linux
+
+package nsutil
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// SignalSet is a set of the signals 1 to 64, bit N-1 standing for signal N, as the SigIgn and
+// SigBlk lines of /proc/PID/status print it in hexadecimal.
+type SignalSet uint64
+
+// Has reports whether sig is in the set.
+func (s SignalSet) Has(sig unix.Signal) bool {
+	return sig >= 1 && sig <= 64 && s&(1<<(uint(sig)-1)) != 0
+}
+
+// Add returns the set with sig in it.
+func (s SignalSet) Add(sig unix.Signal) SignalSet {
+	if sig < 1 || sig > 64 {
+		return s
+	}
+	return s | 1<<(uint(sig)-1)
+}
+
+// ParseSignalSet parses the hexadecimal mask of a SigIgn/SigBlk/SigCgt line.
+func ParseSignalSet(hex string) (SignalSet, error) {
+	n, err := strconv.ParseUint(strings.TrimSpace(hex), 16, 64)
+	return SignalSet(n), err
+}
+
+// InheritedSignals returns the signals the process was started with ignored (SIG_IGN) and
+// blocked. In a cgo build pidns-init's are recorded by a constructor before the Go runtime
+// replaces the inherited dispositions; otherwise they are read from /proc/self/status, where
+// only SIGHUP and SIGINT keep an inherited SIG_IGN (the runtime keeps the blocked mask).
+func InheritedSignals() (ignored, blocked SignalSet) {
+	if ign, blk, ok := inheritedSignals(); ok {
+		return ign, blk
+	}
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		key, value, _ := strings.Cut(sc.Text(), ":")
+		switch key {
+		case "SigIgn":
+			ignored, _ = ParseSignalSet(value)
+		case "SigBlk":
+			blocked, _ = ParseSignalSet(value)
+		}
+	}
+	return ignored, blocked
+}
