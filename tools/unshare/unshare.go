@@ -35,17 +35,17 @@ type grammar struct {
 	Root        string               `short:"R" placeholder:"dir" help:"run the command with root directory set to <dir>"`
 	Wd          string               `short:"w" placeholder:"dir" help:"change working directory to <dir>"`
 
-	Setuid         string     `short:"S" placeholder:"uid" help:"set uid in entered namespace"`
-	Setgid         string     `short:"G" placeholder:"gid" help:"set gid in entered namespace"`
-	MapUser        orderedArg `name:"map-user" placeholder:"uid|name" help:"map current user to uid (implies --user)"`
-	MapGroup       orderedArg `name:"map-group" placeholder:"gid|name" help:"map current group to gid (implies --user)"`
+	Setuid         string      `short:"S" placeholder:"uid" help:"set uid in entered namespace"`
+	Setgid         string      `short:"G" placeholder:"gid" help:"set gid in entered namespace"`
+	MapUser        orderedArg  `name:"map-user" placeholder:"uid|name" help:"map current user to uid (implies --user)"`
+	MapGroup       orderedArg  `name:"map-group" placeholder:"gid|name" help:"map current group to gid (implies --user)"`
 	MapRootUser    orderedBool `short:"r" name:"map-root-user" help:"map current user to root (implies --user)"`
 	MapCurrentUser orderedBool `short:"c" name:"map-current-user" help:"map current user to itself (implies --user)"`
-	MapAuto        bool       `name:"map-auto" help:"map users and groups automatically (implies --user)"`
-	MapSubids      bool       `name:"map-subids" help:"map the first block of user IDs owned by euid (implies --user)"`
-	MapUsers       []string   `name:"map-users" sep:"none" placeholder:"inner:outer:count" help:"map count users from outer to inner (implies --user); auto, subids, all; repeatable"`
-	MapGroups      []string   `name:"map-groups" sep:"none" placeholder:"inner:outer:count" help:"map count groups from outer to inner (implies --user); auto, subids, all; repeatable"`
-	Owner          string     `placeholder:"uid:gid" help:"set the user namespace owner (implies --user)"`
+	MapAuto        bool        `name:"map-auto" help:"map users and groups automatically (implies --user)"`
+	MapSubids      bool        `name:"map-subids" help:"map the first block of user IDs owned by euid (implies --user)"`
+	MapUsers       []string    `name:"map-users" sep:"none" placeholder:"inner:outer:count" help:"map count users from outer to inner (implies --user); auto, subids, all; repeatable"`
+	MapGroups      []string    `name:"map-groups" sep:"none" placeholder:"inner:outer:count" help:"map count groups from outer to inner (implies --user); auto, subids, all; repeatable"`
+	Owner          string      `placeholder:"uid:gid" help:"set the user namespace owner (implies --user)"`
 
 	Fork           bool                 `short:"f" help:"fork before launching <program>"`
 	KillChild      nsutil.OptionalValue `name:"kill-child" optvalue:"signame" help:"when dying, kill the forked child (implies --fork); defaults to SIGKILL"`
