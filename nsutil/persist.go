@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // MountEntry is what persistence checks need of a /proc/PID/mountinfo line.
@@ -72,8 +74,12 @@ func unescapeMountinfo(s string) string {
 // (EINVAL) because the namespace could end up holding itself. It returns the mount point that
 // holds file when that is the problem.
 func CheckPersistTarget(file string, mnt bool) (sharedMount string, err error) {
-	if _, err := os.Stat(file); err != nil {
+	st, err := os.Stat(file)
+	if err != nil {
 		return "", err
+	}
+	if st.IsDir() {
+		return "", unix.EISDIR // a namespace file binds onto a file only
 	}
 	if !mnt {
 		return "", nil

@@ -81,8 +81,9 @@ type step struct {
 // append steps; Run hands the plan over and never returns on success.
 //
 // Every step names its trace line (strace-like, for --trace) and the message printed when it
-// fails, as `PROG: MESSAGE: strerror`. Strings in steps marked with SubstPID have "%p" replaced
-// by the main process's PID, which a Helper uses to reach /proc/%p/uid_map and the like.
+// fails, as `PROG: MESSAGE: strerror`. In a step whose paths or arguments hold "%p", every "%p"
+// (in its trace line and message too) is replaced by the main process's PID, which a Helper uses
+// to reach /proc/%p/uid_map and the like.
 type Plan struct {
 	Prog  string // the applet name, prefix of every error line
 	Trace bool   // print each step on stderr as it is carried out

@@ -364,6 +364,10 @@ static void run_plan(struct step *steps, uint32_t count)
 				s->s1 = subst(s->s1);
 			if (s->s2)
 				s->s2 = subst(s->s2);
+			if (s->trace)
+				s->trace = subst(s->trace);
+			if (s->errmsg)
+				s->errmsg = subst(s->errmsg);
 		}
 		long ret = 0;
 		errno = 0;

@@ -397,7 +397,16 @@ func (o *options) resolveTime(g *grammar) error {
 // checkPersist checks every --KIND=FILE before anything is changed, so a bad file fails with
 // nothing done.
 func (o *options) checkPersist() error {
+	// The executor reads "%p" in a mount's paths as the PID of unshare.
+	for _, path := range []string{o.procDir, o.binfmtDir} {
+		if strings.Contains(path, "%p") {
+			return fmt.Errorf("'%s': paths holding %%p are not supported", path)
+		}
+	}
 	for _, t := range o.persist {
+		if strings.Contains(t.File, "%p") {
+			return fmt.Errorf("'%s': paths holding %%p are not supported", t.File)
+		}
 		shared, err := nsutil.CheckPersistTarget(t.File, t.Kind.Name == "mnt")
 		if err != nil {
 			return fmt.Errorf("cannot bind the %s namespace to '%s': %w", t.Kind.Name, t.File, unwrapPath(err))

@@ -91,7 +91,7 @@ func addBindHelper(p *nsutil.Plan, persist []persistTarget) {
 			name = t.Kind.ChildrenFile
 		}
 		src := "/proc/%p/ns/" + name
-		p.Mount(src, t.File, "", unix.MS_BIND, "", fmt.Sprintf("mount /proc/<unshare>/ns/%s on %s failed", name, t.File))
+		p.Mount(src, t.File, "", unix.MS_BIND, "", fmt.Sprintf("mount %s on %s failed", src, t.File))
 	}
 	p.HelperDone().As(nsutil.Main)
 }
@@ -114,7 +114,7 @@ func addIDMapHelper(p *nsutil.Plan, o *options) error {
 			if err != nil {
 				return fmt.Errorf("/proc/self/%s %w", m.file, err)
 			}
-			p.WriteFile("/proc/%p/"+m.file, text, "failed to write /proc/<unshare>/"+m.file)
+			p.WriteFile("/proc/%p/"+m.file, text, "failed to write /proc/%p/"+m.file)
 			continue
 		}
 		argv := append([]string{m.helper, "%p"}, nsutil.IDMapArgs(m.ranges)...)

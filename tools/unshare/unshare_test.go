@@ -671,3 +671,83 @@ func TestInit(t *testing.T) {
 		t.Errorf("zombies: got %d %q (stderr %q), want 0", res.Code, res.Stdout, res.Stderr)
 	}
 }
+
+// Both helpers at once (persistence binds and ID maps, stacked) with a forked child.
+func TestPersistenceWithIDMapHelper(t *testing.T) {
+	r := asRoot(t)
+	dir := privateDir(t, "private")
+	file := touch(t, filepath.Join(dir, "user"))
+	res := r.ours(withScript("--user="+file+" --map-users=0:100000:65536 --map-groups=0:100000:65536 -f", "readlink /proc/self/ns/user; cat /proc/self/uid_map")...)
+	var st unix.Stat_t
+	if err := unix.Stat(file, &st); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("user:[%d] 0 100000 65536", st.Ino)
+	if res.Code != 0 || normalize(res.Stdout) != want {
+		t.Errorf("got %d %q (stderr %q), want %q", res.Code, normalize(res.Stdout), res.Stderr, want)
+	}
+}
+
+// A directory is refused up front: one line, nothing runs.
+func TestPersistTargetIsDirectory(t *testing.T) {
+	r := asRoot(t)
+	dir := privateDir(t, "private")
+	target := filepath.Join(dir, "netdir")
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	marker := filepath.Join(dir, "ran")
+	res := r.ours(withScript("--net="+target+" -f", "touch "+marker)...)
+	if res.Code != 1 || res.Stderr != "unshare: cannot bind the net namespace to '"+target+"': Is a directory\n" {
+		t.Errorf("got %d %q, want 1 and one line", res.Code, res.Stderr)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the program ran although unshare failed")
+	}
+}
+
+// When the bind fails after the fork (an unprivileged user may not mount), unshare exits 1 with
+// the reason, and the forked child does not run on without it (util-linux leaves it running).
+func TestPersistenceFailureStopsChild(t *testing.T) {
+	u := asUser(t)
+	dir := privateDir(t, "private")
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := touch(t, filepath.Join(dir, "net"))
+	res := u.ours(withScript("--net="+file+" -r -f", "exec sleep 600")...)
+	if res.Code != 1 || !strings.HasPrefix(res.Stderr, "unshare: mount /proc/") || !strings.HasSuffix(res.Stderr, "/ns/net on "+file+" failed: Operation not permitted\n") {
+		t.Errorf("got %d %q, want 1 and the mount failure", res.Code, res.Stderr)
+	}
+}
+
+// --mount-binfmt (2.41) mounts a binfmt_misc of the new user namespace; --load-interp registers
+// a rule there, not on the host.
+func TestBinfmt(t *testing.T) {
+	r := asRoot(t)
+	res := r.ours(withScript("--mount-binfmt -fpr", "ls /proc/sys/fs/binfmt_misc; grep -c ' /proc/sys/fs/binfmt_misc .* binfmt_misc ' /proc/self/mountinfo")...)
+	if res.Code != 0 || normalize(res.Stdout) != "register status 1" {
+		t.Errorf("--mount-binfmt: got %d %q (stderr %q), want register, status and one mount", res.Code, res.Stdout, res.Stderr)
+	}
+	rule := ":nsbox-unshare-test:E::nsbxtest::/bin/true:"
+	res = r.ours(withScript("-fpr -l "+rule, "head -1 /proc/sys/fs/binfmt_misc/nsbox-unshare-test")...)
+	if res.Code != 0 || strings.TrimSpace(res.Stdout) != "enabled" {
+		t.Errorf("--load-interp: got %d %q (stderr %q), want the rule enabled", res.Code, res.Stdout, res.Stderr)
+	}
+	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/nsbox-unshare-test"); err == nil {
+		t.Error("the rule reached the host's binfmt_misc")
+	}
+}
+
+// -p without -f, as util-linux: the program stays in the old PID namespace, its first child is
+// PID 1 of the new one, and once that exits no more processes can be made there.
+func TestPIDWithoutFork(t *testing.T) {
+	r := asRoot(t)
+	args := withScript("-p", "/bin/true; /bin/true; echo after")
+	ours, ref := r.ours(args...), r.ref(args...)
+	if ours.Code != ref.Code || ours.Stdout != ref.Stdout {
+		t.Errorf("got %d %q (stderr %q), want util-linux's %d %q (stderr %q)", ours.Code, ours.Stdout, ours.Stderr, ref.Code, ref.Stdout, ref.Stderr)
+	}
+}
