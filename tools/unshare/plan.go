@@ -27,6 +27,8 @@ const pseudoFSFlags = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
 func buildPlan(o *options) (*nsutil.Plan, error) {
 	p := nsutil.NewPlan("unshare")
 	p.Trace = o.trace
+	// Plans that need no single-threaded stage (e.g. -nui) run in this process: no re-exec.
+	p.Engine = nsutil.EngineAuto
 	bindHelper := len(o.persist) > 0
 	if bindHelper {
 		addBindHelper(p, o.persist)

@@ -9,6 +9,7 @@
 package unshare
 
 import (
+	"errors"
 	"os"
 	"sync/atomic"
 
@@ -118,5 +119,11 @@ func Main(args []string) int {
 	if err != nil {
 		return cli.Fail(os.Stderr, "unshare", err)
 	}
-	return cli.Fail(os.Stderr, "unshare", p.Run())
+	err = p.Run()
+	code := cli.Fail(os.Stderr, "unshare", err)
+	var step *nsutil.StepError
+	if errors.As(err, &step) {
+		code = step.Code
+	}
+	return code
 }

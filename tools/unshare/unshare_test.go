@@ -16,6 +16,7 @@ import (
 
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/nstest"
+	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
 )
 
@@ -749,5 +750,74 @@ func TestPIDWithoutFork(t *testing.T) {
 	ours, ref := r.ours(args...), r.ref(args...)
 	if ours.Code != ref.Code || ours.Stdout != ref.Stdout {
 		t.Errorf("got %d %q (stderr %q), want util-linux's %d %q (stderr %q)", ours.Code, ours.Stdout, ours.Stderr, ref.Code, ref.Stdout, ref.Stderr)
+	}
+}
+
+// TestEnginesAgree: plans that run in unshare's own process (no fork, no user namespace) give
+// the same result as through the pre-runtime stage, which --trace always uses.
+func TestEnginesAgree(t *testing.T) {
+	r := asRoot(t)
+	script := "for k in net uts ipc mnt cgroup pid_for_children; do readlink /proc/self/ns/$k; done; pwd; " +
+		"grep ' / / ' /proc/self/mountinfo | cut -d' ' -f5,7; ls /proc/self/fd | wc -l; grep -E '^(SigIgn|SigBlk|Threads)' /proc/self/status"
+	for _, opts := range []string{"-nui", "-m", "-m --propagation slave", "-m --propagation unchanged", "-m -R / -w /usr", "-w /tmp", "-C", "-m --mount-proc"} {
+		o, err := resolve(mustParse(t, withScript(opts, script)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := buildPlan(o); !p.InProcess() {
+			t.Errorf("%s: InProcess() = false, want true", opts)
+		}
+		direct := r.ours(withScript(opts, script)...)
+		traced := r.ours(withScript("--trace "+opts, script)...)
+		direct.Stdout, traced.Stdout = newInodes(t, direct.Stdout), newInodes(t, traced.Stdout)
+		if direct.Code != 0 || direct.Stdout != traced.Stdout || direct.Stderr != "" {
+			t.Errorf("%s: in process %d %q (stderr %q), through the C stage %d %q", opts, direct.Code, direct.Stdout, direct.Stderr, traced.Code, traced.Stdout)
+		}
+	}
+}
+
+// newInodes replaces the namespace links in out that are not the host's by "KIND:[new]".
+func newInodes(t *testing.T, out string) string {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	for i, line := range lines {
+		kind, _, ok := strings.Cut(line, ":[")
+		if !ok {
+			continue
+		}
+		if host, err := os.Readlink("/proc/self/ns/" + kind); err == nil && host != line {
+			lines[i] = kind + ":[new]"
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func mustParse(t *testing.T, args ...string) *grammar {
+	t.Helper()
+	spec, g := Command()
+	var errb strings.Builder
+	spec.Stderr = &errb
+	if _, code, done := cli.Parse(spec, g, args); done {
+		t.Fatalf("parse %q: exit %d %s", args, code, errb.String())
+	}
+	return g.(*grammar)
+}
+
+// Signals ignored by unshare's caller stay ignored in the program, as with util-linux (the Go
+// runtime handles them in between, which execve alone would turn into the default action).
+func TestIgnoredSignalsPass(t *testing.T) {
+	r := asRoot(t)
+	for _, opts := range []string{"-n", "-fn", "--trace -n"} {
+		script := func(bin string) []string {
+			o := opts
+			if bin == refUnshare {
+				o = strings.TrimPrefix(o, "--trace ")
+			}
+			return []string{"-c", "trap '' QUIT TERM PIPE USR2; exec " + bin + " " + o + " grep -E '^Sig(Ign|Blk)' /proc/self/status"}
+		}
+		ours, ref := r.run("/bin/sh", script(nstest.Applet(t, "unshare"))), r.run("/bin/sh", script(refUnshare))
+		if ours.Code != 0 || ours.Stdout != ref.Stdout {
+			t.Errorf("%s: got %d %q (stderr %q), want util-linux's %q", opts, ours.Code, ours.Stdout, ours.Stderr, ref.Stdout)
+		}
 	}
 }
