@@ -165,4 +165,3 @@ func execve(path string, argv, env []string) error {
 func (e Engine) String() string {
 	return [...]string{"reexec", "auto", "in-process"}[e]
 }
-

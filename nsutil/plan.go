@@ -88,10 +88,10 @@ type Plan struct {
 	Prog   string // the applet name, prefix of every error line
 	Trace  bool   // print each step on stderr as it is carried out
 	Engine Engine // how Run carries the plan out (see inprocess.go); EngineReexec by default
-	steps []step
-	fds   []int
-	role  Role
-	ids   int32
+	steps  []step
+	fds    []int
+	role   Role
+	ids    int32
 }
 
 // NewPlan starts a plan for the applet prog.
