@@ -32,7 +32,7 @@ type grammar struct {
 	MountProc   nsutil.OptionalValue `name:"mount-proc" optvalue:"dir" help:"mount proc filesystem first (implies --mount)"`
 	MountBinfmt nsutil.OptionalValue `name:"mount-binfmt" optvalue:"dir" help:"mount binfmt filesystem first (implies --user and --mount)"`
 	LoadInterp  string               `short:"l" name:"load-interp" placeholder:"file" help:"load binfmt definition in the namespace (implies --mount-binfmt)"`
-	Propagation string               `placeholder:"slave|shared|private|unchanged" help:"modify mount propagation in mount namespace"`
+	Propagation string               `placeholder:"mode" help:"modify mount propagation in mount namespace: slave, shared, private or unchanged"`
 	Root        string               `short:"R" placeholder:"dir" help:"run the command with root directory set to <dir>"`
 	Wd          string               `short:"w" placeholder:"dir" help:"change working directory to <dir>"`
 
