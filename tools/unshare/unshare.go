@@ -23,7 +23,7 @@ type grammar struct {
 	Mount  nsutil.OptionalValue `short:"m" optvalue:"file" help:"unshare mounts namespace"`
 	UTS    nsutil.OptionalValue `short:"u" name:"uts" optvalue:"file" help:"unshare UTS namespace (hostname etc)"`
 	IPC    nsutil.OptionalValue `short:"i" name:"ipc" optvalue:"file" help:"unshare System V IPC namespace"`
-	Net    nsutil.OptionalValue `short:"n" optvalue:"file" help:"unshare network namespace"`
+	Net    nsutil.OptionalValue `short:"n" optvalue:"file" complete:"netns" help:"unshare network namespace"`
 	PID    nsutil.OptionalValue `short:"p" name:"pid" optvalue:"file" help:"unshare pid namespace"`
 	User   nsutil.OptionalValue `short:"U" optvalue:"file" help:"unshare user namespace"`
 	Cgroup nsutil.OptionalValue `short:"C" optvalue:"file" help:"unshare cgroup namespace"`
@@ -31,29 +31,29 @@ type grammar struct {
 
 	MountProc   nsutil.OptionalValue `name:"mount-proc" optvalue:"dir" help:"mount proc filesystem first (implies --mount)"`
 	MountBinfmt nsutil.OptionalValue `name:"mount-binfmt" optvalue:"dir" help:"mount binfmt filesystem first (implies --user and --mount)"`
-	LoadInterp  string               `short:"l" name:"load-interp" placeholder:"file" help:"load binfmt definition in the namespace (implies --mount-binfmt)"`
-	Propagation string               `placeholder:"mode" help:"modify mount propagation in mount namespace: slave, shared, private or unchanged"`
+	LoadInterp  string               `short:"l" name:"load-interp" placeholder:"file" complete:"none" help:"load binfmt definition in the namespace (implies --mount-binfmt)"`
+	Propagation string               `placeholder:"mode" complete:"values=private,shared,slave,unchanged" help:"modify mount propagation in mount namespace: slave, shared, private or unchanged"`
 	Root        string               `short:"R" placeholder:"dir" help:"run the command with root directory set to <dir>"`
 	Wd          string               `short:"w" placeholder:"dir" help:"change working directory to <dir>"`
 
 	Setuid         string      `short:"S" placeholder:"uid" help:"set uid in entered namespace"`
 	Setgid         string      `short:"G" placeholder:"gid" help:"set gid in entered namespace"`
-	MapUser        orderedArg  `name:"map-user" placeholder:"uid|name" help:"map current user to uid (implies --user)"`
-	MapGroup       orderedArg  `name:"map-group" placeholder:"gid|name" help:"map current group to gid (implies --user)"`
+	MapUser        orderedArg  `name:"map-user" placeholder:"uid|name" complete:"users" help:"map current user to uid (implies --user)"`
+	MapGroup       orderedArg  `name:"map-group" placeholder:"gid|name" complete:"groups" help:"map current group to gid (implies --user)"`
 	MapRootUser    orderedBool `short:"r" name:"map-root-user" help:"map current user to root (implies --user)"`
 	MapCurrentUser orderedBool `short:"c" name:"map-current-user" help:"map current user to itself (implies --user)"`
 	MapAuto        bool        `name:"map-auto" help:"map users and groups automatically (implies --user)"`
 	MapSubids      bool        `name:"map-subids" help:"map the first block of user IDs owned by euid (implies --user)"`
-	MapUsers       []string    `name:"map-users" sep:"none" placeholder:"inner:outer:count" help:"map count users from outer to inner (implies --user); auto, subids, all; repeatable"`
-	MapGroups      []string    `name:"map-groups" sep:"none" placeholder:"inner:outer:count" help:"map count groups from outer to inner (implies --user); auto, subids, all; repeatable"`
+	MapUsers       []string    `name:"map-users" sep:"none" placeholder:"inner:outer:count" complete:"values=auto,subids,all" help:"map count users from outer to inner (implies --user); auto, subids, all; repeatable"`
+	MapGroups      []string    `name:"map-groups" sep:"none" placeholder:"inner:outer:count" complete:"values=auto,subids,all" help:"map count groups from outer to inner (implies --user); auto, subids, all; repeatable"`
 	Owner          string      `placeholder:"uid:gid" help:"set the user namespace owner (implies --user)"`
 
 	Fork           bool                 `short:"f" help:"fork before launching <program>"`
-	KillChild      nsutil.OptionalValue `name:"kill-child" optvalue:"signame" help:"when dying, kill the forked child (implies --fork); defaults to SIGKILL"`
+	KillChild      nsutil.OptionalValue `name:"kill-child" optvalue:"signame" complete:"signals" help:"when dying, kill the forked child (implies --fork); defaults to SIGKILL"`
 	ForwardSignals bool                 `name:"forward-signals" help:"forward SIGTERM and SIGINT to child (implies --fork)"`
 	Init           bool                 `help:"run pidns-init as PID 1 of the new PID namespace, the program as its child (needs --pid; implies --fork)"`
 
-	Setgroups    string   `placeholder:"allow|deny" help:"control the setgroups syscall in user namespaces"`
+	Setgroups    string   `placeholder:"allow|deny" complete:"values=allow,deny" help:"control the setgroups syscall in user namespaces"`
 	KeepCaps     bool     `name:"keep-caps" help:"retain capabilities granted in user namespaces"`
 	Monotonic    string   `placeholder:"offset" help:"set clock monotonic offset (seconds) in time namespaces"`
 	Boottime     string   `placeholder:"offset" help:"set clock boottime offset (seconds) in time namespaces"`
@@ -61,6 +61,7 @@ type grammar struct {
 	WhitelistEnv []string `name:"whitelist-env" sep:"none" placeholder:"list" help:"clear environment except for specified variables"`
 	Trace        bool     `help:"print every namespace step as it is carried out"`
 
+	cli.ColorFlag
 	Help    cli.HelpFlag    `short:"h" help:"display this help"`
 	Version cli.VersionFlag `short:"V" help:"display version"`
 
