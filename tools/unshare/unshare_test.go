@@ -50,7 +50,8 @@ func (r runner) run(bin string, args []string, env ...string) nstest.Result {
 	cmd.Env = append(os.Environ(), env...)
 	if r.user != nil {
 		nstest.AsUser(cmd, r.user[0], r.user[1])
-		cmd.Env = append(cmd.Env, "HOME=/")
+		// root's PATH may hold directories the test user cannot search (EACCES, exit 126).
+		cmd.Env = append(cmd.Env, "HOME=/", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
 	}
 	return nstest.Run(r.t, timeout, cmd)
 }
@@ -276,7 +277,11 @@ func TestMountProc(t *testing.T) {
 // a child's fatal signal re-raised (128+N), 126 and 127.
 func TestExitStatus(t *testing.T) {
 	r := asRoot(t)
-	notExec := filepath.Join(t.TempDir(), "not-executable")
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil { // the rootless run reads it too
+		t.Fatal(err)
+	}
+	notExec := filepath.Join(dir, "not-executable")
 	if err := os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -295,13 +300,20 @@ func TestExitStatus(t *testing.T) {
 		{args: []string{"-n", notExec}, want: 126},
 		{args: []string{"-n", "true"}, want: 0},
 	}
-	for _, tc := range tests {
-		ours, ref := r.ours(tc.args...), nstest.Result{Code: tc.want}
-		if !tc.noRef {
-			ref = r.ref(tc.args...)
-		}
-		if ours.Code != tc.want || ref.Code != tc.want {
-			t.Errorf("%q: got %d (stderr %q), util-linux %d, want %d", tc.args, ours.Code, ours.Stderr, ref.Code, tc.want)
+	rootless := asUser(t)
+	for _, who := range []runner{r, rootless} {
+		for _, tc := range tests {
+			args := tc.args
+			if who.user != nil {
+				args = append([]string{"-r"}, args...) // the unprivileged need a user namespace
+			}
+			ours, ref := who.ours(args...), nstest.Result{Code: tc.want}
+			if !tc.noRef {
+				ref = who.ref(args...)
+			}
+			if ours.Code != tc.want || ref.Code != tc.want {
+				t.Errorf("%q (rootless %v): got %d (stderr %q), util-linux %d, want %d", args, who.user != nil, ours.Code, ours.Stderr, ref.Code, tc.want)
+			}
 		}
 	}
 }
