@@ -31,6 +31,7 @@ type testPlan struct {
 	Fork     bool
 	Argv     []string
 	Trace    bool
+	Engine   Engine // see inprocess_test.go
 }
 
 func TestMain(m *testing.M) {
@@ -49,6 +50,7 @@ func runTestPlan(spec string) int {
 	}
 	p := NewPlan("nsutil-test")
 	p.Trace = tp.Trace
+	p.Engine = tp.Engine
 	var flags uintptr
 	for _, name := range tp.Unshare {
 		k, _ := KindByName(name)

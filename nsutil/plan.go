@@ -81,15 +81,17 @@ type step struct {
 // append steps; Run hands the plan over and never returns on success.
 //
 // Every step names its trace line (strace-like, for --trace) and the message printed when it
-// fails, as `PROG: MESSAGE: strerror`. Strings in steps marked with SubstPID have "%p" replaced
-// by the main process's PID, which a Helper uses to reach /proc/%p/uid_map and the like.
+// fails, as `PROG: MESSAGE: strerror`. In a step whose paths or arguments hold "%p", every "%p"
+// (in its trace line and message too) is replaced by the main process's PID, which a Helper uses
+// to reach /proc/%p/uid_map and the like.
 type Plan struct {
-	Prog  string // the applet name, prefix of every error line
-	Trace bool   // print each step on stderr as it is carried out
-	steps []step
-	fds   []int
-	role  Role
-	ids   int32
+	Prog   string // the applet name, prefix of every error line
+	Trace  bool   // print each step on stderr as it is carried out
+	Engine Engine // how Run carries the plan out (see inprocess.go); EngineReexec by default
+	steps  []step
+	fds    []int
+	role   Role
+	ids    int32
 }
 
 // NewPlan starts a plan for the applet prog.
@@ -408,16 +410,25 @@ func (p *Plan) encode() []byte {
 // Run carries the plan out: it writes the plan to a memfd and re-executes this binary with
 // PlanMarker, so that the pre-runtime stage runs the steps before any Go thread exists. It
 // returns only on failure to get that far. Strings must not contain NUL bytes.
+//
+// With Engine EngineAuto, a plan that InProcess accepts is carried out in this process instead,
+// which saves the re-execution; a step that fails there is a *StepError with the message and
+// exit status the C stage would have used.
 func (p *Plan) Run() error {
-	if !preRuntimeLinked {
-		return ErrNoPreRuntime
-	}
 	for _, s := range p.steps {
 		for _, str := range append([]string{s.s1, s.s2}, append(s.v1, s.v2...)...) {
 			if strings.IndexByte(str, 0) >= 0 {
 				return fmt.Errorf("argument contains a NUL byte: %q", str)
 			}
 		}
+	}
+	switch {
+	case p.Engine == EngineInProcess && !p.InProcess():
+		return ErrNotInProcess
+	case p.Engine == EngineInProcess || (p.Engine == EngineAuto && p.InProcess()):
+		return p.runInProcess()
+	case !preRuntimeLinked:
+		return ErrNoPreRuntime
 	}
 	mfd, err := unix.MemfdCreate("nsbox-plan", 0)
 	if err != nil {
@@ -439,6 +450,9 @@ func (p *Plan) Run() error {
 		}
 	}
 	env := append(withoutMarker(os.Environ()), PlanMarker+"="+strconv.Itoa(mfd))
+	// Signals our caller ignored are handled by the Go runtime now; ignore them again so that
+	// the C stage and the program inherit them ignored.
+	reignoreSignals()
 	err = syscall.Exec("/proc/self/exe", os.Args, env)
 	unix.Close(mfd)
 	return &os.PathError{Op: "cannot execute", Path: "/proc/self/exe", Err: err}

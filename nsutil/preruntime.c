@@ -156,8 +156,12 @@ static int tracing;
 static uint64_t done_ids;
 static pid_t main_pid;       // the process that forked the helper: what %p means
 static pid_t child_pid = -1; // OP_FORK's child, for the parent's signal forwarding
-static int helper_pipe = -1;
-static pid_t helper_pid = -1;
+// Helpers waiting for HelperRelease, a stack: HelperRelease lets the newest one run, so a plan
+// can fork a helper for later (persistence binds) and then one for sooner (ID maps).
+#define MAX_HELPERS 4
+static int helper_pipe[MAX_HELPERS];
+static pid_t helper_pid[MAX_HELPERS];
+static int helpers;
 
 static void die(int status, const struct step *s, int err)
 {
@@ -429,6 +433,10 @@ static void run_plan(struct step *steps, uint32_t count)
 				s->s1 = subst(s->s1);
 			if (s->s2)
 				s->s2 = subst(s->s2);
+			if (s->trace)
+				s->trace = subst(s->trace);
+			if (s->errmsg)
+				s->errmsg = subst(s->errmsg);
 		}
 		long ret = 0;
 		errno = 0;
@@ -495,6 +503,10 @@ static void run_plan(struct step *steps, uint32_t count)
 			if (pid == 0) {
 				main_pid = getppid();
 				sigprocmask(SIG_SETMASK, &old, NULL);
+				// Helpers belong to the parent; their pipes are not ours to hold.
+				for (int h = 0; h < helpers; h++)
+					close(helper_pipe[h]);
+				helpers = 0;
 				continue;
 			}
 			ret = child_pid = pid;
@@ -515,6 +527,11 @@ static void run_plan(struct step *steps, uint32_t count)
 			break;
 		case OP_HELPER_FORK: {
 			int fds[2];
+			if (helpers == MAX_HELPERS) {
+				errno = EBUSY;
+				ret = -1;
+				break;
+			}
 			if (pipe2(fds, O_CLOEXEC) < 0) {
 				ret = -1;
 				break;
@@ -527,6 +544,9 @@ static void run_plan(struct step *steps, uint32_t count)
 			if (pid == 0) {
 				char c;
 				close(fds[1]);
+				for (int h = 0; h < helpers; h++)
+					close(helper_pipe[h]);
+				helpers = 0;
 				// The helper serves the process that forked it, and dies with it.
 				prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 				if (getppid() != main_pid)
@@ -538,27 +558,33 @@ static void run_plan(struct step *steps, uint32_t count)
 				continue;
 			}
 			close(fds[0]);
-			helper_pipe = fds[1];
-			ret = helper_pid = pid;
+			helper_pipe[helpers] = fds[1];
+			helper_pid[helpers++] = pid;
+			ret = pid;
 			break;
 		}
 		case OP_HELPER_RELEASE: {
 			int status;
-			if (helper_pid < 0)
+			if (helpers == 0)
 				break;
-			if (write(helper_pipe, "", 1) != 1) {
+			helpers--;
+			if (write(helper_pipe[helpers], "", 1) != 1) {
 				ret = -1;
 				break;
 			}
-			close(helper_pipe);
-			helper_pipe = -1;
-			while ((ret = waitpid(helper_pid, &status, 0)) < 0 && errno == EINTR)
+			close(helper_pipe[helpers]);
+			while ((ret = waitpid(helper_pid[helpers], &status, 0)) < 0 && errno == EINTR)
 				;
-			helper_pid = -1;
 			if (ret >= 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 				if (tracing)
 					fprintf(stderr, "%s = failed\n", s->trace);
-				_exit(1); // the helper has said why
+				// The helper has said why. A forked child must not run on without it.
+				if (role == ROLE_PARENT && child_pid > 0) {
+					kill(child_pid, SIGKILL);
+					while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR)
+						;
+				}
+				_exit(1);
 			}
 			ret = 0;
 			break;
@@ -589,11 +615,35 @@ static void run_plan(struct step *steps, uint32_t count)
 	_exit(0);
 }
 
+// Signals ignored when this process started, recorded before the Go runtime installs its
+// handlers (which execve turns into SIG_DFL), so that a program executed straight from Go (the
+// in-process engine) can be given them ignored again, as the C stage would have left them.
+uint64_t nsbox_ignored_at_start;
+
+static void record_ignored_signals(void)
+{
+	for (int sig = 1; sig <= 64; sig++) {
+		struct sigaction sa;
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+			nsbox_ignored_at_start |= 1ull << (sig - 1);
+	}
+}
+
+// nsbox_reignore_signals ignores again the signals ignored at start (just before execve).
+void nsbox_reignore_signals(void)
+{
+	for (int sig = 1; sig <= 64; sig++)
+		if (nsbox_ignored_at_start & (1ull << (sig - 1)))
+			signal(sig, SIG_IGN);
+}
+
 __attribute__((constructor)) static void nsbox_preruntime(void)
 {
 	const char *marker = getenv(MARKER);
-	if (!marker)
+	if (!marker) {
+		record_ignored_signals();
 		return;
+	}
 	char *end;
 	long fd = strtol(marker, &end, 10);
 	unsetenv(MARKER);

@@ -6,6 +6,11 @@ package nsutil
 // starts and carries out a Plan when PlanMarker asks it to.
 
 // #cgo CFLAGS: -Wall -O2
+// #include <stdint.h>
+// void nsbox_reignore_signals(void);
 import "C"
 
-func init() { preRuntimeLinked = true }
+func init() {
+	preRuntimeLinked = true
+	reignoreSignals = func() { C.nsbox_reignore_signals() }
+}

@@ -1,22 +1,109 @@
-// Package unshare is the unshare applet. (Work in progress: see its issue.)
+// Package unshare is the unshare applet: it runs a program in new namespaces, as util-linux's
+// unshare(1) does, with every option of util-linux 2.41/2.42, plus --init (a PID 1 that reaps
+// and forwards signals) and --trace (every namespace step as it happens).
+//
+//	unshare [options] [program [arguments...]]
+//
+// Main parses the command line with kong, turns it into an nsutil.Plan (see plan.go) and runs
+// it; the plan's last step executes the program, so on success Main does not return.
 package unshare
 
 import (
 	"errors"
 	"os"
+	"sync/atomic"
 
+	"github.com/alecthomas/kong"
+	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/tools/cli"
 )
 
+// grammar is unshare's command line, in util-linux's --help order.
 type grammar struct {
+	Mount  nsutil.OptionalValue `short:"m" optvalue:"file" help:"unshare mounts namespace"`
+	UTS    nsutil.OptionalValue `short:"u" name:"uts" optvalue:"file" help:"unshare UTS namespace (hostname etc)"`
+	IPC    nsutil.OptionalValue `short:"i" name:"ipc" optvalue:"file" help:"unshare System V IPC namespace"`
+	Net    nsutil.OptionalValue `short:"n" optvalue:"file" complete:"netns" help:"unshare network namespace"`
+	PID    nsutil.OptionalValue `short:"p" name:"pid" optvalue:"file" help:"unshare pid namespace"`
+	User   nsutil.OptionalValue `short:"U" optvalue:"file" help:"unshare user namespace"`
+	Cgroup nsutil.OptionalValue `short:"C" optvalue:"file" help:"unshare cgroup namespace"`
+	Time   nsutil.OptionalValue `short:"T" optvalue:"file" help:"unshare time namespace"`
+
+	MountProc   nsutil.OptionalValue `name:"mount-proc" optvalue:"dir" help:"mount proc filesystem first (implies --mount)"`
+	MountBinfmt nsutil.OptionalValue `name:"mount-binfmt" optvalue:"dir" help:"mount binfmt filesystem first (implies --user and --mount)"`
+	LoadInterp  string               `short:"l" name:"load-interp" placeholder:"file" complete:"none" help:"load binfmt definition in the namespace (implies --mount-binfmt)"`
+	Propagation string               `placeholder:"mode" complete:"values=private,shared,slave,unchanged" help:"modify mount propagation in mount namespace: slave, shared, private or unchanged"`
+	Root        string               `short:"R" placeholder:"dir" help:"run the command with root directory set to <dir>"`
+	Wd          string               `short:"w" placeholder:"dir" help:"change working directory to <dir>"`
+
+	Setuid         string      `short:"S" placeholder:"uid" help:"set uid in entered namespace"`
+	Setgid         string      `short:"G" placeholder:"gid" help:"set gid in entered namespace"`
+	MapUser        orderedArg  `name:"map-user" placeholder:"uid|name" complete:"users" help:"map current user to uid (implies --user)"`
+	MapGroup       orderedArg  `name:"map-group" placeholder:"gid|name" complete:"groups" help:"map current group to gid (implies --user)"`
+	MapRootUser    orderedBool `short:"r" name:"map-root-user" help:"map current user to root (implies --user)"`
+	MapCurrentUser orderedBool `short:"c" name:"map-current-user" help:"map current user to itself (implies --user)"`
+	MapAuto        bool        `name:"map-auto" help:"map users and groups automatically (implies --user)"`
+	MapSubids      bool        `name:"map-subids" help:"map the first block of user IDs owned by euid (implies --user)"`
+	MapUsers       []string    `name:"map-users" sep:"none" placeholder:"inner:outer:count" complete:"values=auto,subids,all" help:"map count users from outer to inner (implies --user); auto, subids, all; repeatable"`
+	MapGroups      []string    `name:"map-groups" sep:"none" placeholder:"inner:outer:count" complete:"values=auto,subids,all" help:"map count groups from outer to inner (implies --user); auto, subids, all; repeatable"`
+	Owner          string      `placeholder:"uid:gid" help:"set the user namespace owner (implies --user)"`
+
+	Fork           bool                 `short:"f" help:"fork before launching <program>"`
+	KillChild      nsutil.OptionalValue `name:"kill-child" optvalue:"signame" complete:"signals" help:"when dying, kill the forked child (implies --fork); defaults to SIGKILL"`
+	ForwardSignals bool                 `name:"forward-signals" help:"forward SIGTERM and SIGINT to child (implies --fork)"`
+	Init           bool                 `help:"run pidns-init as PID 1 of the new PID namespace, the program as its child (needs --pid; implies --fork)"`
+
+	Setgroups    string   `placeholder:"allow|deny" complete:"values=allow,deny" help:"control the setgroups syscall in user namespaces"`
+	KeepCaps     bool     `name:"keep-caps" help:"retain capabilities granted in user namespaces"`
+	Monotonic    string   `placeholder:"offset" help:"set clock monotonic offset (seconds) in time namespaces"`
+	Boottime     string   `placeholder:"offset" help:"set clock boottime offset (seconds) in time namespaces"`
+	ClearEnv     bool     `name:"clear-env" help:"do not inherit environment variables from the calling process"`
+	WhitelistEnv []string `name:"whitelist-env" sep:"none" placeholder:"list" help:"clear environment except for specified variables"`
+	Trace        bool     `help:"print every namespace step as it is carried out"`
+
+	cli.ColorFlag
 	Help    cli.HelpFlag    `short:"h" help:"display this help"`
 	Version cli.VersionFlag `short:"V" help:"display version"`
+
+	Program []string `arg:"" optional:"" passthrough:"partial" help:"the program to run and its arguments"`
+}
+
+// order numbers the mapping options as they are parsed: among -r, -c and --map-user (and
+// --map-group), the last one given wins, as in util-linux.
+var order atomic.Int64
+
+// orderedBool is a switch that remembers when it was given.
+type orderedBool struct{ Seq int64 }
+
+// IsBool makes kong treat it as a switch.
+func (o *orderedBool) IsBool() bool { return true }
+
+// Decode implements kong.MapperValue.
+func (o *orderedBool) Decode(*kong.DecodeContext) error { o.Seq = order.Add(1); return nil }
+
+// orderedArg is an option with a value that remembers when it was given.
+type orderedArg struct {
+	Value string
+	Seq   int64
+}
+
+// Decode implements kong.MapperValue.
+func (o *orderedArg) Decode(ctx *kong.DecodeContext) error {
+	if err := ctx.Scan.PopValueInto("value", &o.Value); err != nil {
+		return err
+	}
+	o.Seq = order.Add(1)
+	return nil
 }
 
 // Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
 // what is generated from the grammar (completions, man page checks).
 func Command() (cli.Spec, any) {
-	return cli.Spec{Name: "unshare", Synopsis: "[options]"}, &grammar{}
+	return cli.Spec{
+		Name:        "unshare",
+		Synopsis:    "[options] [<program> [<argument>...]]",
+		Description: "Run a program with some namespaces unshared from the parent.",
+	}, &grammar{}
 }
 
 // Main runs unshare with args (without the program name) and returns the exit status.
@@ -25,5 +112,19 @@ func Main(args []string) int {
 	if _, code, done := cli.Parse(spec, g, args); done {
 		return code
 	}
-	return cli.Fail(os.Stderr, "unshare", errors.New("not implemented yet"))
+	o, err := resolve(g.(*grammar))
+	if err != nil {
+		return cli.Fail(os.Stderr, "unshare", err)
+	}
+	p, err := buildPlan(o)
+	if err != nil {
+		return cli.Fail(os.Stderr, "unshare", err)
+	}
+	err = p.Run()
+	code := cli.Fail(os.Stderr, "unshare", err)
+	var step *nsutil.StepError
+	if errors.As(err, &step) {
+		code = step.Code
+	}
+	return code
 }

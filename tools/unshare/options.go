@@ -1,0 +1,451 @@
+package unshare
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/nsbox/nsbox/nsutil"
+	"golang.org/x/sys/unix"
+)
+
+// noID is "not given" for the uid and gid options.
+const noID = -1
+
+// persistTarget is a namespace to keep alive by bind-mounting it onto File.
+type persistTarget struct {
+	Kind nsutil.Kind
+	File string
+}
+
+// options is the command line resolved and checked: everything buildPlan needs, in the terms
+// of the steps it makes.
+type options struct {
+	flags          uintptr // CLONE_NEW* to unshare
+	persist        []persistTarget
+	fork           bool
+	forwardSignals bool
+	killSignal     unix.Signal // 0: no --kill-child
+	init           bool
+	procDir        string // --mount-proc, "" when not given
+	binfmtDir      string // --mount-binfmt, "" when not given
+	interp         string // --load-interp
+	propagation    uintptr
+	root, wd       string
+	setuid         int64 // -S, noID when not given
+	setgid         int64 // -G
+	mapUser        int64 // a single uid mapped to the caller's euid, noID when none
+	mapGroup       int64
+	userRanges     []nsutil.IDRange // the uid map, written by a helper (newuidmap) when not empty
+	groupRanges    []nsutil.IDRange
+	ownerUID       int64 // --owner
+	ownerGID       int64
+	setgroups      string // "allow", "deny" or "" to leave it
+	keepCaps       bool
+	monotonic      *int64
+	boottime       *int64
+	env            []string // the program's environment; nil keeps unshare's
+	argv           []string // the program and its arguments; empty runs a shell
+	trace          bool
+	euid, egid     uint32
+}
+
+// namespaceFlag is the grammar's option for namespace kind k.
+func (g *grammar) namespaceFlag(k nsutil.Kind) *nsutil.OptionalValue {
+	switch k.Letter {
+	case 'm':
+		return &g.Mount
+	case 'u':
+		return &g.UTS
+	case 'i':
+		return &g.IPC
+	case 'n':
+		return &g.Net
+	case 'p':
+		return &g.PID
+	case 'U':
+		return &g.User
+	case 'C':
+		return &g.Cgroup
+	case 'T':
+		return &g.Time
+	}
+	return nil
+}
+
+// propagations are --propagation's values, as mount flags for "/".
+var propagations = map[string]uintptr{
+	"slave":     unix.MS_REC | unix.MS_SLAVE,
+	"private":   unix.MS_REC | unix.MS_PRIVATE,
+	"shared":    unix.MS_REC | unix.MS_SHARED,
+	"unchanged": 0,
+}
+
+// binfmtMisc is where --mount-binfmt and --load-interp mount binfmt_misc by default.
+const binfmtMisc = "/proc/sys/fs/binfmt_misc"
+
+// resolve checks the command line and works out what it means, with util-linux's rules for
+// what implies what, and its error messages.
+func resolve(g *grammar) (*options, error) {
+	o := &options{setuid: noID, setgid: noID, mapUser: noID, mapGroup: noID, ownerUID: noID, ownerGID: noID,
+		propagation: unix.MS_REC | unix.MS_PRIVATE, root: g.Root, wd: g.Wd, keepCaps: g.KeepCaps,
+		argv: g.Program, trace: g.Trace, init: g.Init,
+		euid: uint32(os.Geteuid()), egid: uint32(os.Getegid())}
+	for _, k := range nsutil.Kinds {
+		f := g.namespaceFlag(k)
+		if !f.Set {
+			continue
+		}
+		o.flags |= k.Flag
+		if f.HasValue {
+			o.persist = append(o.persist, persistTarget{Kind: k, File: f.Value})
+		}
+	}
+	if err := o.resolveMounts(g); err != nil {
+		return nil, err
+	}
+	if err := o.resolveProcess(g); err != nil {
+		return nil, err
+	}
+	if err := o.resolveUsers(g); err != nil {
+		return nil, err
+	}
+	if err := o.resolveTime(g); err != nil {
+		return nil, err
+	}
+	if err := o.checkPersist(); err != nil {
+		return nil, err
+	}
+	o.env = environment(g.ClearEnv, g.WhitelistEnv)
+	return o, nil
+}
+
+// resolveMounts: --mount-proc, --mount-binfmt, --load-interp, --propagation.
+func (o *options) resolveMounts(g *grammar) error {
+	if g.MountProc.Set {
+		o.flags |= unix.CLONE_NEWNS
+		o.procDir = "/proc"
+		if g.MountProc.HasValue {
+			o.procDir = g.MountProc.Value
+		}
+	}
+	if g.MountBinfmt.Set {
+		o.flags |= unix.CLONE_NEWNS | unix.CLONE_NEWUSER
+		o.binfmtDir = g.MountBinfmt.Value
+		if !g.MountBinfmt.HasValue {
+			o.binfmtDir = binfmtMisc
+			if o.procDir == "" {
+				o.procDir = "/proc"
+			}
+		}
+	}
+	if g.LoadInterp != "" {
+		o.flags |= unix.CLONE_NEWNS | unix.CLONE_NEWUSER
+		o.interp = g.LoadInterp
+		if o.binfmtDir == "" {
+			o.binfmtDir = binfmtMisc
+			if o.procDir == "" {
+				o.procDir = "/proc"
+			}
+		}
+	}
+	if g.Propagation != "" {
+		prop, ok := propagations[g.Propagation]
+		if !ok {
+			return fmt.Errorf("unsupported propagation mode: %s", g.Propagation)
+		}
+		o.propagation = prop
+	}
+	return nil
+}
+
+// resolveProcess: forking, signals, --init, -S, -G.
+func (o *options) resolveProcess(g *grammar) error {
+	o.fork = g.Fork || g.KillChild.Set || g.ForwardSignals || g.Init
+	o.forwardSignals = g.ForwardSignals
+	if g.KillChild.Set {
+		o.killSignal = unix.SIGKILL
+		if g.KillChild.HasValue {
+			sig, err := nsutil.ParseSignal(g.KillChild.Value)
+			if err != nil {
+				return err
+			}
+			o.killSignal = sig
+		}
+	}
+	if g.Init && o.flags&unix.CLONE_NEWPID == 0 {
+		return errors.New("--init needs a new PID namespace (--pid)")
+	}
+	var err error
+	if o.setuid, err = parseNumericID(g.Setuid, "failed to parse uid"); err != nil {
+		return err
+	}
+	o.setgid, err = parseNumericID(g.Setgid, "failed to parse gid")
+	return err
+}
+
+// parseNumericID parses -S/-G's value, noID when it was not given.
+func parseNumericID(s, errmsg string) (int64, error) {
+	if s == "" {
+		return noID, nil
+	}
+	id, err := nsutil.ParseID(s)
+	if err != nil {
+		return 0, fmt.Errorf("%s: '%s'", errmsg, s)
+	}
+	return int64(id), nil
+}
+
+// resolveUsers: the user-namespace options, as util-linux combines them.
+func (o *options) resolveUsers(g *grammar) error {
+	userNS := g.MapRootUser.Seq != 0 || g.MapCurrentUser.Seq != 0 || g.MapUser.Seq != 0 || g.MapGroup.Seq != 0 ||
+		g.MapAuto || g.MapSubids || len(g.MapUsers) > 0 || len(g.MapGroups) > 0 || g.Owner != ""
+	if userNS {
+		o.flags |= unix.CLONE_NEWUSER
+	}
+	if err := o.resolveSingleMaps(g); err != nil {
+		return err
+	}
+	var err error
+	if o.userRanges, err = idRanges(g.MapUsers, g.MapAuto, g.MapSubids, "/etc/subuid", "/proc/self/uid_map", o.euid); err != nil {
+		return err
+	}
+	if o.groupRanges, err = idRanges(g.MapGroups, g.MapAuto, g.MapSubids, "/etc/subgid", "/proc/self/gid_map", o.euid); err != nil {
+		return err
+	}
+	if g.Owner != "" {
+		u, gr, ok := strings.Cut(g.Owner, ":")
+		uid, err1 := nsutil.ParseID(u)
+		gid, err2 := nsutil.ParseID(gr)
+		if !ok || err1 != nil || err2 != nil {
+			return errors.New("failed to parse owner")
+		}
+		o.ownerUID, o.ownerGID = int64(uid), int64(gid)
+	}
+	// A single mapping joins the ranges (or, with --owner, becomes one): written by the helper.
+	if len(o.userRanges) > 0 || (o.mapUser != noID && o.ownerUID != noID) {
+		o.userRanges = nsutil.PlaceSingleID(o.userRanges, o.euid, uint32(o.mapUser), o.mapUser != noID)
+		o.mapUser = noID
+	}
+	if len(o.groupRanges) > 0 || (o.mapGroup != noID && o.ownerGID != noID) {
+		o.groupRanges = nsutil.PlaceSingleID(o.groupRanges, o.egid, uint32(o.mapGroup), o.mapGroup != noID)
+		o.mapGroup = noID
+	}
+	switch g.Setgroups {
+	case "", "allow", "deny":
+		o.setgroups = g.Setgroups
+	default:
+		return fmt.Errorf("unsupported --setgroups argument '%s'", g.Setgroups)
+	}
+	if o.setgroups == "allow" && o.mapGroup != noID {
+		return errors.New("options --setgroups=allow and --map-group are mutually exclusive")
+	}
+	return nil
+}
+
+// resolveSingleMaps: -r, -c, --map-user, --map-group; the last given wins.
+func (o *options) resolveSingleMaps(g *grammar) error {
+	var userSeq, groupSeq int64
+	set := func(seq int64, uid, gid int64) {
+		if seq > userSeq {
+			o.mapUser, userSeq = uid, seq
+		}
+		if seq > groupSeq && gid != noID {
+			o.mapGroup, groupSeq = gid, seq
+		}
+	}
+	if g.MapRootUser.Seq != 0 {
+		set(g.MapRootUser.Seq, 0, 0)
+	}
+	if g.MapCurrentUser.Seq != 0 {
+		set(g.MapCurrentUser.Seq, int64(o.euid), int64(o.egid))
+	}
+	if g.MapUser.Seq != 0 {
+		uid, err := lookupID(g.MapUser.Value, true)
+		if err != nil {
+			return err
+		}
+		if g.MapUser.Seq > userSeq {
+			o.mapUser, userSeq = uid, g.MapUser.Seq
+		}
+	}
+	if g.MapGroup.Seq != 0 {
+		gid, err := lookupID(g.MapGroup.Value, false)
+		if err != nil {
+			return err
+		}
+		if g.MapGroup.Seq > groupSeq {
+			o.mapGroup = gid
+		}
+	}
+	return nil
+}
+
+// lookupID reads a uid (or gid) given as a number or a user (group) name.
+func lookupID(s string, isUser bool) (int64, error) {
+	if id, err := nsutil.ParseID(s); err == nil {
+		return int64(id), nil
+	}
+	var id string
+	if isUser {
+		if u, err := user.Lookup(s); err == nil {
+			id = u.Uid
+		}
+	} else if gr, err := user.LookupGroup(s); err == nil {
+		id = gr.Gid
+	}
+	n, err := strconv.ParseUint(id, 10, 32)
+	if err != nil {
+		if isUser {
+			return 0, fmt.Errorf("failed to parse uid '%s'", s)
+		}
+		return 0, fmt.Errorf("failed to parse gid '%s'", s)
+	}
+	return int64(n), nil
+}
+
+// idRanges reads --map-users (or --map-groups) values, then --map-auto and --map-subids.
+func idRanges(specs []string, auto, subids bool, subidFile, kernelMap string, euid uint32) ([]nsutil.IDRange, error) {
+	var out []nsutil.IDRange
+	add := func(spec nsutil.IDMapSpec) error {
+		switch spec.Source {
+		case nsutil.MapRange:
+			out = append(out, spec.Range)
+		case nsutil.MapAll:
+			data, err := os.ReadFile(kernelMap)
+			if err != nil {
+				return fmt.Errorf("could not open '%s': %w", kernelMap, unwrapPath(err))
+			}
+			out = append(out, nsutil.ParseKernelIDMap(string(data))...)
+		default:
+			r, err := subIDRange(subidFile, euid, spec.Source == nsutil.MapSubIDs)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	}
+	for _, s := range specs {
+		spec, err := nsutil.ParseIDMapSpec(s)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(spec); err != nil {
+			return nil, err
+		}
+	}
+	for _, extra := range []struct {
+		on  bool
+		src nsutil.IDMapSource
+	}{{auto, nsutil.MapAuto}, {subids, nsutil.MapSubIDs}} {
+		if extra.on {
+			if err := add(nsutil.IDMapSpec{Source: extra.src}); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// subIDRange finds the caller's first range in /etc/subuid or /etc/subgid.
+func subIDRange(file string, euid uint32, identity bool) (nsutil.IDRange, error) {
+	u, err := user.LookupId(strconv.FormatUint(uint64(euid), 10))
+	if err != nil {
+		return nsutil.IDRange{}, fmt.Errorf("you (user %d) don't exist.", euid)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nsutil.IDRange{}, fmt.Errorf("could not open '%s': %w", file, unwrapPath(err))
+	}
+	r, err := nsutil.FindSubIDRange(string(data), u.Username, euid, identity)
+	if errors.Is(err, nsutil.ErrNoSubIDs) {
+		return r, fmt.Errorf("no line matching user \"%s\" in %s", u.Username, file)
+	}
+	return r, err
+}
+
+// resolveTime: --monotonic and --boottime need -T.
+func (o *options) resolveTime(g *grammar) error {
+	parse := func(s, name string) (*int64, error) {
+		if s == "" {
+			return nil, nil
+		}
+		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("failed to parse %s offset: '%s'", name, s)
+		}
+		return &v, nil
+	}
+	var err error
+	if o.monotonic, err = parse(g.Monotonic, "monotonic"); err != nil {
+		return err
+	}
+	if o.boottime, err = parse(g.Boottime, "boottime"); err != nil {
+		return err
+	}
+	if (o.monotonic != nil || o.boottime != nil) && o.flags&unix.CLONE_NEWTIME == 0 {
+		return errors.New("options --monotonic and --boottime require unsharing of a time namespace (-T)")
+	}
+	return nil
+}
+
+// checkPersist checks every --KIND=FILE before anything is changed, so a bad file fails with
+// nothing done.
+func (o *options) checkPersist() error {
+	// The executor reads "%p" in a mount's paths as the PID of unshare.
+	for _, path := range []string{o.procDir, o.binfmtDir} {
+		if strings.Contains(path, "%p") {
+			return fmt.Errorf("'%s': paths holding %%p are not supported", path)
+		}
+	}
+	for _, t := range o.persist {
+		if strings.Contains(t.File, "%p") {
+			return fmt.Errorf("'%s': paths holding %%p are not supported", t.File)
+		}
+		shared, err := nsutil.CheckPersistTarget(t.File, t.Kind.Name == "mnt")
+		if err != nil {
+			return fmt.Errorf("cannot bind the %s namespace to '%s': %w", t.Kind.Name, t.File, unwrapPath(err))
+		}
+		if shared != "" {
+			return fmt.Errorf("cannot bind the mount namespace to '%s': it is on the shared mount %s (make it private first, e.g. mount --bind %s %s && mount --make-private %s)",
+				t.File, shared, filepath.Dir(t.File), filepath.Dir(t.File), filepath.Dir(t.File))
+		}
+	}
+	return nil
+}
+
+// unwrapPath keeps the reason of a *os.PathError, whose text would repeat the path.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// environment is the program's environment: nil keeps unshare's own; --clear-env empties it;
+// --whitelist-env keeps only the variables named (comma-separated lists, repeatable).
+func environment(clear bool, whitelist []string) []string {
+	if !clear && len(whitelist) == 0 {
+		return nil
+	}
+	keep := map[string]bool{}
+	for _, list := range whitelist {
+		for _, name := range strings.Split(list, ",") {
+			keep[name] = true
+		}
+	}
+	env := []string{}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if keep[name] && !strings.HasPrefix(kv, nsutil.PlanMarker+"=") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}

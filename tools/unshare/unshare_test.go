@@ -1,0 +1,835 @@
+//go:build linux
+
+package unshare
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/nstest"
+	"github.com/nsbox/nsbox/tools/cli"
+	"golang.org/x/sys/unix"
+)
+
+const (
+	refUnshare = "/usr/bin/unshare"
+	timeout    = 30 * time.Second
+)
+
+// runner runs unshare commands as root or as the unprivileged test user.
+type runner struct {
+	t    *testing.T
+	user *[2]int // nil: as root
+}
+
+func asRoot(t *testing.T) runner {
+	t.Helper()
+	nstest.RequireRoot(t)
+	return runner{t: t}
+}
+
+func asUser(t *testing.T) runner {
+	t.Helper()
+	uid, gid := nstest.Unprivileged(t)
+	return runner{t: t, user: &[2]int{uid, gid}}
+}
+
+// run runs bin (ours or util-linux's) with args and env additions.
+func (r runner) run(bin string, args []string, env ...string) nstest.Result {
+	r.t.Helper()
+	cmd := nstest.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
+	if r.user != nil {
+		nstest.AsUser(cmd, r.user[0], r.user[1])
+		// root's PATH may hold directories the test user cannot search (EACCES, exit 126).
+		cmd.Env = append(cmd.Env, "HOME=/", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+	}
+	return nstest.Run(r.t, timeout, cmd)
+}
+
+func (r runner) ours(args ...string) nstest.Result {
+	r.t.Helper()
+	return r.run(nstest.Applet(r.t, "unshare"), args)
+}
+
+func (r runner) ref(args ...string) nstest.Result {
+	r.t.Helper()
+	nstest.RequireTool(r.t, refUnshare)
+	return r.run(refUnshare, args)
+}
+
+// split splits a test's option string into words.
+func split(opts string) []string { return strings.Fields(opts) }
+
+func withScript(opts, script string) []string {
+	return append(split(opts), "/bin/sh", "-c", script)
+}
+
+const mapsScript = "cat /proc/self/uid_map /proc/self/gid_map /proc/self/setgroups"
+
+// normalize squeezes blanks so map files compare as words.
+func normalize(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// TestIDMapsMatchUtilLinux compares uid_map, gid_map and setgroups with util-linux's for the
+// options util-linux 2.38 has, rootless and as root.
+func TestIDMapsMatchUtilLinux(t *testing.T) {
+	tests := []struct {
+		opts     string
+		rootless bool
+		root     bool
+	}{
+		{opts: "-r", rootless: true, root: true},
+		{opts: "-c", rootless: true, root: true},
+		{opts: "--map-user=5 --map-group=7", rootless: true, root: true},
+		{opts: "--map-user=nsboxtest --map-group=nsboxtest", rootless: true, root: true},
+		{opts: "--map-user=5 -r", rootless: true, root: true}, // the last one wins
+		{opts: "-r --map-user=5", rootless: true, root: true},
+		{opts: "-c -r", rootless: true},
+		{opts: "--map-users=auto --map-groups=auto", rootless: true},
+		{opts: "--map-auto", rootless: true},
+		{opts: "--map-users=100000,0,65536 --map-groups=100000,0,65536", rootless: true},
+		{opts: "--map-users=100000,0,1000 --map-groups=100000,0,1000 -c", rootless: true},
+		{opts: "-U --setgroups=deny", rootless: true, root: true},
+		{opts: "-U --setgroups=allow", rootless: true, root: true},
+		{opts: "-r --setgroups=deny", root: true},
+		{opts: "-r --setgroups=allow", rootless: true, root: true},
+		{opts: "-U", rootless: true, root: true},
+	}
+	for _, who := range []string{"rootless", "root"} {
+		t.Run(who, func(t *testing.T) {
+			r := asRoot(t)
+			if who == "rootless" {
+				r = asUser(t)
+			}
+			for _, tc := range tests {
+				if (who == "root" && !tc.root) || (who == "rootless" && !tc.rootless) {
+					continue
+				}
+				args := withScript(tc.opts, mapsScript)
+				ours, ref := r.ours(args...), r.ref(args...)
+				if ours.Code != ref.Code || normalize(ours.Stdout) != normalize(ref.Stdout) {
+					t.Errorf("%s: got %d %q (stderr %q), want util-linux's %d %q (stderr %q)",
+						tc.opts, ours.Code, normalize(ours.Stdout), ours.Stderr, ref.Code, normalize(ref.Stdout), ref.Stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestIDMapsNewerThanUtilLinux238 checks the mapping forms util-linux 2.38 lacks (the colon
+// form, subids, all, several ranges, direct writes as root, the 2.40 auto fix) against what
+// util-linux 2.41/2.42 document.
+func TestIDMapsNewerThanUtilLinux238(t *testing.T) {
+	rootless := asUser(t)
+	uid, gid := rootless.user[0], rootless.user[1]
+	sub := subIDStart(t, "/etc/subuid")
+	subg := subIDStart(t, "/etc/subgid")
+	tests := []struct {
+		r    runner
+		opts string
+		want string
+	}{
+		{rootless, "--map-users=0:" + sub + ":65536 --map-groups=0:" + subg + ":65536", fmt.Sprintf("0 %s 65536 0 %s 65536 allow", sub, subg)},
+		{rootless, "--map-subids", fmt.Sprintf("%s %s 65536 %s %s 65536 allow", sub, sub, subg, subg)},
+		{rootless, "-c --map-subids", fmt.Sprintf("%d %d 1 %s %s 65536 %d %d 1 %s %s 65536 allow", uid, uid, sub, sub, gid, gid, subg, subg)},
+		// 2.40 fixed, 2.41/2.42 regressed (#4457), 2.43 fixed again: no ID is wasted.
+		{rootless, "-r --map-auto", fmt.Sprintf("0 %d 1 1 %s 65536 0 %d 1 1 %s 65536 allow", uid, sub, gid, subg)},
+		{asRoot(t), "--map-users=0:100000:65536 --map-groups=0:100000:65536", "0 100000 65536 0 100000 65536 allow"},
+		{asRoot(t), "--map-users=0:100000:10 --map-users=10:200000:5 --map-groups=all", "0 100000 10 10 200000 5 0 0 4294967295 allow"},
+		{asRoot(t), "--map-users=all --map-groups=all", "0 0 4294967295 0 0 4294967295 allow"},
+		{asRoot(t), "-r --map-users=1:100000:10", "0 0 1 1 100000 10 0 0 1 deny"},
+	}
+	for _, tc := range tests {
+		res := tc.r.ours(withScript(tc.opts, mapsScript)...)
+		if res.Code != 0 || normalize(res.Stdout) != tc.want {
+			t.Errorf("%s: got %d %q (stderr %q), want %q", tc.opts, res.Code, normalize(res.Stdout), res.Stderr, tc.want)
+		}
+	}
+}
+
+// subIDStart is the first subordinate ID of the test user in file.
+func subIDStart(t *testing.T, file string) string {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := nsutil.FindSubIDRange(string(data), nstest.TestUser, ^uint32(1), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Count < 65536 {
+		nstest.Skip(t, fmt.Sprintf("%s gives %s only %d IDs", file, nstest.TestUser, r.Count))
+	}
+	return strconv.FormatUint(uint64(r.Outer), 10)
+}
+
+// TestNamespacesAreNew checks, for every kind, that the program is in a new namespace of that
+// kind, as util-linux's program is.
+func TestNamespacesAreNew(t *testing.T) {
+	for _, who := range []string{"root", "rootless"} {
+		t.Run(who, func(t *testing.T) {
+			r := asRoot(t)
+			if who == "rootless" {
+				r = asUser(t)
+			}
+			for _, k := range nsutil.Kinds {
+				opts := "-f -" + string(k.Letter)
+				if who == "rootless" && k.Name != "user" {
+					opts += " -r"
+				}
+				args := withScript(opts, "readlink /proc/self/ns/"+k.Name)
+				ours, ref := r.ours(args...), r.ref(args...)
+				host, err := os.Readlink(k.ProcPath(os.Getpid()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := strings.TrimSpace(ours.Stdout)
+				if ours.Code != 0 || got == host || !strings.HasPrefix(got, k.Name+":[") {
+					t.Errorf("%s: got %d %q (stderr %q), want a new %s namespace (host %s)", opts, ours.Code, got, ours.Stderr, k.Name, host)
+				}
+				if ours.Code != ref.Code {
+					t.Errorf("%s: exit %d, util-linux's %d", opts, ours.Code, ref.Code)
+				}
+			}
+		})
+	}
+}
+
+func TestHostnameIsolation(t *testing.T) {
+	r := asRoot(t)
+	host, _ := os.Hostname()
+	res := r.ours(withScript("-u", "hostname nsbox-uts-test && hostname")...)
+	if res.Code != 0 || strings.TrimSpace(res.Stdout) != "nsbox-uts-test" {
+		t.Errorf("got %d %q (stderr %q), want nsbox-uts-test", res.Code, res.Stdout, res.Stderr)
+	}
+	if now, _ := os.Hostname(); now != host {
+		t.Errorf("host name changed to %q, want %q", now, host)
+	}
+}
+
+// propagationOf is the optional fields of "/" in a mountinfo, with peer group numbers removed.
+var peerNumbers = regexp.MustCompile(`:[0-9]+`)
+
+func rootPropagation(mountinfo string) string {
+	for _, line := range strings.Split(mountinfo, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 6 && f[4] == "/" {
+			var opt []string
+			for _, o := range f[6:] {
+				if o == "-" {
+					break
+				}
+				opt = append(opt, peerNumbers.ReplaceAllString(o, ""))
+			}
+			return strings.Join(opt, ",")
+		}
+	}
+	return "?"
+}
+
+// TestPropagationMatchesUtilLinux runs both inside a mount namespace whose "/" is shared, so
+// every --propagation value shows in mountinfo.
+func TestPropagationMatchesUtilLinux(t *testing.T) {
+	r := asRoot(t)
+	for _, prop := range []string{"", "private", "shared", "slave", "unchanged"} {
+		opts := "-m"
+		if prop != "" {
+			opts += " --propagation " + prop
+		}
+		wrap := func(bin string) nstest.Result {
+			args := append([]string{"-m", "--propagation", "shared", bin}, withScript(opts, "cat /proc/self/mountinfo")...)
+			return r.run(refUnshare, args)
+		}
+		ours, ref := wrap(nstest.Applet(t, "unshare")), wrap(refUnshare)
+		got, want := rootPropagation(ours.Stdout), rootPropagation(ref.Stdout)
+		if ours.Code != 0 || got != want {
+			t.Errorf("%q: got %d %q (stderr %q), want util-linux's %q", opts, ours.Code, got, ours.Stderr, want)
+		}
+	}
+}
+
+func TestMountProc(t *testing.T) {
+	r := asRoot(t)
+	script := "grep ' /proc ' /proc/self/mountinfo | tail -1 | cut -d' ' -f6; ls /proc | grep -c '^[0-9]'"
+	for _, opts := range []string{"-fp --mount-proc", "-fp --mount-proc --propagation=unchanged", "-fpU -r --mount-proc"} {
+		ours, ref := r.ours(withScript(opts, script)...), r.ref(withScript(opts, script)...)
+		if ours.Code != 0 || ours.Stdout != ref.Stdout {
+			t.Errorf("%s: got %d %q (stderr %q), want util-linux's %q", opts, ours.Code, ours.Stdout, ours.Stderr, ref.Stdout)
+		}
+	}
+	rootless := asUser(t)
+	if res := rootless.ours(withScript("-fpr --mount-proc", "ls /proc | grep -c '^[0-9]'")...); res.Code != 0 || strings.TrimSpace(res.Stdout) != "3" {
+		t.Errorf("rootless: got %d %q (stderr %q), want 3 processes (sh, ls, grep)", res.Code, res.Stdout, res.Stderr)
+	}
+}
+
+// TestExitStatus compares exit statuses with util-linux's: the program's, the child's with -f,
+// a child's fatal signal re-raised (128+N), 126 and 127.
+func TestExitStatus(t *testing.T) {
+	r := asRoot(t)
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil { // the rootless run reads it too
+		t.Fatal(err)
+	}
+	notExec := filepath.Join(dir, "not-executable")
+	if err := os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args  []string
+		want  int
+		noRef bool // util-linux 2.38 differs (it exits 1 when the child dies of SIGKILL)
+	}{
+		{args: withScript("-n", "exit 3"), want: 3},
+		{args: withScript("-fn", "exit 4"), want: 4},
+		{args: withScript("-fn", "kill -TERM $$"), want: 128 + 15},
+		{args: withScript("-fn", "kill -KILL $$"), want: 128 + 9, noRef: true},
+		{args: withScript("-fp", "exit 5"), want: 5},
+		{args: []string{"-n", "/nonexistent/program"}, want: 127},
+		{args: []string{"-fn", "no-such-program-nsbox"}, want: 127},
+		{args: []string{"-n", notExec}, want: 126},
+		{args: []string{"-n", "true"}, want: 0},
+	}
+	rootless := asUser(t)
+	for _, who := range []runner{r, rootless} {
+		for _, tc := range tests {
+			args := tc.args
+			if who.user != nil {
+				args = append([]string{"-r"}, args...) // the unprivileged need a user namespace
+			}
+			ours, ref := who.ours(args...), nstest.Result{Code: tc.want}
+			if !tc.noRef {
+				ref = who.ref(args...)
+			}
+			if ours.Code != tc.want || ref.Code != tc.want {
+				t.Errorf("%q (rootless %v): got %d (stderr %q), util-linux %d, want %d", args, who.user != nil, ours.Code, ours.Stderr, ref.Code, tc.want)
+			}
+		}
+	}
+}
+
+// Without -f the program replaces unshare: it has unshare's PID.
+func TestNoForkKeepsPID(t *testing.T) {
+	nstest.RequireRoot(t)
+	cmd := nstest.Command(nstest.Applet(t, "unshare"), "-n", "/bin/sh", "-c", "echo $$")
+	res := nstest.Run(t, timeout, cmd)
+	if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != strconv.Itoa(cmd.Process.Pid) {
+		t.Errorf("got %d %q, want the PID unshare was started with, %d", res.Code, got, cmd.Process.Pid)
+	}
+}
+
+// TestBadInput: every malformed value is one `unshare: ` line and exit 1, worded as util-linux
+// words it where util-linux has the option.
+func TestBadInput(t *testing.T) {
+	r := asRoot(t)
+	tests := []struct {
+		args    []string
+		want    string
+		compare bool // util-linux 2.38 has the option and the same message
+	}{
+		{[]string{"--map-users=abc", "true"}, "unshare: invalid mapping 'abc'", false},
+		{[]string{"--propagation", "sideways", "true"}, "unshare: unsupported propagation mode: sideways", true},
+		{[]string{"--setgroups", "maybe", "true"}, "unshare: unsupported --setgroups argument 'maybe'", true},
+		{[]string{"-T", "--monotonic", "notanumber", "true"}, "unshare: failed to parse monotonic offset: 'notanumber'", true},
+		{[]string{"--monotonic", "5", "true"}, "unshare: options --monotonic and --boottime require unsharing of a time namespace (-T)", false}, // 2.38 says -t
+		{[]string{"--kill-child=NOSUCHSIG", "true"}, "unshare: unknown signal: NOSUCHSIG", true},
+		{[]string{"-S", "abc", "true"}, "unshare: failed to parse uid: 'abc'", true},
+		{[]string{"--setgid=-1", "true"}, "unshare: failed to parse gid: '-1'", false},
+		{[]string{"--owner", "1:x", "true"}, "unshare: failed to parse owner", false},
+		{[]string{"--map-user", "no-such-user-nsbox", "true"}, "unshare: failed to parse uid 'no-such-user-nsbox'", false},
+		{[]string{"-r", "--setgroups=allow", "true"}, "unshare: options --setgroups=allow and --map-group are mutually exclusive", true},
+		{[]string{"--init", "true"}, "unshare: --init needs a new PID namespace (--pid)", false},
+		{[]string{"-m", "--mount-proc=/nonexistent", "true"}, "unshare: mount /nonexistent failed: No such file or directory", true},
+		{[]string{"--net=/nonexistent/file", "true"}, "unshare: cannot bind the net namespace to '/nonexistent/file': No such file or directory", false},
+	}
+	for _, tc := range tests {
+		res := r.ours(tc.args...)
+		if res.Code != 1 || strings.TrimRight(res.Stderr, "\n") != tc.want || res.Stdout != "" {
+			t.Errorf("%q: got %d %q, want 1 %q", tc.args, res.Code, res.Stderr, tc.want)
+		}
+		if tc.compare {
+			if ref := r.ref(tc.args...); ref.Code != 1 || strings.TrimRight(ref.Stderr, "\n") != tc.want {
+				t.Errorf("%q: util-linux says %d %q, the test expects %q", tc.args, ref.Code, ref.Stderr, tc.want)
+			}
+		}
+	}
+	// An unprivileged user without -U.
+	u := asUser(t)
+	ours, ref := u.ours("-n", "true"), u.ref("-n", "true")
+	want := "unshare: unshare failed: Operation not permitted\n"
+	if ours.Code != 1 || ours.Stderr != want || ref.Stderr != want {
+		t.Errorf("rootless -n: got %d %q, util-linux %q, want 1 %q", ours.Code, ours.Stderr, ref.Stderr, want)
+	}
+}
+
+// privateDir makes a tmpfs with the given propagation for persistence files, unmounted (with
+// everything bound under it) at the end of the test.
+func privateDir(t *testing.T, propagation string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := unix.Mount("tmpfs", dir, "tmpfs", 0, "size=1m"); err != nil {
+		t.Fatal(err)
+	}
+	flag := uintptr(unix.MS_PRIVATE)
+	if propagation == "shared" {
+		flag = unix.MS_SHARED
+	}
+	if err := unix.Mount("none", dir, "", flag, ""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unmountUnder(t, dir) })
+	return dir
+}
+
+// unmountUnder unmounts everything mounted at or below dir, deepest first.
+func unmountUnder(t *testing.T, dir string) {
+	t.Helper()
+	for _, mp := range mountsUnder(t, dir) {
+		if err := unix.Unmount(mp, unix.MNT_DETACH); err != nil {
+			t.Errorf("umount %s: %v", mp, err)
+		}
+	}
+}
+
+func mountsUnder(t *testing.T, dir string) []string {
+	t.Helper()
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 4 && (f[4] == dir || strings.HasPrefix(f[4], dir+"/")) {
+			out = append([]string{f[4]}, out...)
+		}
+	}
+	return out
+}
+
+func touch(t *testing.T, path string) string {
+	t.Helper()
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestPersistence: --KIND=FILE leaves FILE a bind mount of the new namespace, which util-linux's
+// nsenter can enter after unshare has exited; the same as util-linux's unshare does.
+func TestPersistence(t *testing.T) {
+	r := asRoot(t)
+	nstest.RequireTool(t, "/usr/bin/nsenter")
+	dir := privateDir(t, "private")
+	for _, bin := range []string{"ours", "ref"} {
+		var files []string
+		var args []string
+		for _, k := range nsutil.Kinds {
+			f := touch(t, filepath.Join(dir, bin+"-"+k.Name))
+			files = append(files, f)
+			args = append(args, "--"+k.Long+"="+f)
+		}
+		args = append(args, "-f", "-r", "/bin/sh", "-c", "hostname persisted-"+bin+"; for k in user cgroup ipc uts net pid_for_children mnt time_for_children; do readlink /proc/self/ns/$k; done")
+		var res nstest.Result
+		if bin == "ours" {
+			res = r.ours(args...)
+		} else {
+			res = r.ref(args...)
+		}
+		if res.Code != 0 {
+			t.Fatalf("%s: exit %d, stderr %q", bin, res.Code, res.Stderr)
+		}
+		for i, k := range nsutil.Kinds {
+			var st unix.Stat_t
+			if err := unix.Stat(files[i], &st); err != nil {
+				t.Fatal(err)
+			}
+			// The bound file's inode is the namespace's: what the program saw (pid and time are
+			// the children's namespaces; the sh itself read pid_for_children).
+			if want := strings.Fields(res.Stdout); i >= len(want) || !strings.Contains(want[i], fmt.Sprintf("[%d]", st.Ino)) {
+				t.Errorf("%s: %s file has inode %d, want the program's %q", bin, k.Name, st.Ino, res.Stdout)
+			}
+		}
+		enter := nstest.Run(t, timeout, nstest.Command("/usr/bin/nsenter", "--uts="+files[3], "hostname"))
+		if got := strings.TrimSpace(enter.Stdout); got != "persisted-"+bin {
+			t.Errorf("%s: nsenter --uts=FILE hostname = %q (stderr %q), want persisted-%s", bin, got, enter.Stderr, bin)
+		}
+	}
+}
+
+// A mount-namespace file on a shared mount is refused up front with a clear message, and
+// nothing is left mounted.
+func TestPersistMountOnSharedMount(t *testing.T) {
+	r := asRoot(t)
+	dir := privateDir(t, "shared")
+	file := touch(t, filepath.Join(dir, "mnt"))
+	res := r.ours("--mount="+file, "true")
+	if res.Code != 1 || !strings.HasPrefix(res.Stderr, "unshare: cannot bind the mount namespace to '"+file+"': it is on the shared mount "+dir) || strings.Count(res.Stderr, "\n") != 1 {
+		t.Errorf("got %d %q, want one line about the shared mount %s", res.Code, res.Stderr, dir)
+	}
+	if m := mountsUnder(t, dir); len(m) != 1 {
+		t.Errorf("mounts under %s: %q, want only the tmpfs", dir, m)
+	}
+}
+
+func TestKillChild(t *testing.T) {
+	nstest.RequireRoot(t)
+	cmd := nstest.Command(nstest.Applet(t, "unshare"), "--kill-child=TERM", "-n", "sleep", "600")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	child := waitForChild(t, cmd.Process.Pid, "sleep")
+	pidfd, err := unix.PidfdOpen(child, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(pidfd)
+	cmd.Process.Kill()
+	// The child gets SIGTERM when unshare dies: wait for it to end (the pidfd becomes readable).
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, int(timeout/time.Millisecond))
+	for err == unix.EINTR {
+		n, err = unix.Poll(fds, int(timeout/time.Millisecond))
+	}
+	if n != 1 || err != nil {
+		unix.Kill(child, unix.SIGKILL)
+		t.Fatalf("the child %d outlived unshare (poll %d, %v)", child, n, err)
+	}
+}
+
+// waitForChild waits until pid has a child running comm and returns it.
+func waitForChild(t *testing.T, pid int, comm string) int {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+		for _, k := range strings.Fields(string(kids)) {
+			if c, _ := os.ReadFile("/proc/" + k + "/comm"); strings.TrimSpace(string(c)) == comm {
+				n, _ := strconv.Atoi(k)
+				return n
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("no %s child of %d", comm, pid)
+	return 0
+}
+
+// TestSignals: with --forward-signals a SIGTERM to unshare reaches the child, which dies of it,
+// and unshare re-raises it (143); by default the waiting parent ignores SIGTERM.
+func TestSignals(t *testing.T) {
+	nstest.RequireRoot(t)
+	for _, forward := range []bool{true, false} {
+		args := []string{"-fn", "sleep", "600"}
+		if forward {
+			args = append([]string{"--forward-signals"}, args...)
+		}
+		cmd := nstest.Command(nstest.Applet(t, "unshare"), args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		child := waitForChild(t, cmd.Process.Pid, "sleep")
+		// The parent's signal disposition is set before it forks: once the child runs, it is.
+		cmd.Process.Signal(syscall.SIGTERM)
+		if !forward {
+			// The parent ignored it: the child still runs. End it; unshare re-raises its signal.
+			unix.Kill(child, unix.SIGUSR1)
+		}
+		cmd.Wait()
+		code := nstest.ExitCode(cmd.ProcessState)
+		want := 128 + 15
+		if !forward {
+			want = 128 + int(unix.SIGUSR1)
+		}
+		if code != want {
+			t.Errorf("forward=%v: exit %d, want %d", forward, code, want)
+		}
+	}
+}
+
+func TestCredentialsAndDirs(t *testing.T) {
+	r := asRoot(t)
+	tests := []string{"-S 1001 -G 1001", "-G 1001", "-r -S 0 -G 0", "-R / -w /tmp", "-w /usr", "-R /", "-r --keep-caps", "-r"}
+	script := "id; pwd; grep -E '^Cap(Inh|Amb)' /proc/self/status"
+	for _, opts := range tests {
+		ours, ref := r.ours(withScript(opts, script)...), r.ref(withScript(opts, script)...)
+		if ours.Code != ref.Code || ours.Stdout != ref.Stdout {
+			t.Errorf("%s: got %d %q (stderr %q), want util-linux's %d %q", opts, ours.Code, ours.Stdout, ours.Stderr, ref.Code, ref.Stdout)
+		}
+	}
+}
+
+func TestTimeOffsets(t *testing.T) {
+	r := asRoot(t)
+	for _, opts := range []string{"-T --monotonic 3600 --boottime=-10", "-fT --monotonic=1000000"} {
+		script := "cat /proc/self/timens_offsets"
+		ours, ref := r.ours(withScript(opts, script)...), r.ref(withScript(opts, script)...)
+		if ours.Code != 0 || normalize(ours.Stdout) != normalize(ref.Stdout) {
+			t.Errorf("%s: got %d %q (stderr %q), want util-linux's %q", opts, ours.Code, ours.Stdout, ours.Stderr, ref.Stdout)
+		}
+	}
+}
+
+// --owner (2.42): the user namespace belongs to UID:GID.
+func TestOwner(t *testing.T) {
+	nstest.RequireRoot(t)
+	cmd := nstest.Command(nstest.Applet(t, "unshare"), "--owner=1001:1001", "sleep", "600")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	var owner int
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if c, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", cmd.Process.Pid)); strings.TrimSpace(string(c)) == "sleep" {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/user", cmd.Process.Pid), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	var uid uint32
+	if _, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(unix.NS_GET_OWNER_UID), uintptr(unsafe.Pointer(&uid))); errno != 0 {
+		t.Fatal(errno)
+	}
+	owner = int(uid)
+	if owner != 1001 {
+		t.Errorf("owner of the user namespace = %d, want 1001", owner)
+	}
+}
+
+// TestEnvironment: --clear-env and --whitelist-env (util-linux 2.43) against their documented
+// behaviour; and no internal variable reaches the program.
+func TestEnvironment(t *testing.T) {
+	r := asRoot(t)
+	tests := []struct {
+		opts string
+		want string
+	}{
+		{"--clear-env", ""},
+		{"--whitelist-env=NSBOX_A,NSBOX_C", "NSBOX_A=1 NSBOX_C=3"},
+		{"--whitelist-env NSBOX_A --whitelist-env NSBOX_B", "NSBOX_A=1 NSBOX_B=2"},
+		{"-n", "NSBOX_A=1 NSBOX_B=2 NSBOX_C=3"},
+	}
+	for _, tc := range tests {
+		res := r.run(nstest.Applet(t, "unshare"), append(split(tc.opts), "/usr/bin/env"), "NSBOX_A=1", "NSBOX_B=2", "NSBOX_C=3")
+		var got []string
+		for _, kv := range strings.Fields(res.Stdout) {
+			if strings.HasPrefix(kv, nsutil.PlanMarker) {
+				t.Errorf("%s: %s leaked into the program", tc.opts, kv)
+			}
+			if name, _, _ := strings.Cut(kv, "="); name == "NSBOX_A" || name == "NSBOX_B" || name == "NSBOX_C" || tc.opts == "--clear-env" {
+				got = append(got, kv)
+			}
+		}
+		if res.Code != 0 || strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: got %d %q (stderr %q), want %q", tc.opts, res.Code, got, res.Stderr, tc.want)
+		}
+	}
+}
+
+// With no program, unshare runs $SHELL as a login shell (argv[0] "-sh"), as util-linux does.
+func TestDefaultShell(t *testing.T) {
+	nstest.RequireRoot(t)
+	for _, bin := range []string{nstest.Applet(t, "unshare"), refUnshare} {
+		cmd := nstest.Command(bin, "-n")
+		cmd.Env = append(os.Environ(), "SHELL=/bin/sh")
+		cmd.Stdin = strings.NewReader("echo $0\n")
+		res := nstest.Run(t, timeout, cmd)
+		if strings.TrimSpace(res.Stdout) != "-sh" {
+			t.Errorf("%s: got %d %q (stderr %q), want -sh", bin, res.Code, res.Stdout, res.Stderr)
+		}
+	}
+}
+
+func TestTrace(t *testing.T) {
+	r := asRoot(t)
+	res := r.ours("--trace", "-nu", "true")
+	for _, want := range []string{"unshare(CLONE_NEWUTS|CLONE_NEWNET) = 0\n", `execve("true", ["true"]) ...`} {
+		if !strings.Contains(res.Stderr, want) {
+			t.Errorf("trace %q lacks %q", res.Stderr, want)
+		}
+	}
+}
+
+// TestInit: --init makes nsbox's pidns-init PID 1 of the new PID namespace, the program its
+// child; an orphan is reaped.
+func TestInit(t *testing.T) {
+	r := asRoot(t)
+	if ready := nstest.Run(t, timeout, nstest.Command(nstest.Applet(t, "pidns-init"), "--", "true")); ready.Code != 0 {
+		nstest.Skip(t, "pidns-init cannot run a program yet (its branch is not merged): "+ready.Stderr)
+	}
+	res := r.ours(withScript("-p --mount-proc --init", "tr '\\0' ' ' </proc/1/cmdline; echo; cat /proc/$$/stat | cut -d' ' -f4")...)
+	lines := strings.Split(strings.TrimSpace(res.Stdout), "\n")
+	if res.Code != 0 || len(lines) != 2 || !strings.HasPrefix(lines[0], "pidns-init -- /bin/sh -c") || lines[1] != "1" {
+		t.Errorf("got %d %q (stderr %q), want PID 1 to be pidns-init and the program's parent", res.Code, res.Stdout, res.Stderr)
+	}
+	// An orphan (the sleep, whose parent sh exits) is reparented to PID 1 and reaped: no zombie.
+	res = r.ours(withScript("-p --mount-proc --init", "sh -c 'sleep 0.2 &'; sleep 1; grep -l '^State:.*Z' /proc/[0-9]*/status | wc -l")...)
+	if res.Code != 0 || strings.TrimSpace(res.Stdout) != "0" {
+		t.Errorf("zombies: got %d %q (stderr %q), want 0", res.Code, res.Stdout, res.Stderr)
+	}
+}
+
+// Both helpers at once (persistence binds and ID maps, stacked) with a forked child.
+func TestPersistenceWithIDMapHelper(t *testing.T) {
+	r := asRoot(t)
+	dir := privateDir(t, "private")
+	file := touch(t, filepath.Join(dir, "user"))
+	res := r.ours(withScript("--user="+file+" --map-users=0:100000:65536 --map-groups=0:100000:65536 -f", "readlink /proc/self/ns/user; cat /proc/self/uid_map")...)
+	var st unix.Stat_t
+	if err := unix.Stat(file, &st); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("user:[%d] 0 100000 65536", st.Ino)
+	if res.Code != 0 || normalize(res.Stdout) != want {
+		t.Errorf("got %d %q (stderr %q), want %q", res.Code, normalize(res.Stdout), res.Stderr, want)
+	}
+}
+
+// A directory is refused up front: one line, nothing runs.
+func TestPersistTargetIsDirectory(t *testing.T) {
+	r := asRoot(t)
+	dir := privateDir(t, "private")
+	target := filepath.Join(dir, "netdir")
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	marker := filepath.Join(dir, "ran")
+	res := r.ours(withScript("--net="+target+" -f", "touch "+marker)...)
+	if res.Code != 1 || res.Stderr != "unshare: cannot bind the net namespace to '"+target+"': Is a directory\n" {
+		t.Errorf("got %d %q, want 1 and one line", res.Code, res.Stderr)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the program ran although unshare failed")
+	}
+}
+
+// When the bind fails after the fork (an unprivileged user may not mount), unshare exits 1 with
+// the reason, and the forked child does not run on without it (util-linux leaves it running).
+func TestPersistenceFailureStopsChild(t *testing.T) {
+	u := asUser(t)
+	dir := privateDir(t, "private")
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	file := touch(t, filepath.Join(dir, "net"))
+	res := u.ours(withScript("--net="+file+" -r -f", "exec sleep 600")...)
+	if res.Code != 1 || !strings.HasPrefix(res.Stderr, "unshare: mount /proc/") || !strings.HasSuffix(res.Stderr, "/ns/net on "+file+" failed: Operation not permitted\n") {
+		t.Errorf("got %d %q, want 1 and the mount failure", res.Code, res.Stderr)
+	}
+}
+
+// --mount-binfmt (2.41) mounts a binfmt_misc of the new user namespace; --load-interp registers
+// a rule there, not on the host.
+func TestBinfmt(t *testing.T) {
+	r := asRoot(t)
+	res := r.ours(withScript("--mount-binfmt -fpr", "ls /proc/sys/fs/binfmt_misc; grep -c ' /proc/sys/fs/binfmt_misc .* binfmt_misc ' /proc/self/mountinfo")...)
+	if res.Code != 0 || normalize(res.Stdout) != "register status 1" {
+		t.Errorf("--mount-binfmt: got %d %q (stderr %q), want register, status and one mount", res.Code, res.Stdout, res.Stderr)
+	}
+	rule := ":nsbox-unshare-test:E::nsbxtest::/bin/true:"
+	res = r.ours(withScript("-fpr -l "+rule, "head -1 /proc/sys/fs/binfmt_misc/nsbox-unshare-test")...)
+	if res.Code != 0 || strings.TrimSpace(res.Stdout) != "enabled" {
+		t.Errorf("--load-interp: got %d %q (stderr %q), want the rule enabled", res.Code, res.Stdout, res.Stderr)
+	}
+	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/nsbox-unshare-test"); err == nil {
+		t.Error("the rule reached the host's binfmt_misc")
+	}
+}
+
+// -p without -f, as util-linux: the program stays in the old PID namespace, its first child is
+// PID 1 of the new one, and once that exits no more processes can be made there.
+func TestPIDWithoutFork(t *testing.T) {
+	r := asRoot(t)
+	args := withScript("-p", "/bin/true; /bin/true; echo after")
+	ours, ref := r.ours(args...), r.ref(args...)
+	if ours.Code != ref.Code || ours.Stdout != ref.Stdout {
+		t.Errorf("got %d %q (stderr %q), want util-linux's %d %q (stderr %q)", ours.Code, ours.Stdout, ours.Stderr, ref.Code, ref.Stdout, ref.Stderr)
+	}
+}
+
+// TestEnginesAgree: plans that run in unshare's own process (no fork, no user namespace) give
+// the same result as through the pre-runtime stage, which --trace always uses.
+func TestEnginesAgree(t *testing.T) {
+	r := asRoot(t)
+	script := "for k in net uts ipc mnt cgroup pid_for_children; do readlink /proc/self/ns/$k; done; pwd; " +
+		"grep ' / / ' /proc/self/mountinfo | cut -d' ' -f5,7; ls /proc/self/fd | wc -l; grep -E '^(SigIgn|SigBlk|Threads)' /proc/self/status"
+	for _, opts := range []string{"-nui", "-m", "-m --propagation slave", "-m --propagation unchanged", "-m -R / -w /usr", "-w /tmp", "-C", "-m --mount-proc"} {
+		o, err := resolve(mustParse(t, withScript(opts, script)...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p, _ := buildPlan(o); !p.InProcess() {
+			t.Errorf("%s: InProcess() = false, want true", opts)
+		}
+		direct := r.ours(withScript(opts, script)...)
+		traced := r.ours(withScript("--trace "+opts, script)...)
+		direct.Stdout, traced.Stdout = newInodes(t, direct.Stdout), newInodes(t, traced.Stdout)
+		if direct.Code != 0 || direct.Stdout != traced.Stdout || direct.Stderr != "" {
+			t.Errorf("%s: in process %d %q (stderr %q), through the C stage %d %q", opts, direct.Code, direct.Stdout, direct.Stderr, traced.Code, traced.Stdout)
+		}
+	}
+}
+
+// newInodes replaces the namespace links in out that are not the host's by "KIND:[new]".
+func newInodes(t *testing.T, out string) string {
+	t.Helper()
+	lines := strings.Split(out, "\n")
+	for i, line := range lines {
+		kind, _, ok := strings.Cut(line, ":[")
+		if !ok {
+			continue
+		}
+		if host, err := os.Readlink("/proc/self/ns/" + kind); err == nil && host != line {
+			lines[i] = kind + ":[new]"
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+func mustParse(t *testing.T, args ...string) *grammar {
+	t.Helper()
+	spec, g := Command()
+	var errb strings.Builder
+	spec.Stderr = &errb
+	if _, code, done := cli.Parse(spec, g, args); done {
+		t.Fatalf("parse %q: exit %d %s", args, code, errb.String())
+	}
+	return g.(*grammar)
+}
+
+// Signals ignored by unshare's caller stay ignored in the program, as with util-linux (the Go
+// runtime handles them in between, which execve alone would turn into the default action).
+func TestIgnoredSignalsPass(t *testing.T) {
+	r := asRoot(t)
+	for _, opts := range []string{"-n", "-fn", "--trace -n"} {
+		script := func(bin string) []string {
+			o := opts
+			if bin == refUnshare {
+				o = strings.TrimPrefix(o, "--trace ")
+			}
+			return []string{"-c", "trap '' QUIT TERM PIPE USR2; exec " + bin + " " + o + " grep -E '^Sig(Ign|Blk)' /proc/self/status"}
+		}
+		ours, ref := r.run("/bin/sh", script(nstest.Applet(t, "unshare"))), r.run("/bin/sh", script(refUnshare))
+		if ours.Code != 0 || ours.Stdout != ref.Stdout {
+			t.Errorf("%s: got %d %q (stderr %q), want util-linux's %q", opts, ours.Code, ours.Stdout, ours.Stderr, ref.Stdout)
+		}
+	}
+}
