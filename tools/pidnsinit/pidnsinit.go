@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -71,7 +72,16 @@ func init() {
 	if invokedAsPidnsInit(os.Args) {
 		lean()
 		early = nsutil.CatchInitSignals()
+		nameProcess()
 	}
+}
+
+// nameProcess sets the process name (comm, what ps and top show) to pidns-init: run through a
+// file descriptor (unshare --init) or as `nsbox pidns-init`, it would otherwise be the fd
+// number or "nsbox".
+func nameProcess() {
+	comm := []byte(name + "\x00")
+	_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&comm[0])), 0, 0, 0)
 }
 
 // lean keeps the init's footprint small for a container's whole life. One P means fewer
