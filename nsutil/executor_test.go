@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -342,4 +343,37 @@ func TestOpenNamespaceChecksKind(t *testing.T) {
 	if _, err := OpenNamespace("/nonexistent", nil); err == nil || !strings.Contains(err.Error(), "cannot open /nonexistent") {
 		t.Errorf("OpenNamespace(/nonexistent) = %v", err)
 	}
+}
+
+func TestExecutorTraceLines(t *testing.T) {
+	nstest.RequireRoot(t)
+	target := startTarget(t, nil, "--net")
+	res := runPlan(t, testPlan{Unshare: []string{"uts", "ipc"}, Join: target, JoinKind: []string{"net"}, Trace: true, Fork: true, Argv: []string{"true"}}, nil)
+	if res.Code != 0 {
+		t.Fatalf("exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
+	// unshare, pass-one setns, fork (parent), execve (child), wait (parent): order between the
+	// two processes varies, so check each line is there.
+	for _, re := range []string{
+		`^unshare\(CLONE_NEWIPC\|CLONE_NEWUTS\) = 0$`,
+		fmt.Sprintf(`^setns\(\d+</proc/%d/ns/net>, CLONE_NEWNET\) = 0$`, target),
+		`^fork\(\) = \d+$`,
+		`^execve\("true", \["true"\]\) \.\.\.$`,
+		`^wait4\(child\) = exited 0$`,
+	} {
+		if !anyMatch(lines, re) {
+			t.Errorf("trace lacks %s:\n%s", re, res.Stderr)
+		}
+	}
+}
+
+func anyMatch(lines []string, re string) bool {
+	r := regexp.MustCompile(re)
+	for _, l := range lines {
+		if r.MatchString(l) {
+			return true
+		}
+	}
+	return false
 }

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -82,6 +81,76 @@ struct step {
 	char **v1, **v2;
 };
 
+// Capabilities, as <linux/capability.h> has them (not every libc's include path has it).
+#define CAP_VERSION_3 0x20080522
+struct cap_header {
+	uint32_t version;
+	int pid;
+};
+struct cap_data {
+	uint32_t effective, permitted, inheritable;
+};
+
+// errnos: the names strace prints and the GNU C library's wording, so that messages read the
+// same whichever libc the static binary is linked with (glibc or musl).
+static const struct {
+	int num;
+	const char *name, *text;
+} errnos[] = {
+	{EPERM, "EPERM", "Operation not permitted"},
+	{ENOENT, "ENOENT", "No such file or directory"},
+	{ESRCH, "ESRCH", "No such process"},
+	{EINTR, "EINTR", "Interrupted system call"},
+	{EIO, "EIO", "Input/output error"},
+	{ENXIO, "ENXIO", "No such device or address"},
+	{E2BIG, "E2BIG", "Argument list too long"},
+	{ENOEXEC, "ENOEXEC", "Exec format error"},
+	{EBADF, "EBADF", "Bad file descriptor"},
+	{ECHILD, "ECHILD", "No child processes"},
+	{EAGAIN, "EAGAIN", "Resource temporarily unavailable"},
+	{ENOMEM, "ENOMEM", "Cannot allocate memory"},
+	{EACCES, "EACCES", "Permission denied"},
+	{EFAULT, "EFAULT", "Bad address"},
+	{EBUSY, "EBUSY", "Device or resource busy"},
+	{EEXIST, "EEXIST", "File exists"},
+	{EXDEV, "EXDEV", "Invalid cross-device link"},
+	{ENODEV, "ENODEV", "No such device"},
+	{ENOTDIR, "ENOTDIR", "Not a directory"},
+	{EISDIR, "EISDIR", "Is a directory"},
+	{EINVAL, "EINVAL", "Invalid argument"},
+	{ENFILE, "ENFILE", "Too many open files in system"},
+	{EMFILE, "EMFILE", "Too many open files"},
+	{ENOTTY, "ENOTTY", "Inappropriate ioctl for device"},
+	{ETXTBSY, "ETXTBSY", "Text file busy"},
+	{ENOSPC, "ENOSPC", "No space left on device"},
+	{EROFS, "EROFS", "Read-only file system"},
+	{EMLINK, "EMLINK", "Too many links"},
+	{EPIPE, "EPIPE", "Broken pipe"},
+	{ERANGE, "ERANGE", "Numerical result out of range"},
+	{ENAMETOOLONG, "ENAMETOOLONG", "File name too long"},
+	{ENOSYS, "ENOSYS", "Function not implemented"},
+	{ELOOP, "ELOOP", "Too many levels of symbolic links"},
+	{EUSERS, "EUSERS", "Too many users"},
+	{EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported"},
+	{EOVERFLOW, "EOVERFLOW", "Value too large for defined data type"},
+};
+
+static const char *errno_name(int err)
+{
+	for (size_t i = 0; i < sizeof errnos / sizeof errnos[0]; i++)
+		if (errnos[i].num == err)
+			return errnos[i].name;
+	return "E?";
+}
+
+static const char *errno_text(int err)
+{
+	for (size_t i = 0; i < sizeof errnos / sizeof errnos[0]; i++)
+		if (errnos[i].num == err)
+			return errnos[i].text;
+	return strerror(err);
+}
+
 static const char *prog = "nsbox";
 static int tracing;
 static uint64_t done_ids;
@@ -94,7 +163,7 @@ static void die(int status, const struct step *s, int err)
 {
 	const char *msg = s && s->errmsg && *s->errmsg ? s->errmsg : (s ? s->trace : "plan");
 	if (err)
-		fprintf(stderr, "%s: %s: %s\n", prog, msg, strerror(err));
+		fprintf(stderr, "%s: %s: %s\n", prog, msg, errno_text(err));
 	else
 		fprintf(stderr, "%s: %s\n", prog, msg);
 	_exit(status);
@@ -105,7 +174,7 @@ static void trace_result(const struct step *s, long ret, int err)
 	if (!tracing || !s->trace || !*s->trace)
 		return;
 	if (ret < 0)
-		fprintf(stderr, "%s = -1 %s (%s)\n", s->trace, strerrorname_np(err) ? strerrorname_np(err) : "E?", strerror(err));
+		fprintf(stderr, "%s = -1 %s (%s)\n", s->trace, errno_name(err), errno_text(err));
 	else
 		fprintf(stderr, "%s = %ld\n", s->trace, ret);
 }
@@ -233,8 +302,8 @@ static long write_file(const char *path, const char *data)
 
 static long keep_caps(void)
 {
-	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct data[2];
+	struct cap_header hdr = {CAP_VERSION_3, 0};
+	struct cap_data data[2];
 	if (syscall(SYS_capget, &hdr, data) < 0)
 		return -1;
 	data[0].inheritable = data[0].permitted;
@@ -296,7 +365,7 @@ static void wait_child(const struct step *s)
 		if (WIFEXITED(status))
 			fprintf(stderr, "%s = exited %d\n", s->trace, WEXITSTATUS(status));
 		else if (WIFSIGNALED(status))
-			fprintf(stderr, "%s = killed by %s\n", s->trace, sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?");
+			fprintf(stderr, "%s = killed by signal %d\n", s->trace, WTERMSIG(status));
 	}
 	exit_like(status);
 }
@@ -328,7 +397,7 @@ static void run_program(const struct step *s)
 			for (uint32_t i = 0; i < s->n1; i++)
 				argv[i] = subst(argv[i]);
 		execvp(argv[0], argv);
-		fprintf(stderr, "%s: failed to execute %s: %s\n", prog, argv[0], strerror(errno));
+		fprintf(stderr, "%s: failed to execute %s: %s\n", prog, argv[0], errno_text(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	int status;

@@ -60,9 +60,9 @@ type nsboxGrammar struct {
 	Help    cli.HelpFlag    `short:"h" help:"display this help"`
 	Version cli.VersionFlag `short:"V" help:"display version"`
 	List    bool            `short:"l" help:"list the applets, one per line"`
-	Install string          `placeholder:"dir" help:"create a symlink for every applet in DIR"`
+	Install bool            `help:"create a symlink for every applet in DIR (the first argument)"`
 	Force   bool            `short:"f" help:"with --install, replace files that are not links to nsbox"`
-	Applet  []string        `arg:"" optional:"" passthrough:"partial" help:"the applet to run and its arguments"`
+	Applet  []string        `arg:"" optional:"" passthrough:"partial" help:"the applet to run and its arguments, or --install's DIR"`
 }
 
 func nsboxMain(args []string, stdout, stderr io.Writer) int {
@@ -80,8 +80,12 @@ func nsboxMain(args []string, stdout, stderr io.Writer) int {
 	case g.List:
 		fmt.Fprint(stdout, appletNames("\n")+"\n")
 		return cli.ExitOK
-	case g.Install != "":
-		return install(g.Install, g.Force, stdout, stderr)
+	case g.Install:
+		if len(g.Applet) != 1 {
+			cli.UsageError(stderr, "nsbox", "--install takes one directory")
+			return cli.ExitFailure
+		}
+		return install(g.Applet[0], g.Force, stdout, stderr)
 	case len(g.Applet) == 0:
 		cli.UsageError(stderr, "nsbox", "no applet specified; one of: "+appletNames(", "))
 		return cli.ExitFailure

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 	"strings"
 	"syscall"
@@ -37,8 +38,7 @@ type Spec struct {
 	Options     []kong.Option // extra kong options (Vars, mappers...)
 }
 
-// VersionFlag is the -V/--version flag every applet embeds as
-// `Version cli.VersionFlag `short:"V" help:"display version"``.
+// VersionFlag is the -V/--version flag every applet embeds, tagged short:"V".
 type VersionFlag bool
 
 // BeforeReset prints the version and stops parsing with status 0.
@@ -95,7 +95,21 @@ func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, 
 		UsageError(stderr, spec.Name, getoptMessage(err))
 		return nil, ExitFailure, true
 	}
+	dropDashDash(ctx)
 	return ctx, ExitOK, false
+}
+
+// dropDashDash removes the "--" kong keeps at the head of a passthrough argument
+// (`pidns-init -- ls` runs ls), so applets see the program and its arguments only.
+func dropDashDash(ctx *kong.Context) {
+	for _, arg := range ctx.Model.Node.Positional {
+		if !arg.Passthrough || arg.Target.Kind() != reflect.Slice {
+			continue
+		}
+		if v := arg.Target; v.Len() > 0 && v.Index(0).Kind() == reflect.String && v.Index(0).String() == "--" {
+			v.Set(v.Slice(1, v.Len()))
+		}
+	}
 }
 
 // HelpFlag is the -h/--help flag; applets embed it (kong's default is switched off so that the
@@ -200,15 +214,24 @@ func expandAbbreviations(node *kong.Node, args []string) ([]string, error) {
 			if hasValue {
 				out[i] += "=" + value
 			} else if !f.IsBool() && !f.IsCounter() {
+				if i+1 == len(out) {
+					return nil, fmt.Errorf("option '--%s' requires an argument", f.Name)
+				}
 				i++ // its value is the next word
 			}
 		default: // a cluster of short options: the first that takes a value ends it
 			for j, r := range arg[1:] {
 				f := byShort[r]
+				if f != nil && f.Tag.Get("attached") == "short" {
+					break // getopt's "x::": the rest of the cluster is its value
+				}
 				if f == nil || f.IsBool() || f.IsCounter() {
 					continue
 				}
 				if j+2 == len(arg) {
+					if i+1 == len(out) {
+						return nil, fmt.Errorf("option requires an argument -- '%c'", r)
+					}
 					i++
 				}
 				break

@@ -1,0 +1,251 @@
+//go:build linux
+
+package nsutil
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Container identifies a container by what its cgroup path says: the runtime that made it and
+// its ID. Name is filled in where the runtime keeps names on disk (docker, podman).
+type Container struct {
+	Runtime string // "docker", "containerd", "podman", "crio", or "cri" (a kubepods cgroupfs path)
+	ID      string // the full ID, lower-case hex
+	Name    string
+}
+
+// ShortIDLen is how much of an ID Short shows, as docker ps does.
+const ShortIDLen = 12
+
+// MinPrefix is the shortest ID prefix FindContainers accepts.
+const MinPrefix = 4
+
+// Short is "RUNTIME:SHORTID", e.g. "docker:3f2a1b4c5d6e" (lsns's CONTAINER column).
+func (c Container) Short() string {
+	id := c.ID
+	if len(id) > ShortIDLen {
+		id = id[:ShortIDLen]
+	}
+	return c.Runtime + ":" + id
+}
+
+// scopePrefixes maps the systemd scope (or cgroupfs directory) prefix each runtime gives a
+// container's cgroup to the runtime's name. Conmon's own scopes (libpod-conmon-, crio-conmon-)
+// are monitors, not containers, and are not listed.
+var scopePrefixes = []struct{ prefix, runtime string }{
+	{"docker-", "docker"},
+	{"cri-containerd-", "containerd"},
+	{"libpod-", "podman"},
+	{"crio-", "crio"},
+}
+
+// ContainerFromCgroup finds the container a cgroup path belongs to, for the path forms of
+// docker, containerd/CRI, podman/libpod and cri-o with the systemd and the cgroupfs drivers, as
+// they appear in cgroup v1 and v2 lines of /proc/PID/cgroup:
+//
+//	/system.slice/docker-<id>.scope                 docker, systemd driver
+//	/docker/<id>                                    docker, cgroupfs driver
+//	/kubepods.slice/.../cri-containerd-<id>.scope   containerd CRI, systemd driver
+//	/kubepods/burstable/pod<uid>/<id>               CRI (containerd or cri-o), cgroupfs driver
+//	/machine.slice/libpod-<id>.scope[/container]    podman
+//	/libpod_parent/libpod-<id>                      podman, cgroupfs driver
+//	/kubepods.slice/.../crio-<id>.scope             cri-o
+//
+// The innermost component that names a container wins (nested containers).
+func ContainerFromCgroup(cgroupPath string) (Container, bool) {
+	parts := strings.Split(strings.Trim(cgroupPath, "/"), "/")
+	for i := len(parts) - 1; i >= 0; i-- {
+		part := parts[i]
+		if strings.HasPrefix(part, "libpod-conmon-") || strings.HasPrefix(part, "crio-conmon-") {
+			return Container{}, false
+		}
+		name := strings.TrimSuffix(part, ".scope")
+		for _, sp := range scopePrefixes {
+			if id, ok := strings.CutPrefix(name, sp.prefix); ok && isContainerID(id) {
+				return Container{Runtime: sp.runtime, ID: id}, true
+			}
+		}
+		if isContainerID(part) && i > 0 {
+			switch parent := parts[i-1]; {
+			case parent == "docker":
+				return Container{Runtime: "docker", ID: part}, true
+			case strings.HasPrefix(parent, "pod") && i > 1 && strings.HasPrefix(parts[0], "kubepods"):
+				return Container{Runtime: "cri", ID: part}, true
+			}
+		}
+	}
+	return Container{}, false
+}
+
+// isContainerID accepts the 64-hex-digit IDs every one of these runtimes uses.
+func isContainerID(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// containerFromCgroupFile resolves the text of /proc/PID/cgroup: the cgroup v2 line
+// ("0::/path") when it names a container, else the first v1 line that does.
+func containerFromCgroupFile(data string) (Container, bool) {
+	var v1 []string
+	for _, line := range strings.Split(data, "\n") {
+		fields := strings.SplitN(line, ":", 3)
+		if len(fields) != 3 {
+			continue
+		}
+		if fields[0] == "0" && fields[1] == "" {
+			if c, ok := ContainerFromCgroup(fields[2]); ok {
+				return c, true
+			}
+			continue
+		}
+		v1 = append(v1, fields[2])
+	}
+	for _, p := range v1 {
+		if c, ok := ContainerFromCgroup(p); ok {
+			return c, true
+		}
+	}
+	return Container{}, false
+}
+
+// ProcessContainer reads /proc/PID/cgroup and resolves the container the process runs in.
+func ProcessContainer(pid int) (Container, bool) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	if err != nil {
+		return Container{}, false
+	}
+	return containerFromCgroupFile(string(data))
+}
+
+// ContainerMatch is a container FindContainers found, with its init: the lowest PID in it.
+type ContainerMatch struct {
+	Container
+	InitPID int
+}
+
+// ErrNoContainer is wrapped when FindContainers finds nothing.
+var ErrNoContainer = errors.New("no such container")
+
+// FindContainers scans /proc/*/cgroup for the containers running on this host and returns
+// those whose ID starts with query (at least MinPrefix characters; "RUNTIME:PREFIX", as lsns
+// prints it, also works) or whose name is query, sorted by ID. Processes that vanish mid-scan
+// are skipped.
+func FindContainers(query string) ([]ContainerMatch, error) {
+	runtime, prefix, hasRuntime := strings.Cut(query, ":")
+	if !hasRuntime {
+		runtime, prefix = "", query
+	}
+	prefix = strings.ToLower(prefix)
+	byID, err := scanContainers()
+	if err != nil {
+		return nil, err
+	}
+	var out []ContainerMatch
+	for _, m := range byID {
+		if hasRuntime && m.Runtime != runtime {
+			continue
+		}
+		idMatch := len(prefix) >= MinPrefix && strings.HasPrefix(m.ID, prefix)
+		if !idMatch {
+			m.Name = containerName(m.Container)
+			if m.Name == "" || m.Name != query {
+				continue
+			}
+		}
+		out = append(out, *m)
+	}
+	if len(out) == 0 {
+		if len(prefix) < MinPrefix && !hasRuntime {
+			return nil, fmt.Errorf("%s: %w (an ID prefix needs at least %d characters)", query, ErrNoContainer, MinPrefix)
+		}
+		return nil, fmt.Errorf("%s: %w", query, ErrNoContainer)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	for i := range out {
+		if out[i].Name == "" {
+			out[i].Name = containerName(out[i].Container)
+		}
+	}
+	return out, nil
+}
+
+func scanContainers() (map[string]*ContainerMatch, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil, err
+	}
+	byID := map[string]*ContainerMatch{}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		c, ok := ProcessContainer(pid)
+		if !ok {
+			continue
+		}
+		if m, seen := byID[c.ID]; !seen || pid < m.InitPID {
+			byID[c.ID] = &ContainerMatch{Container: c, InitPID: pid}
+		}
+	}
+	return byID, nil
+}
+
+// Where runtimes keep their containers' names (rootful installs).
+var (
+	dockerRoot = "/var/lib/docker/containers"
+	podmanDBs  = []string{
+		"/var/lib/containers/storage/overlay-containers/containers.json",
+		"/run/containers/storage/overlay-containers/containers.json",
+	}
+)
+
+// containerName reads a container's name from the runtime's state on disk, "" when unknown.
+func containerName(c Container) string {
+	switch c.Runtime {
+	case "docker":
+		data, err := os.ReadFile(path.Join(dockerRoot, c.ID, "config.v2.json"))
+		if err != nil {
+			return ""
+		}
+		var cfg struct{ Name string }
+		if json.Unmarshal(data, &cfg) != nil {
+			return ""
+		}
+		return strings.TrimPrefix(cfg.Name, "/")
+	case "podman":
+		for _, db := range podmanDBs {
+			data, err := os.ReadFile(db)
+			if err != nil {
+				continue
+			}
+			var list []struct {
+				ID    string   `json:"id"`
+				Names []string `json:"names"`
+			}
+			if json.Unmarshal(data, &list) != nil {
+				continue
+			}
+			for _, e := range list {
+				if e.ID == c.ID && len(e.Names) > 0 {
+					return e.Names[0]
+				}
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/nsbox/nsbox/nsutil"
+)
+
+type testGrammar struct {
+	Help     HelpFlag             `short:"h" help:"display this help"`
+	Version  VersionFlag          `short:"V" help:"display version"`
+	Preserve bool                 `name:"preserve-credentials" help:"keep credentials"`
+	Pid      nsutil.OptionalValue `short:"p" optvalue:"file" help:"pid namespace"`
+	Net      nsutil.OptionalValue `short:"n" optvalue:"file" attached:"short" help:"net namespace"`
+	Prop     string               `name:"propagation" enum:"private,shared,slave,unchanged" default:"private" help:"propagation"`
+	Target   int                  `short:"t" name:"target" help:"target pid"`
+	Program  []string             `arg:"" optional:"" passthrough:"partial"`
+}
+
+func parse(args ...string) (g testGrammar, code int, done bool, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	_, code, done = Parse(Spec{Name: "tool", Synopsis: "[options] [program]", Stdout: &out, Stderr: &errb}, &g, args)
+	return g, code, done, out.String(), errb.String()
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		args    []string
+		code    int
+		done    bool
+		stderr  string
+		program []string
+		check   func(testGrammar) bool
+	}{
+		{args: []string{"--pres", "ls"}, program: []string{"ls"}, check: func(g testGrammar) bool { return g.Preserve }},
+		{args: []string{"--prop=slave"}, check: func(g testGrammar) bool { return g.Prop == "slave" }},
+		{args: []string{"--prop", "shared", "x"}, program: []string{"x"}, check: func(g testGrammar) bool { return g.Prop == "shared" }},
+		{args: []string{"-t", "42", "ls", "-l", "--pres"}, program: []string{"ls", "-l", "--pres"}, check: func(g testGrammar) bool { return g.Target == 42 && !g.Preserve }},
+		{args: []string{"-t42", "-p"}, check: func(g testGrammar) bool { return g.Target == 42 && g.Pid.Set }},
+		{args: []string{"--", "-weird"}, program: []string{"-weird"}},
+		{args: []string{"-n/run/netns/test", "ls"}, program: []string{"ls"}, check: func(g testGrammar) bool { return g.Net.Value == "/run/netns/test" }},
+		{args: []string{"--p"}, code: 1, done: true, stderr: "tool: option '--p' is ambiguous; possibilities: '--pid' '--preserve-credentials' '--propagation'\nTry 'tool --help' for more information.\n"},
+		{args: []string{"--bogus"}, code: 1, done: true, stderr: "tool: unrecognized option '--bogus'\nTry 'tool --help' for more information.\n"},
+		{args: []string{"-x"}, code: 1, done: true, stderr: "tool: invalid option -- 'x'\nTry 'tool --help' for more information.\n"},
+		{args: []string{"--propagation", "sideways"}, code: 1, done: true},
+		{args: []string{"-t"}, code: 1, done: true, stderr: "tool: option requires an argument -- 't'\nTry 'tool --help' for more information.\n"},
+		{args: []string{"--target"}, code: 1, done: true, stderr: "tool: option '--target' requires an argument\nTry 'tool --help' for more information.\n"},
+		{args: []string{"--help"}, code: 0, done: true},
+		{args: []string{"-V"}, code: 0, done: true},
+	}
+	for _, tc := range tests {
+		g, code, done, _, stderr := parse(tc.args...)
+		if code != tc.code || done != tc.done {
+			t.Errorf("%q: code %d done %v, want %d %v (stderr %q)", tc.args, code, done, tc.code, tc.done, stderr)
+		}
+		if tc.stderr != "" && stderr != tc.stderr {
+			t.Errorf("%q: stderr %q, want %q", tc.args, stderr, tc.stderr)
+		}
+		if tc.code == 1 && !strings.HasSuffix(stderr, "Try 'tool --help' for more information.\n") {
+			t.Errorf("%q: stderr %q lacks the Try line", tc.args, stderr)
+		}
+		if !done && fmt.Sprint(g.Program) != fmt.Sprint(tc.program) && !(len(g.Program) == 0 && len(tc.program) == 0) {
+			t.Errorf("%q: program %q, want %q", tc.args, g.Program, tc.program)
+		}
+		if tc.check != nil && !done && !tc.check(g) {
+			t.Errorf("%q: parsed %+v", tc.args, g)
+		}
+	}
+}
+
+func TestHelpAndVersionText(t *testing.T) {
+	_, _, _, out, _ := parse("--help")
+	for _, want := range []string{"Usage: tool [options] [program]\n", " -p, --pid[=<file>]", "     --propagation private|shared|slave|unchanged", " -t, --target <int>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--help lacks %q:\n%s", want, out)
+		}
+	}
+	if _, _, _, out, _ := parse("--version"); out != "tool from nsbox "+Version+"\n" {
+		t.Errorf("--version = %q", out)
+	}
+}
+
+func TestMessage(t *testing.T) {
+	err := &os.PathError{Op: "cannot open", Path: "/proc/999999/ns/net", Err: syscall.ESRCH}
+	if got, want := Message(err), "cannot open /proc/999999/ns/net: No such process"; got != want {
+		t.Errorf("Message = %q, want %q", got, want)
+	}
+	wrapped := fmt.Errorf("target: %w", os.NewSyscallError("setns", syscall.EPERM))
+	if got, want := Message(wrapped), "target: setns: Operation not permitted"; got != want {
+		t.Errorf("Message = %q, want %q", got, want)
+	}
+}
