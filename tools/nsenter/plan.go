@@ -158,9 +158,3 @@ func lookupEnv(env []string, name string) string {
 	}
 	return ""
 }
-
-// containerInit is --container: the init (lowest PID) of the container with this ID prefix or
-// name.
-func containerInit(query string) (int, error) {
-	return 0, fmt.Errorf("--container=%s: not available in this build", query)
-}

@@ -57,9 +57,17 @@ func run(g *grammar) error {
 	return p.Run()
 }
 
-// report prints err as nsenter's one-line message and returns the exit status.
+// report prints err as nsenter's one-line message and returns the exit status; an ambiguous
+// --container adds the candidates, one per line.
 func report(err error) int {
-	return cli.Fail(os.Stderr, "nsenter", err)
+	code := cli.Fail(os.Stderr, "nsenter", err)
+	var amb *ambiguousError
+	if errors.As(err, &amb) {
+		for _, m := range amb.matches {
+			fmt.Fprintf(os.Stderr, "  %s\n", describeContainer(m))
+		}
+	}
+	return code
 }
 
 // resolve checks the command line and opens everything nsenter needs before it enters any
