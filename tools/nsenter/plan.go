@@ -72,6 +72,7 @@ func (e *entry) enter(p *nsutil.Plan) {
 			p.Setns(f.FD, k.Flag, nsutil.SetnsOpts{Label: f.Path, Optional: true, Group: fileGroups[k.Name]})
 		}
 	}
+	shared := e.enterShared(p, nil)
 	// Pass two.
 	all := e.viaPidfd &^ e.maybe
 	switch {
@@ -88,17 +89,34 @@ func (e *entry) enter(p *nsutil.Plan) {
 			p.Setns(f.FD, k.Flag, nsutil.SetnsOpts{Label: f.Path, Group: fileGroups[k.Name]})
 		}
 	}
-	// -a's shared namespaces: entering one is a no-op at best, so a refusal is no error.
+	e.enterShared(p, shared)
+}
+
+// enterShared adds, for -a's namespaces that the caller shares with the target, a setns whose
+// failure is no error (entering one is a no-op, except that a mount namespace's root becomes
+// the cwd). It is called in both passes, with the groups of the first for the second.
+func (e *entry) enterShared(p *nsutil.Plan, groups map[string]int32) map[string]int32 {
+	if groups == nil {
+		groups = map[string]int32{}
+		for _, k := range nsutil.Kinds {
+			if e.maybe&k.Flag != 0 {
+				groups[k.Name] = p.NewGroup()
+			}
+		}
+	}
 	for _, k := range nsutil.Kinds {
 		if e.maybe&k.Flag == 0 {
 			continue
 		}
+		o := nsutil.SetnsOpts{Label: fmt.Sprintf("pidfd:%d", e.pid), Optional: true, Group: groups[k.Name]}
 		if f := e.files[k.Name]; f != nil {
-			p.Setns(f.FD, k.Flag, nsutil.SetnsOpts{Label: f.Path, Optional: true})
+			o.Label = f.Path
+			p.Setns(f.FD, k.Flag, o)
 		} else if e.viaPidfd&k.Flag != 0 {
-			p.Setns(pidfd, k.Flag, nsutil.SetnsOpts{Label: label, Optional: true})
+			p.Setns(e.target.PidFD, k.Flag, o)
 		}
 	}
+	return groups
 }
 
 // changeDirectories adds -r (fchdir to the new root, chroot("."), back to the caller's
