@@ -19,7 +19,7 @@ func (e *entry) plan() *nsutil.Plan {
 	// when both fail: one group of two attempts. A caller without supplementary groups has
 	// nothing to clear, and does not fail where the user namespace denies setgroups.
 	var groups int32
-	clearGroups := e.setGID && !noSupplementaryGroups()
+	clearGroups := e.setGID && callerHasGroups()
 	if e.want&userFlag != 0 && !e.g.Preserve && clearGroups {
 		groups = p.NewGroup()
 		p.ClearGroups(true, groups)
@@ -138,10 +138,11 @@ func (e *entry) changeDirectories(p *nsutil.Plan) {
 	}
 }
 
-// noSupplementaryGroups reports whether the caller has no supplementary groups.
-func noSupplementaryGroups() bool {
+// callerHasGroups reports whether the caller has supplementary groups to clear (a variable for
+// tests).
+var callerHasGroups = func() bool {
 	groups, err := unix.Getgroups()
-	return err == nil && len(groups) == 0
+	return err != nil || len(groups) > 0
 }
 
 func dirLabel(o nsutil.OptionalValue, pid int, name string) string {
