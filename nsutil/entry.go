@@ -12,8 +12,7 @@ import (
 )
 
 // What entering existing namespaces needs beyond opening files: whether setns takes a pidfd,
-// the namespace of another process's socket, a user namespace's parent, and executing a program
-// under another name (a login shell's "-sh").
+// the namespace of another process's socket, a user namespace's parent.
 
 // PidfdSetnsSupported reports whether setns(2) accepts a pidfd and a mask of kinds (Linux 5.8).
 func PidfdSetnsSupported() bool {
@@ -68,15 +67,4 @@ func ParentUserNamespace(f *NSFile) (*NSFile, error) {
 	unix.CloseOnExec(fd)
 	user, _ := KindByName("user")
 	return &NSFile{FD: fd, Path: "parent of " + f.Path, Kind: user}, nil
-}
-
-// ExecPath is Exec of the program at path, which sees argv[0] as its name (a login shell's
-// "-sh"); path is searched in PATH when it has no slash.
-func (p *Plan) ExecPath(path string, argv []string, env []string) *Plan {
-	p.Exec(argv, env)
-	s := &p.steps[len(p.steps)-1]
-	s.s1 = path
-	s.trace = fmt.Sprintf("execve(%q, %s)", path, quoteArgv(argv))
-	s.errmsg = "failed to execute " + path
-	return p
 }
