@@ -3,8 +3,10 @@ package nsenter
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/nstest"
@@ -112,5 +114,20 @@ func TestRootlessContainer(t *testing.T) {
 		if res := runAs(t, owner, "", ourNsenter(t), all...); res.Code != 0 || res.Stdout != want {
 			t.Errorf("owner %q: got %q (exit %d, stderr %q), want %q", args, res.Stdout, res.Code, res.Stderr, want)
 		}
+	}
+	// The program sees the fds and environment util-linux's gives it, the owner's way in too.
+	var outs []string
+	for _, bin := range both(t) {
+		cmd := exec.Command(bin, "-t", fmt.Sprint(target), "-U", "-n", "--preserve-credentials", "sh", "-c", "ls /proc/self/fd; env | sort")
+		nstest.AsUser(cmd, uid, gid)
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "OWNER_VAR=1"}
+		res := nstest.Run(t, 60*time.Second, cmd)
+		if res.Code != 0 {
+			t.Fatalf("%s: exit %d, stderr %q", bin, res.Code, res.Stderr)
+		}
+		outs = append(outs, res.Stdout)
+	}
+	if outs[0] != outs[1] || !strings.Contains(outs[0], "OWNER_VAR=1") {
+		t.Errorf("owner's program: ours shows\n%s\nutil-linux shows\n%s", outs[0], outs[1])
 	}
 }

@@ -106,6 +106,33 @@ func TestPlanOrder(t *testing.T) {
 	}
 }
 
+// TestPlanOrderWithoutPidfd checks the /proc files plan used where setns takes no pidfd: one
+// setns per kind, the user namespace only in the second pass.
+func TestPlanOrderWithoutPidfd(t *testing.T) {
+	savedGroups, savedPidfd := callerHasGroups, pidfdSetns
+	callerHasGroups, pidfdSetns = func() bool { return false }, func() bool { return false }
+	defer func() { callerHasGroups, pidfdSetns = savedGroups, savedPidfd }()
+	self := os.Getpid()
+	got, err := planFor(t, self, "-t", strconv.Itoa(self), "-U", "-n", "-u", "-p", "-F", "true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[0] setns(N</proc/PID/ns/uts>, CLONE_NEWUTS)
+[0] setns(N</proc/PID/ns/net>, CLONE_NEWNET)
+[0] setns(N</proc/PID/ns/pid>, CLONE_NEWPID)
+[0] setns(N</proc/PID/ns/user>, CLONE_NEWUSER)
+[0] setns(N</proc/PID/ns/uts>, CLONE_NEWUTS)
+[0] setns(N</proc/PID/ns/net>, CLONE_NEWNET)
+[0] setns(N</proc/PID/ns/pid>, CLONE_NEWPID)
+[0] setresgid(0, 0, 0)
+[0] setresuid(0, 0, 0)
+[0] execve("true", ["true"])
+`
+	if got != want {
+		t.Errorf("got plan\n%s\nwant\n%s", got, want)
+	}
+}
+
 // TestNetnsPath checks how --net=VALUE finds its file.
 func TestNetnsPath(t *testing.T) {
 	dir := t.TempDir()

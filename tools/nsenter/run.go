@@ -21,6 +21,9 @@ const (
 	netnsDir  = "/run/netns/" // where `ip netns add NAME` keeps NAME
 )
 
+// pidfdSetns reports whether setns takes a pidfd (a variable so tests can take the /proc path).
+var pidfdSetns = nsutil.PidfdSetnsSupported
+
 // entry is what nsenter has worked out from its command line: which namespaces to enter and
 // how, the directories, credentials and environment of the program.
 type entry struct {
@@ -274,7 +277,7 @@ func (e *entry) targetNamespaces() error {
 	if e.target == nil {
 		return errors.New("no target PID specified")
 	}
-	if e.target.PidFD >= 0 && nsutil.PidfdSetnsSupported() {
+	if e.target.PidFD >= 0 && pidfdSetns() {
 		e.viaPidfd = need
 		return nil
 	}
