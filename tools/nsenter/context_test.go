@@ -169,6 +169,9 @@ func TestProgramSeesCallersFdsAndEnvironment(t *testing.T) {
 			args := append([]string{"-t", strconv.Itoa(target)}, ns...)
 			cmd := exec.Command(bin, append(args, "sh", "-c", "ls /proc/self/fd; env | sort")...)
 			cmd.Env = []string{"PATH=/usr/bin:/bin", "NSBOX_TEST_VAR=x y", "LANG=C"}
+			// From /: util-linux's -a enters the shared mount namespace, whose root becomes the
+			// cwd; ours skips it (see TestAllSkipsSharedNamespaces).
+			cmd.Dir = "/"
 			cmd.ExtraFiles = []*os.File{extra}
 			res := nstest.Run(t, 60e9, cmd)
 			if res.Code != 0 {
@@ -181,6 +184,22 @@ func TestProgramSeesCallersFdsAndEnvironment(t *testing.T) {
 		}
 		if !strings.Contains(outs[0], "\n3\n") || !strings.Contains(outs[0], "NSBOX_TEST_VAR=x y") {
 			t.Errorf("%q: the caller's fd 3 or environment is missing:\n%s", ns, outs[0])
+		}
+	}
+}
+
+// TestAllSkipsSharedNamespaces checks -a leaves alone the namespaces the caller already
+// shares with the target: the cwd stays (util-linux's moves to the shared mount namespace's
+// root) and a shared PID namespace means no fork; with nothing to enter the program still runs.
+func TestAllSkipsSharedNamespaces(t *testing.T) {
+	nstest.RequireRoot(t)
+	dir := t.TempDir()
+	for _, unshareArgs := range [][]string{{"--net"}, {}} {
+		target := unshareTarget(t, nil, unshareArgs...)
+		res := runAs(t, nil, dir, ourNsenter(t), "--trace", "-t", strconv.Itoa(target), "-a", "sh", "-c", "pwd; readlink /proc/self/ns/net")
+		want := dir + "\n" + nsLink(t, target, "net") + "\n"
+		if res.Code != 0 || res.Stdout != want || strings.Contains(res.Stderr, "fork") {
+			t.Errorf("-a on a target made with unshare %q: got %q (exit %d, stderr %q), want %q and no fork", unshareArgs, res.Stdout, res.Code, res.Stderr, want)
 		}
 	}
 }

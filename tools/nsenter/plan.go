@@ -26,7 +26,7 @@ func (e *entry) plan() *nsutil.Plan {
 	}
 	e.enter(p)
 	e.changeDirectories(p)
-	if (e.want|e.maybe)&pidFlag != 0 && !e.g.NoFork {
+	if e.want&pidFlag != 0 && !e.g.NoFork {
 		fork := nsutil.ForkOpts{FollowStops: true}
 		p.Fork(fork)
 		p.As(nsutil.Parent).Wait(fork).As(nsutil.Main)
@@ -60,21 +60,20 @@ func (e *entry) enter(p *nsutil.Plan) {
 	}
 	fileGroups := map[string]int32{}
 	// Pass one.
-	first := e.viaPidfd &^ (userFlag | e.maybe)
+	first := e.viaPidfd &^ userFlag
 	var pidfdGroup int32
 	if first != 0 {
 		pidfdGroup = p.NewGroup()
 		p.Setns(pidfd, first, nsutil.SetnsOpts{Label: label, Optional: true, Group: pidfdGroup})
 	}
 	for _, k := range nsutil.Kinds {
-		if f := e.files[k.Name]; f != nil && k.Flag != userFlag && e.want&k.Flag != 0 {
+		if f := e.files[k.Name]; f != nil && k.Flag != userFlag {
 			fileGroups[k.Name] = p.NewGroup()
 			p.Setns(f.FD, k.Flag, nsutil.SetnsOpts{Label: f.Path, Optional: true, Group: fileGroups[k.Name]})
 		}
 	}
-	shared := e.enterShared(p, nil)
 	// Pass two.
-	all := e.viaPidfd &^ e.maybe
+	all := e.viaPidfd
 	switch {
 	case first != 0 && all != first:
 		p.Setns(pidfd, all&^first, nsutil.SetnsOpts{Label: label, After: pidfdGroup})
@@ -85,38 +84,10 @@ func (e *entry) enter(p *nsutil.Plan) {
 		p.Setns(pidfd, all, nsutil.SetnsOpts{Label: label})
 	}
 	for _, k := range nsutil.Kinds {
-		if f := e.files[k.Name]; f != nil && e.want&k.Flag != 0 {
+		if f := e.files[k.Name]; f != nil {
 			p.Setns(f.FD, k.Flag, nsutil.SetnsOpts{Label: f.Path, Group: fileGroups[k.Name]})
 		}
 	}
-	e.enterShared(p, shared)
-}
-
-// enterShared adds, for -a's namespaces that the caller shares with the target, a setns whose
-// failure is no error (entering one is a no-op, except that a mount namespace's root becomes
-// the cwd). It is called in both passes, with the groups of the first for the second.
-func (e *entry) enterShared(p *nsutil.Plan, groups map[string]int32) map[string]int32 {
-	if groups == nil {
-		groups = map[string]int32{}
-		for _, k := range nsutil.Kinds {
-			if e.maybe&k.Flag != 0 {
-				groups[k.Name] = p.NewGroup()
-			}
-		}
-	}
-	for _, k := range nsutil.Kinds {
-		if e.maybe&k.Flag == 0 {
-			continue
-		}
-		o := nsutil.SetnsOpts{Label: fmt.Sprintf("pidfd:%d", e.pid), Optional: true, Group: groups[k.Name]}
-		if f := e.files[k.Name]; f != nil {
-			o.Label = f.Path
-			p.Setns(f.FD, k.Flag, o)
-		} else if e.viaPidfd&k.Flag != 0 {
-			p.Setns(e.target.PidFD, k.Flag, o)
-		}
-	}
-	return groups
 }
 
 // changeDirectories adds -r (fchdir to the new root, chroot("."), back to the caller's

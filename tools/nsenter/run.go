@@ -27,12 +27,10 @@ var pidfdSetns = nsutil.PidfdSetnsSupported
 // entry is what nsenter has worked out from its command line: which namespaces to enter and
 // how, the directories, credentials and environment of the program.
 type entry struct {
-	g      *grammar
-	pid    int            // the target process, 0 when none
-	target *nsutil.Target // open when pid != 0
-	// want: the kinds to enter; maybe: kinds -a enters only if the kernel lets it (the caller
-	// already shares them with the target, so entering them changes nothing else).
-	want, maybe uintptr
+	g           *grammar
+	pid         int                       // the target process, 0 when none
+	target      *nsutil.Target            // open when pid != 0
+	want        uintptr                   // the kinds to enter
 	files       map[string]*nsutil.NSFile // by kind name: an explicit file, or /proc/PID/ns/KIND
 	viaPidfd    uintptr                   // the kinds entered with setns(pidfd, mask)
 	rootFD      int                       // -r: the new root, -1 when none
@@ -183,10 +181,11 @@ func netnsPath(path string) string {
 	return netnsDir + path
 }
 
-// allNamespaces is -a: every kind the kernel has and the target is in. A kind the caller
-// already shares with the target is entered only when the kernel allows it (util-linux fails,
-// e.g. an unprivileged owner on the host cgroup namespace); the shared user namespace is
-// skipped, as setns refuses it.
+// allNamespaces is -a: every kind the kernel has, except those the caller already shares with
+// the target. util-linux skips only a shared user namespace (setns refuses it) and so fails,
+// e.g., when a rootless container's owner shares the host's cgroup namespace with it; entering
+// another shared one changes nothing but the cwd (a mount namespace's root) and the fork (a PID
+// namespace).
 func (e *entry) allNamespaces() error {
 	if !e.g.All {
 		return nil
@@ -201,12 +200,8 @@ func (e *entry) allNamespaces() error {
 		if _, err := os.Stat(k.ProcPath(0)); err != nil {
 			continue // the kernel lacks this kind
 		}
-		same, err := nsutil.SameNamespace(e.pid, k)
-		switch {
-		case err != nil || !same:
+		if same, err := nsutil.SameNamespace(e.pid, k); err != nil || !same {
 			e.want |= k.Flag
-		case k.Flag != userFlag:
-			e.maybe |= k.Flag
 		}
 	}
 	return nil
@@ -264,11 +259,11 @@ func (e *entry) netSocket() error {
 func (e *entry) targetNamespaces() error {
 	var need uintptr
 	for _, k := range nsutil.Kinds {
-		if (e.want|e.maybe)&k.Flag != 0 && e.files[k.Name] == nil {
+		if e.want&k.Flag != 0 && e.files[k.Name] == nil {
 			need |= k.Flag
 		}
 	}
-	if e.want == 0 && e.maybe == 0 {
+	if e.want == 0 && !e.g.All { // -a with nothing to enter runs the program where it is
 		return errors.New("no namespace specified")
 	}
 	if need == 0 {
@@ -287,10 +282,6 @@ func (e *entry) targetNamespaces() error {
 		}
 		f, err := nsutil.OpenNamespace(e.target.NamespacePath(k), &k)
 		if err != nil {
-			if e.maybe&k.Flag != 0 {
-				e.maybe &^= k.Flag // shared anyway: nothing is lost
-				continue
-			}
 			return err
 		}
 		e.files[k.Name] = f
