@@ -20,7 +20,7 @@ func planFor(t *testing.T, pid int, args ...string) (string, error) {
 	if _, code, done := cli.Parse(spec, g, args); done {
 		t.Fatalf("parse %q: exit %d", args, code)
 	}
-	e := &entry{g: g.(*grammar), files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1}
+	e := newEntry(g.(*grammar))
 	if err := e.resolve(); err != nil {
 		return "", err
 	}

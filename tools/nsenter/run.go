@@ -43,9 +43,14 @@ type entry struct {
 	cgroupProcs string // -c: the target's cgroup.procs
 }
 
+// newEntry is an entry for the parsed command line g, with nothing opened yet.
+func newEntry(g *grammar) *entry {
+	return &entry{g: g, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1}
+}
+
 // run works out the entry, builds the plan and runs it; it returns only on failure.
 func run(g *grammar) error {
-	e := &entry{g: g, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1}
+	e := newEntry(g)
 	if err := e.resolve(); err != nil {
 		return err
 	}
