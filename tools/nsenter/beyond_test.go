@@ -278,3 +278,39 @@ func TestTrace(t *testing.T) {
 		}
 	}
 }
+
+// TestThreadTarget checks a thread ID as target: it has no pidfd, and its own namespaces (here
+// a network namespace only that thread unshared) are entered through /proc/TID/ns, as
+// util-linux does.
+func TestThreadTarget(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireTool(t, "/usr/bin/python3")
+	script := `
+import ctypes, os, threading, time
+def worker():
+    ctypes.CDLL(None, use_errno=True).unshare(0x40000000)  # CLONE_NEWNET, this thread only
+    print(threading.get_native_id(), os.readlink("/proc/thread-self/ns/net"), flush=True)
+    time.sleep(600)
+threading.Thread(target=worker, daemon=True).start()
+time.sleep(600)
+`
+	cmd := exec.Command("/usr/bin/python3", "-c", script)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var tid, want string
+	if _, err := fmt.Fscan(out, &tid, &want); err != nil {
+		t.Fatalf("reading the thread's ID: %v", err)
+	}
+	for _, bin := range both(t) {
+		res := runAs(t, nil, "", bin, "-t", tid, "-n", "readlink", "/proc/self/ns/net")
+		if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != want {
+			t.Errorf("%s -t %s (a thread): got %q (exit %d, stderr %q), want %s", bin, tid, got, res.Code, res.Stderr, want)
+		}
+	}
+}

@@ -123,6 +123,12 @@ func (e *entry) parseTarget() error {
 		return nil
 	}
 	t, err := nsutil.OpenTarget(e.pid)
+	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOENT) {
+		// A thread ID has no pidfd; its /proc/TID/ns files still show its namespaces.
+		if _, serr := os.Stat("/proc/" + strconv.Itoa(e.pid)); serr == nil {
+			t, err = &nsutil.Target{PID: e.pid, PidFD: -1}, nil
+		}
+	}
 	if err != nil {
 		return err
 	}
