@@ -59,10 +59,14 @@ func (e *entry) enter(p *nsutil.Plan) {
 		pidfd = e.target.PidFD
 	}
 	fileGroups := map[string]int32{}
-	// Pass one.
+	// Pass one. Without the user namespace in it, the pidfd's second pass would repeat the
+	// same atomic call (files are entered after it in both passes): one call does.
 	first := e.viaPidfd &^ userFlag
 	var pidfdGroup int32
-	if first != 0 {
+	switch {
+	case first != 0 && first == e.viaPidfd:
+		p.Setns(pidfd, first, nsutil.SetnsOpts{Label: label})
+	case first != 0:
 		pidfdGroup = p.NewGroup()
 		p.Setns(pidfd, first, nsutil.SetnsOpts{Label: label, Optional: true, Group: pidfdGroup})
 	}
@@ -72,16 +76,13 @@ func (e *entry) enter(p *nsutil.Plan) {
 			p.Setns(f.FD, k.Flag, nsutil.SetnsOpts{Label: f.Path, Optional: true, Group: fileGroups[k.Name]})
 		}
 	}
-	// Pass two.
-	all := e.viaPidfd
+	// Pass two: the user namespace alone after a first pass that worked, else everything.
 	switch {
-	case first != 0 && all != first:
-		p.Setns(pidfd, all&^first, nsutil.SetnsOpts{Label: label, After: pidfdGroup})
-		p.Setns(pidfd, all, nsutil.SetnsOpts{Label: label, Group: pidfdGroup})
-	case first != 0:
-		p.Setns(pidfd, all, nsutil.SetnsOpts{Label: label, Group: pidfdGroup})
-	case all != 0:
-		p.Setns(pidfd, all, nsutil.SetnsOpts{Label: label})
+	case pidfdGroup != 0:
+		p.Setns(pidfd, userFlag, nsutil.SetnsOpts{Label: label, After: pidfdGroup})
+		p.Setns(pidfd, e.viaPidfd, nsutil.SetnsOpts{Label: label, Group: pidfdGroup})
+	case e.viaPidfd == userFlag:
+		p.Setns(pidfd, userFlag, nsutil.SetnsOpts{Label: label})
 	}
 	for _, k := range nsutil.Kinds {
 		if f := e.files[k.Name]; f != nil {

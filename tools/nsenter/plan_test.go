@@ -44,8 +44,14 @@ func TestPlanOrder(t *testing.T) {
 		args []string
 		want string
 	}{
+		{[]string{"-t", pid, "-U", "true"}, `
+[0] setgroups(0, [])
+[0] setns(N<pidfd:PID>, CLONE_NEWUSER)
+[0] setgroups(0, [])
+[0] setresgid(0, 0, 0)
+[0] setresuid(0, 0, 0)
+[0] execve("true", ["true"])`},
 		{[]string{"-t", pid, "-n", "-u", "true"}, `
-[0] setns(N<pidfd:PID>, CLONE_NEWUTS|CLONE_NEWNET)
 [0] setns(N<pidfd:PID>, CLONE_NEWUTS|CLONE_NEWNET)
 [0] execve("true", ["true"])`},
 		{[]string{"-t", pid, "-U", "-n", "-p", "true"}, `
@@ -76,7 +82,6 @@ func TestPlanOrder(t *testing.T) {
 [0] execve("true", ["true"])`},
 		{[]string{"-t", pid, "-m", "-r", "-W/srv", "-G", "7", "sh"}, `
 [0] setns(N<pidfd:PID>, CLONE_NEWNS)
-[0] setns(N<pidfd:PID>, CLONE_NEWNS)
 [0] fchdir(N</proc/PID/root>)
 [0] chroot(".")
 [0] chdir("/")
@@ -85,7 +90,6 @@ func TestPlanOrder(t *testing.T) {
 [0] setresgid(7, 7, 7)
 [0] execve("sh", ["sh"])`},
 		{[]string{"-t", pid, "-u", "-r"}, `
-[0] setns(N<pidfd:PID>, CLONE_NEWUTS)
 [0] setns(N<pidfd:PID>, CLONE_NEWUTS)
 [0] fchdir(N</proc/PID/root>)
 [0] chroot(".")
