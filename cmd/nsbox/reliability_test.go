@@ -307,3 +307,46 @@ func TestRefusesSetuid(t *testing.T) {
 		t.Errorf("setuid unshare as %s: exit %d, stdout %q, stderr %q; want a refusal", nstest.TestUser, res.Code, res.Stdout, res.Stderr)
 	}
 }
+
+// TestLsnsHostileComm: processes whose comm looks like /proc/PID/stat's own fields, or holds a
+// newline, are listed exactly as util-linux lists them.
+func TestLsnsHostileComm(t *testing.T) {
+	nstest.RequireTool(t, "/usr/bin/lsns")
+	dir := t.TempDir()
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(sleep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lsns := nstest.Applet(t, "lsns")
+	for _, name := range []string{") 0 0 (", "a\nb", ") R 1 (", "((("} {
+		prog := filepath.Join(dir, name)
+		if err := os.WriteFile(prog, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(prog, "60")
+		cmd.Args[0] = name
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pid := strconv.Itoa(cmd.Process.Pid)
+		for i := 0; i < 100; i++ {
+			if comm, _ := os.ReadFile("/proc/" + pid + "/comm"); strings.TrimSuffix(string(comm), "\n") == name {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		for _, args := range [][]string{{"-p", pid, "-o", "NS,TYPE,PID,PPID,COMMAND", "-l"}, {"-p", pid, "-J", "-o", "NS,PID,PPID,COMMAND", "-l"}} {
+			ours := nstest.Run(t, 20*time.Second, exec.Command(lsns, args...))
+			ref := nstest.Run(t, 20*time.Second, exec.Command("/usr/bin/lsns", args...))
+			if ours.Code != 0 || ours.Stdout != ref.Stdout {
+				t.Errorf("comm %q, lsns %q: exit %d\n%s\nutil-linux:\n%s", name, args, ours.Code, ours.Stdout, ref.Stdout)
+			}
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+	}
+}
