@@ -44,8 +44,9 @@ func TestIPNetnsName(t *testing.T) {
 	}
 }
 
-// cgroup2Mount is where the cgroup v2 hierarchy is mounted ("" when it is not).
-func cgroup2Mount(t *testing.T) string {
+// cgroupMount is where a cgroup hierarchy is mounted: fstype "cgroup2", or "cgroup" with the
+// controller option (cgroup v1); "" when it is not.
+func cgroupMount(t *testing.T, fstype, option string) string {
 	t.Helper()
 	data, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
@@ -53,34 +54,48 @@ func cgroup2Mount(t *testing.T) string {
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		pre, post, ok := strings.Cut(line, " - ")
-		if f := strings.Fields(pre); ok && len(f) > 4 && strings.HasPrefix(post, "cgroup2 ") {
+		f, p := strings.Fields(pre), strings.Fields(post)
+		if !ok || len(f) < 5 || len(p) < 3 || p[0] != fstype {
+			continue
+		}
+		if option == "" || strings.Contains(","+p[2]+",", ","+option+",") {
 			return f[4]
 		}
 	}
 	return ""
 }
 
-// fakeContainer makes a cgroup named as docker's systemd driver names a container's, starts a
-// process in new net and uts namespaces in it, and returns that process's PID. Cleanup kills
-// it and removes the cgroup.
-func fakeContainer(t *testing.T, id string) int {
+// fakeContainer makes the cgroup rel (named as a container runtime names a container's) under
+// mount, starts a process in new net and uts namespaces in it, and returns that process's PID.
+// Cleanup kills it and removes the cgroup.
+func fakeContainer(t *testing.T, mount, rel string) int {
 	t.Helper()
 	nstest.RequireRoot(t)
-	mount := cgroup2Mount(t)
 	if mount == "" {
-		nstest.Skip(t, "no cgroup v2 hierarchy is mounted")
+		nstest.Skip(t, "no such cgroup hierarchy is mounted")
 	}
-	dir := filepath.Join(mount, "system.slice", "docker-"+id+".scope")
+	dir := filepath.Join(mount, rel)
+	existing := dir // the deepest directory that is there already: cleanup stops at it
+	for _, err := os.Stat(existing); err != nil && existing != mount; _, err = os.Stat(existing) {
+		existing = filepath.Dir(existing)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		nstest.Skip(t, "cannot create a cgroup: "+err.Error())
 	}
-	t.Cleanup(func() { os.Remove(dir) }) // runs last: after the process is gone
+	t.Cleanup(func() { // runs last: after the process is gone
+		for d := dir; d != existing && strings.HasPrefix(d, existing); d = filepath.Dir(d) {
+			os.Remove(d)
+		}
+	})
 	pid := unshareTarget(t, nil, "--net", "--uts")
 	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
 		t.Fatal(err)
 	}
 	return pid
 }
+
+// dockerScope is the cgroup v2 path docker's systemd driver gives container id.
+func dockerScope(id string) string { return "system.slice/docker-" + id + ".scope" }
 
 func randomHex(t *testing.T, n int) string {
 	t.Helper()
@@ -96,7 +111,8 @@ func randomHex(t *testing.T, n int) string {
 func TestContainer(t *testing.T) {
 	prefix := randomHex(t, 8)
 	ids := []string{prefix + "0" + randomHex(t, 55), prefix + "1" + randomHex(t, 55)}
-	pids := []int{fakeContainer(t, ids[0]), fakeContainer(t, ids[1])}
+	v2 := cgroupMount(t, "cgroup2", "")
+	pids := []int{fakeContainer(t, v2, dockerScope(ids[0])), fakeContainer(t, v2, dockerScope(ids[1]))}
 	bin := ourNsenter(t)
 	for i, id := range ids {
 		for _, query := range []string{id[:9], id, "docker:" + id[:12]} {
@@ -119,11 +135,22 @@ func TestContainer(t *testing.T) {
 	}
 }
 
+// TestContainerCgroupV1 checks --container finds a container by its cgroup v1 path (docker's
+// cgroupfs driver: /docker/ID in the pids hierarchy).
+func TestContainerCgroupV1(t *testing.T) {
+	id := randomHex(t, 64)
+	pid := fakeContainer(t, cgroupMount(t, "cgroup", "pids"), "docker/"+id)
+	res := runAs(t, nil, "", ourNsenter(t), "--container="+id[:10], "-n", "readlink", "/proc/self/ns/net")
+	if want := nsLink(t, pid, "net"); res.Code != 0 || strings.TrimSpace(res.Stdout) != want {
+		t.Errorf("--container=%s (cgroup v1): got %q (exit %d, stderr %q), want %s", id[:10], res.Stdout, res.Code, res.Stderr, want)
+	}
+}
+
 // TestJoinCgroup checks -c (util-linux 2.40, newer than the reference here) puts the program in
 // the target's cgroup v2. When /sys/fs/cgroup is not cgroup v2 (a hybrid host), it runs inside
 // a private mount namespace with cgroup v2 mounted there, and checks the error outside it.
 func TestJoinCgroup(t *testing.T) {
-	target := fakeContainer(t, randomHex(t, 64))
+	target := fakeContainer(t, cgroupMount(t, "cgroup2", ""), dockerScope(randomHex(t, 64)))
 	bin := ourNsenter(t)
 	cmd := []string{bin, "-t", strconv.Itoa(target), "-c", "-n", "cat", "/proc/self/cgroup"}
 	var fs unix.Statfs_t
