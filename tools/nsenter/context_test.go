@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nsbox/nsbox/nsutil/nstest"
 )
@@ -173,7 +174,7 @@ func TestProgramSeesCallersFdsAndEnvironment(t *testing.T) {
 			// cwd; ours skips it (see TestAllSkipsSharedNamespaces).
 			cmd.Dir = "/"
 			cmd.ExtraFiles = []*os.File{extra}
-			res := nstest.Run(t, 60e9, cmd)
+			res := nstest.Run(t, time.Minute, cmd)
 			if res.Code != 0 {
 				t.Fatalf("%s %q: exit %d, stderr %q", bin, ns, res.Code, res.Stderr)
 			}
@@ -213,14 +214,14 @@ func TestTargetEnvironment(t *testing.T) {
 	target := startTarget(t, nil, cmd)
 	run := exec.Command(ourNsenter(t), "-t", strconv.Itoa(target), "-u", "-e", "env")
 	run.Env = []string{"CALLER_ONLY=1", "PATH=/usr/bin:/bin"}
-	res := nstest.Run(t, 60e9, run)
+	res := nstest.Run(t, time.Minute, run)
 	if want := "PATH=/usr/bin:/bin\nTARGET_ONLY=1\nSHELL=/bin/sh\n"; res.Code != 0 || res.Stdout != want {
 		t.Errorf("-e env: got %q (exit %d, stderr %q), want %q", res.Stdout, res.Code, res.Stderr, want)
 	}
 	shell := exec.Command(ourNsenter(t), "-t", strconv.Itoa(target), "-u", "-e")
 	shell.Env = []string{"SHELL=/nonexistent/shell"}
 	shell.Stdin = strings.NewReader("echo $0 $TARGET_ONLY\n")
-	if res := nstest.Run(t, 60e9, shell); res.Code != 0 || res.Stdout != "-sh 1\n" {
+	if res := nstest.Run(t, time.Minute, shell); res.Code != 0 || res.Stdout != "-sh 1\n" {
 		t.Errorf("-e with no program: got %q (exit %d, stderr %q), want the target's shell", res.Stdout, res.Code, res.Stderr)
 	}
 }
@@ -239,7 +240,7 @@ func TestDefaultShell(t *testing.T) {
 			if len(env) > 0 {
 				want = "-bash\n"
 			}
-			if res := nstest.Run(t, 60e9, cmd); res.Code != 0 || res.Stdout != want {
+			if res := nstest.Run(t, time.Minute, cmd); res.Code != 0 || res.Stdout != want {
 				t.Errorf("%s with %q: got %q (exit %d, stderr %q), want %q", bin, env, res.Stdout, res.Code, res.Stderr, want)
 			}
 		}
