@@ -231,10 +231,11 @@ func TestTargetEnvironment(t *testing.T) {
 func TestDefaultShell(t *testing.T) {
 	nstest.RequireRoot(t)
 	target := unshareTarget(t, nil, "--uts")
+	home := t.TempDir()
 	for _, env := range [][]string{{"SHELL=/bin/bash"}, {}} {
 		for _, bin := range both(t) {
 			cmd := exec.Command(bin, "-t", strconv.Itoa(target), "-u")
-			cmd.Env = append(env, "PATH=/usr/bin:/bin")
+			cmd.Env = append(env, "PATH=/usr/bin:/bin", "HOME="+home) // no profile of root's to run
 			cmd.Stdin = strings.NewReader("echo $0\n")
 			want := "-sh\n"
 			if len(env) > 0 {
