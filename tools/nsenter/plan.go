@@ -117,6 +117,7 @@ var callerHasGroups = func() bool {
 	return err != nil || len(groups) > 0
 }
 
+// dirLabel names an -r/-w directory in traces and messages: its value, or /proc/PID/NAME.
 func dirLabel(o nsutil.OptionalValue, pid int, name string) string {
 	if o.HasValue {
 		return optValue(o)
@@ -141,6 +142,7 @@ func (e *entry) exec(p *nsutil.Plan) {
 	p.ExecPath(shell, []string{"-" + filepath.Base(shell)}, e.env)
 }
 
+// lookupEnv is the value of name in env ("NAME=value" entries; the last one wins), "" if unset.
 func lookupEnv(env []string, name string) string {
 	for i := len(env) - 1; i >= 0; i-- {
 		if len(env[i]) > len(name) && env[i][:len(name)+1] == name+"=" {
