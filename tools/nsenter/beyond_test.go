@@ -23,10 +23,10 @@ func TestIPNetnsName(t *testing.T) {
 	nstest.RequireRoot(t)
 	nstest.RequireTool(t, "/usr/sbin/ip")
 	name := fmt.Sprintf("nsbox-test-%d", os.Getpid())
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+	if out, err := exec.Command("/usr/sbin/ip", "netns", "add", name).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add: %v\n%s", err, out)
 	}
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
+	t.Cleanup(func() { exec.Command("/usr/sbin/ip", "netns", "del", name).Run() })
 	var st unix.Stat_t
 	if err := unix.Stat("/run/netns/"+name, &st); err != nil {
 		t.Fatal(err)
