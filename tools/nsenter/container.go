@@ -1,6 +1,7 @@
 package nsenter
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -20,6 +21,9 @@ func (e *ambiguousError) Error() string {
 // containerInit is --container: the init (lowest PID) of the one container whose ID starts with
 // query (at least nsutil.MinPrefix characters) or whose name is query.
 func containerInit(query string) (int, error) {
+	if query == "" {
+		return 0, errors.New("--container: a container ID prefix or name is needed")
+	}
 	matches, err := nsutil.FindContainers(query)
 	if err != nil {
 		return 0, fmt.Errorf("--container: %w", err)

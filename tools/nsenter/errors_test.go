@@ -33,6 +33,7 @@ func TestBadInput(t *testing.T) {
 		{nil, []string{"-t", target, "-N", "999", "true"}, []string{"socket 999 of PID " + target, "Bad file descriptor"}},
 		{nil, []string{"-t", target, "-n", "-w", "-W/", "true"}, []string{"mutually exclusive"}},
 		{nil, []string{"--container=nsbox-no-such-container", "-n", "true"}, []string{"nsbox-no-such-container", "no such container"}},
+		{nil, []string{"--container=", "-n", "true"}, []string{"--container", "ID prefix or name is needed"}},
 		{&[2]int{uid, gid}, []string{"-t", target, "-n", "true"}, []string{"pidfd:" + target, "Operation not permitted"}},
 		{&[2]int{uid, gid}, []string{"-t", target, "-n", "-r", "true"}, []string{"/proc/" + target + "/root", "Permission denied"}},
 	}

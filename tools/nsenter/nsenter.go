@@ -18,7 +18,7 @@ import (
 type grammar struct {
 	All       bool   `short:"a" help:"enter all namespaces"`
 	Target    string `short:"t" placeholder:"pid" help:"target process to get namespaces from"`
-	Container string `placeholder:"id" help:"target the init of the container with this ID prefix or name"`
+	Container *string `placeholder:"id" help:"target the init of the container with this ID prefix or name"`
 
 	Mount  nsutil.OptionalValue `short:"m" name:"mount" ns:"mnt" attached:"short" optvalue:"file" help:"enter mount namespace"`
 	UTS    nsutil.OptionalValue `short:"u" name:"uts" ns:"uts" attached:"short" optvalue:"file" help:"enter UTS namespace (hostname etc)"`

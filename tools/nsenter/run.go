@@ -105,10 +105,10 @@ func (e *entry) resolve() error {
 func (e *entry) parseTarget() error {
 	g := e.g
 	switch {
-	case g.Target != "" && g.Container != "":
+	case g.Target != "" && g.Container != nil:
 		return errors.New("mutually exclusive arguments: --target --container")
-	case g.Container != "":
-		pid, err := containerInit(g.Container)
+	case g.Container != nil:
+		pid, err := containerInit(*g.Container)
 		if err != nil {
 			return err
 		}
