@@ -16,8 +16,8 @@ import (
 // grammar is nsenter's command line. Namespace options carry `ns:"KIND"` (the nsutil.Kinds
 // name) so that the code loops over nsutil.Kinds instead of naming the eight kinds again.
 type grammar struct {
-	All       bool   `short:"a" help:"enter all namespaces"`
-	Target    string `short:"t" placeholder:"pid" help:"target process to get namespaces from"`
+	All       bool    `short:"a" help:"enter all namespaces"`
+	Target    string  `short:"t" placeholder:"pid" help:"target process to get namespaces from"`
 	Container *string `placeholder:"id" help:"target the init of the container with this ID prefix or name"`
 
 	Mount  nsutil.OptionalValue `short:"m" name:"mount" ns:"mnt" attached:"short" optvalue:"file" help:"enter mount namespace"`
