@@ -27,6 +27,8 @@ func TestBadInput(t *testing.T) {
 		{nil, []string{"--net=nsbox-no-such-netns", "true"}, []string{"/run/netns/nsbox-no-such-netns", "No such file or directory"}},
 		{nil, []string{"-t", target, "-n", "-S", "notauid", "true"}, []string{"failed to parse uid: 'notauid'"}},
 		{nil, []string{"-t", target, "-n", "-G", "1x", "true"}, []string{"failed to parse gid: '1x'"}},
+		{nil, []string{"-t", target, "-n", "-G", "-1", "true"}, []string{"failed to parse gid: '-1'"}},
+		{nil, []string{"-t", "-n", "true"}, []string{"failed to parse pid: '-n'"}}, // getopt: -t takes the next word
 		{nil, []string{"-n", "true"}, []string{"no target PID specified"}},
 		{nil, []string{"-t", target, "true"}, []string{"no namespace specified"}},
 		{nil, []string{"-t", target, "-n", "-N", "abc", "true"}, []string{"failed to parse file descriptor: 'abc'"}},

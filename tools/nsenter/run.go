@@ -114,7 +114,7 @@ func (e *entry) parseTarget() error {
 		}
 		e.pid = pid
 	case g.Target != "":
-		pid, err := strconv.Atoi(g.Target)
+		pid, err := strconv.Atoi(string(g.Target))
 		if err != nil || pid <= 0 {
 			return fmt.Errorf("failed to parse pid: '%s'", g.Target)
 		}
@@ -248,7 +248,7 @@ func (e *entry) netSocket() error {
 	if e.g.Socket == "" {
 		return nil
 	}
-	fd, err := strconv.Atoi(e.g.Socket)
+	fd, err := strconv.Atoi(string(e.g.Socket))
 	if err != nil || fd < 0 {
 		return fmt.Errorf("failed to parse file descriptor: '%s'", e.g.Socket)
 	}
@@ -358,13 +358,13 @@ func (e *entry) environment() error {
 func (e *entry) credentials() error {
 	var err error
 	if e.g.Setuid != "" {
-		if e.uid, err = e.parseID(e.g.Setuid, "uid", true); err != nil {
+		if e.uid, err = e.parseID(string(e.g.Setuid), "uid", true); err != nil {
 			return err
 		}
 		e.setUID = true
 	}
 	if e.g.Setgid != "" {
-		if e.gid, err = e.parseID(e.g.Setgid, "gid", false); err != nil {
+		if e.gid, err = e.parseID(string(e.g.Setgid), "gid", false); err != nil {
 			return err
 		}
 		e.setGID = true
