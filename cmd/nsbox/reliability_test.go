@@ -223,11 +223,11 @@ func TestConcurrentUnshareInit(t *testing.T) {
 	before := mountCount(t)
 	unshare := nstest.Applet(t, "unshare")
 	results := storm(t, 100, 100, func(int) *exec.Cmd {
-		return exec.Command(unshare, "-fp", "--mount-proc", "--init", "sh", "-c", "sleep 0.1 & echo $$")
+		return exec.Command(unshare, "-fp", "--mount-proc", "--init", "sh", "-c", "sleep 0.1 & echo $PPID; tr '\\0' ' ' </proc/1/cmdline")
 	})
 	for i, res := range results {
-		if res.Code != 0 || strings.TrimSpace(res.Stdout) != "2" {
-			t.Errorf("call %d: exit %d, stdout %q (want the program as PID 2 under pidns-init), stderr %q", i, res.Code, res.Stdout, res.Stderr)
+		if res.Code != 0 || !strings.HasPrefix(res.Stdout, "1\npidns-init ") {
+			t.Errorf("call %d: exit %d, stdout %q (want the program's parent to be PID 1, pidns-init), stderr %q", i, res.Code, res.Stdout, res.Stderr)
 		}
 	}
 	if after := mountCount(t); after != before {
@@ -341,6 +341,14 @@ func TestLsnsHostileComm(t *testing.T) {
 		}
 		for _, args := range [][]string{{"-p", pid, "-o", "NS,TYPE,PID,PPID,COMMAND", "-l"}, {"-p", pid, "-J", "-o", "NS,PID,PPID,COMMAND", "-l"}} {
 			ours := nstest.Run(t, 20*time.Second, exec.Command(lsns, args...))
+			if strings.Contains(name, "\n") {
+				// util-linux 2.38 cannot parse such a stat line and prints nothing at all; the
+				// process is in the host's eight namespaces, so eight rows (and a header).
+				if ours.Code != 0 || strings.Count(ours.Stdout, "\n") < 1+8 {
+					t.Errorf("comm %q, lsns %q: exit %d\n%s", name, args, ours.Code, ours.Stdout)
+				}
+				continue
+			}
 			ref := nstest.Run(t, 20*time.Second, exec.Command("/usr/bin/lsns", args...))
 			if ours.Code != 0 || ours.Stdout != ref.Stdout {
 				t.Errorf("comm %q, lsns %q: exit %d\n%s\nutil-linux:\n%s", name, args, ours.Code, ours.Stdout, ref.Stdout)
