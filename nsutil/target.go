@@ -41,7 +41,9 @@ func OpenTarget(pid int) (*Target, error) {
 // Alive reports whether the target still exists (and, with a pidfd, is the same process).
 func (t *Target) Alive() bool {
 	if t.PidFD >= 0 {
-		return unix.PidfdSendSignal(t.PidFD, 0, nil, 0) == nil
+		// EPERM: the process exists but the caller may not signal it.
+		err := unix.PidfdSendSignal(t.PidFD, 0, nil, 0)
+		return err == nil || errors.Is(err, unix.EPERM)
 	}
 	return unix.Kill(t.PID, 0) == nil || errors.Is(unix.Kill(t.PID, 0), unix.EPERM)
 }

@@ -1,0 +1,11 @@
+# nsenter into a process's net, uts and ipc namespaces and run /bin/true, beside util-linux.
+bench_nsenter() {
+  /usr/bin/unshare --net --uts --ipc sleep 3600 &
+  local target=$!
+  on_exit "kill $target"
+  # The target has exec'd sleep once its namespaces differ from ours.
+  while [ "$(readlink /proc/$target/ns/net)" = "$(readlink /proc/self/ns/net)" ]; do sleep 0.01; done
+  pair "nsenter -t P -n -u -i /bin/true" 200 \
+    "$APPLETS/nsenter -t $target -n -u -i /bin/true" \
+    "/usr/bin/nsenter -t $target -n -u -i /bin/true"
+}

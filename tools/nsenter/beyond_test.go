@@ -1,0 +1,343 @@
+package nsenter
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nsbox/nsbox/nsutil/nstest"
+	"golang.org/x/sys/unix"
+)
+
+// TestIPNetnsName checks --net=NAME enters `ip netns add NAME`'s namespace, as util-linux does
+// with the full path.
+func TestIPNetnsName(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireTool(t, "/usr/sbin/ip")
+	name := fmt.Sprintf("nsbox-test-%d", os.Getpid())
+	if out, err := exec.Command("/usr/sbin/ip", "netns", "add", name).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("/usr/sbin/ip", "netns", "del", name).Run() })
+	var st unix.Stat_t
+	if err := unix.Stat("/run/netns/"+name, &st); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("net:[%d]", st.Ino)
+	runs := map[string][]string{
+		ourNsenter(t): {"--net=" + name},
+		refNsenter:    {"--net=/run/netns/" + name},
+	}
+	for bin, args := range runs {
+		res := runAs(t, nil, "", bin, append(args, "readlink", "/proc/self/ns/net")...)
+		if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != want {
+			t.Errorf("%s %q: got %q (exit %d, stderr %q), want %s", bin, args, got, res.Code, res.Stderr, want)
+		}
+	}
+}
+
+// cgroupMount is where a cgroup hierarchy is mounted: fstype "cgroup2", or "cgroup" with the
+// controller option (cgroup v1); "" when it is not.
+func cgroupMount(t *testing.T, fstype, option string) string {
+	t.Helper()
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		pre, post, ok := strings.Cut(line, " - ")
+		f, p := strings.Fields(pre), strings.Fields(post)
+		if !ok || len(f) < 5 || len(p) < 3 || p[0] != fstype {
+			continue
+		}
+		if option == "" || strings.Contains(","+p[2]+",", ","+option+",") {
+			return f[4]
+		}
+	}
+	return ""
+}
+
+// fakeContainer makes the cgroup rel (named as a container runtime names a container's) under
+// mount, starts a process in new net and uts namespaces in it, and returns that process's PID.
+// Cleanup kills it and removes the cgroup.
+func fakeContainer(t *testing.T, mount, rel string) int {
+	t.Helper()
+	nstest.RequireRoot(t)
+	if mount == "" {
+		nstest.Skip(t, "no such cgroup hierarchy is mounted")
+	}
+	dir := filepath.Join(mount, rel)
+	existing := dir // the deepest directory that is there already: cleanup stops at it
+	for _, err := os.Stat(existing); err != nil && existing != mount; _, err = os.Stat(existing) {
+		existing = filepath.Dir(existing)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		nstest.Skip(t, "cannot create a cgroup: "+err.Error())
+	}
+	t.Cleanup(func() { // runs last: after the process is gone
+		for d := dir; d != existing && strings.HasPrefix(d, existing); d = filepath.Dir(d) {
+			os.Remove(d)
+		}
+	})
+	pid := unshareTarget(t, nil, "--net", "--uts")
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
+// dockerScope is the cgroup v2 path docker's systemd driver gives container id.
+func dockerScope(id string) string { return "system.slice/docker-" + id + ".scope" }
+
+func randomHex(t *testing.T, n int) string {
+	t.Helper()
+	b := make([]byte, (n+1)/2)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)[:n]
+}
+
+// TestContainer checks --container finds a (fake) docker container by ID prefix and enters it,
+// and that an ambiguous prefix lists the candidates and fails.
+func TestContainer(t *testing.T) {
+	prefix := randomHex(t, 8)
+	ids := []string{prefix + "0" + randomHex(t, 55), prefix + "1" + randomHex(t, 55)}
+	v2 := cgroupMount(t, "cgroup2", "")
+	pids := []int{fakeContainer(t, v2, dockerScope(ids[0])), fakeContainer(t, v2, dockerScope(ids[1]))}
+	bin := ourNsenter(t)
+	for i, id := range ids {
+		for _, query := range []string{id[:9], id, "docker:" + id[:12]} {
+			res := runAs(t, nil, "", bin, "--container="+query, "-n", "-u", "sh", "-c", "readlink /proc/self/ns/net /proc/self/ns/uts")
+			want := nsLink(t, pids[i], "net") + "\n" + nsLink(t, pids[i], "uts") + "\n"
+			if res.Code != 0 || res.Stdout != want {
+				t.Errorf("--container=%s: got %q (exit %d, stderr %q), want %q", query, res.Stdout, res.Code, res.Stderr, want)
+			}
+		}
+	}
+	res := runAs(t, nil, "", bin, "--container="+prefix, "-n", "true")
+	lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
+	if res.Code != 1 || len(lines) != 3 || !strings.HasPrefix(lines[0], "nsenter: container '"+prefix+"' is ambiguous") {
+		t.Fatalf("ambiguous --container=%s: exit %d, stderr %q; want exit 1 and the two candidates", prefix, res.Code, res.Stderr)
+	}
+	for i, id := range ids {
+		if want := fmt.Sprintf("docker:%s (init PID %d)", id[:12], pids[i]); !strings.Contains(lines[1+i], want) {
+			t.Errorf("candidate %d: got %q, want it to show %q", i, lines[1+i], want)
+		}
+	}
+}
+
+// TestContainerCgroupV1 checks --container finds a container by its cgroup v1 path (docker's
+// cgroupfs driver: /docker/ID in the pids hierarchy).
+func TestContainerCgroupV1(t *testing.T) {
+	id := randomHex(t, 64)
+	pid := fakeContainer(t, cgroupMount(t, "cgroup", "pids"), "docker/"+id)
+	res := runAs(t, nil, "", ourNsenter(t), "--container="+id[:10], "-n", "readlink", "/proc/self/ns/net")
+	if want := nsLink(t, pid, "net"); res.Code != 0 || strings.TrimSpace(res.Stdout) != want {
+		t.Errorf("--container=%s (cgroup v1): got %q (exit %d, stderr %q), want %s", id[:10], res.Stdout, res.Code, res.Stderr, want)
+	}
+}
+
+// TestJoinCgroup checks -c (util-linux 2.40, newer than the reference here) puts the program in
+// the target's cgroup v2. When /sys/fs/cgroup is not cgroup v2 (a hybrid host), it runs inside
+// a private mount namespace with cgroup v2 mounted there, and checks the error outside it.
+func TestJoinCgroup(t *testing.T) {
+	target := fakeContainer(t, cgroupMount(t, "cgroup2", ""), dockerScope(randomHex(t, 64)))
+	bin := ourNsenter(t)
+	cmd := []string{bin, "-t", strconv.Itoa(target), "-c", "-n", "cat", "/proc/self/cgroup"}
+	var fs unix.Statfs_t
+	if err := unix.Statfs("/sys/fs/cgroup", &fs); err != nil {
+		t.Fatal(err)
+	}
+	if fs.Type != unix.CGROUP2_SUPER_MAGIC {
+		res := runAs(t, nil, "", bin, cmd[1:]...)
+		if res.Code != 1 || res.Stderr != "nsenter: --join-cgroup is only supported in cgroup v2\n" {
+			t.Errorf("-c on a hybrid host: exit %d, stderr %q", res.Code, res.Stderr)
+		}
+		script := `mount -t cgroup2 none /sys/fs/cgroup && exec "$@"`
+		cmd = append([]string{"/usr/bin/unshare", "--mount", "sh", "-c", script, "sh"}, cmd...)
+	}
+	res := runAs(t, nil, "", cmd[0], cmd[1:]...)
+	want, err := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", target))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cgroup2Line(res.Stdout); res.Code != 0 || got == "" || got != cgroup2Line(string(want)) {
+		t.Errorf("-c: got %q (exit %d, stderr %q), want the target's %q", got, res.Code, res.Stderr, cgroup2Line(string(want)))
+	}
+}
+
+func cgroup2Line(s string) string {
+	for _, line := range strings.Split(s, "\n") {
+		if strings.HasPrefix(line, "0::") {
+			return line
+		}
+	}
+	return ""
+}
+
+// TestNetSocket checks -N (util-linux 2.41, newer than the reference here): a process that made
+// a socket in a new network namespace and then went back to the host's is entered into the
+// socket's namespace, as util-linux's enter-via-socket test does.
+func TestNetSocket(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireTool(t, "/usr/bin/python3")
+	out := filepath.Join(t.TempDir(), "sock")
+	script := `
+import ctypes, os, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+os.set_inheritable(s.fileno(), True)
+with open(sys.argv[2], "w") as f:
+    f.write("%d %s" % (s.fileno(), os.readlink("/proc/self/ns/net")))
+fd = os.open("/proc/%s/ns/net" % sys.argv[1], os.O_RDONLY)
+if ctypes.CDLL(None, use_errno=True).setns(fd, 0) != 0:
+    sys.exit("setns failed")
+os.execv("/bin/sleep", ["sleep", "600"])
+`
+	target := startTarget(t, nil, exec.Command("/usr/bin/unshare", "--net", "/usr/bin/python3", "-c", script, strconv.Itoa(os.Getpid()), out))
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, sockNet, _ := strings.Cut(string(data), " ")
+	if sockNet == nsLink(t, target, "net") {
+		t.Fatalf("the target did not leave the socket's namespace %s", sockNet)
+	}
+	res := runAs(t, nil, "", ourNsenter(t), "-t", strconv.Itoa(target), "-N", fd, "readlink", "/proc/self/ns/net")
+	if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != sockNet {
+		t.Errorf("-N %s: got %q (exit %d, stderr %q), want the socket's %s", fd, got, res.Code, res.Stderr, sockNet)
+	}
+}
+
+// TestUserParent checks --user-parent (util-linux 2.40) enters the parent of the target's user
+// namespace: the middle one of two nested user namespaces.
+func TestUserParent(t *testing.T) {
+	nstest.RequireRoot(t)
+	target := unshareTarget(t, nil, "--user", "--map-root-user", "/usr/bin/unshare", "--user", "--map-root-user")
+	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/user", target))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	parent, err := unix.IoctlRetInt(int(f.Fd()), unix.NS_GET_PARENT)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(parent)
+	var st unix.Stat_t
+	if err := unix.Fstat(parent, &st); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("user:[%d]", st.Ino)
+	res := runAs(t, nil, "", ourNsenter(t), "-t", strconv.Itoa(target), "--user-parent", "--preserve-credentials", "readlink", "/proc/self/ns/user")
+	if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != want {
+		t.Errorf("--user-parent: got %q (exit %d, stderr %q), want %s", got, res.Code, res.Stderr, want)
+	}
+}
+
+// TestKeepCaps checks --keep-caps (util-linux 2.40) gives the program the user namespace's
+// capabilities as ambient ones, and that without it there are none.
+func TestKeepCaps(t *testing.T) {
+	nstest.RequireRoot(t)
+	target := strconv.Itoa(unshareTarget(t, nil, "--user", "--map-root-user", "--uts"))
+	for _, keep := range []bool{true, false} {
+		args := []string{"-t", target, "-U"}
+		if keep {
+			args = append(args, "--keep-caps")
+		}
+		res := runAs(t, nil, "", ourNsenter(t), append(args, "grep", "CapAmb", "/proc/self/status")...)
+		none := strings.Contains(res.Stdout, "0000000000000000")
+		if res.Code != 0 || none == keep {
+			t.Errorf("%q: got %q (exit %d, stderr %q), want ambient capabilities %v", args, res.Stdout, res.Code, res.Stderr, keep)
+		}
+	}
+}
+
+// TestChildStopFollowed checks the forking nsenter (-p) stops when the program stops and, once
+// continued, continues it, as util-linux's does.
+func TestChildStopFollowed(t *testing.T) {
+	nstest.RequireRoot(t)
+	target := strconv.Itoa(unshareTarget(t, nil, "--pid", "--fork", "--kill-child"))
+	for _, bin := range both(t) {
+		cmd := exec.Command(bin, "-t", target, "-p", "sh", "-c", "kill -STOP $$; echo resumed")
+		var out strings.Builder
+		cmd.Stdout = &out
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		stopped := false
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !stopped; {
+			stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", cmd.Process.Pid))
+			_, rest, _ := strings.Cut(string(stat), ") ")
+			stopped = strings.HasPrefix(rest, "T")
+			if !stopped {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		if !stopped {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+		cmd.Process.Signal(syscall.SIGCONT)
+		err := cmd.Wait()
+		if !stopped || err != nil || out.String() != "resumed\n" {
+			t.Errorf("%s: stopped with the program %v; after SIGCONT: %v, output %q", bin, stopped, err, out.String())
+		}
+	}
+}
+
+// TestTrace checks --trace shows the setns through the pidfd and the execve.
+func TestTrace(t *testing.T) {
+	nstest.RequireRoot(t)
+	target := strconv.Itoa(unshareTarget(t, nil, "--net"))
+	res := runAs(t, nil, "", ourNsenter(t), "--trace", "-t", target, "-n", "true")
+	for _, want := range []string{"<pidfd:" + target + ">, CLONE_NEWNET) = 0\n", `execve("true", ["true"]) ...`} {
+		if res.Code != 0 || !strings.Contains(res.Stderr, want) {
+			t.Errorf("--trace: exit %d, stderr %q; want it to contain %q", res.Code, res.Stderr, want)
+		}
+	}
+}
+
+// TestThreadTarget checks a thread ID as target: it has no pidfd, and its own namespaces (here
+// a network namespace only that thread unshared) are entered through /proc/TID/ns, as
+// util-linux does.
+func TestThreadTarget(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireTool(t, "/usr/bin/python3")
+	script := `
+import ctypes, os, threading, time
+def worker():
+    ctypes.CDLL(None, use_errno=True).unshare(0x40000000)  # CLONE_NEWNET, this thread only
+    print(threading.get_native_id(), os.readlink("/proc/thread-self/ns/net"), flush=True)
+    time.sleep(600)
+threading.Thread(target=worker, daemon=True).start()
+time.sleep(600)
+`
+	cmd := exec.Command("/usr/bin/python3", "-c", script)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var tid, want string
+	if _, err := fmt.Fscan(out, &tid, &want); err != nil {
+		t.Fatalf("reading the thread's ID: %v", err)
+	}
+	for _, bin := range both(t) {
+		res := runAs(t, nil, "", bin, "-t", tid, "-n", "readlink", "/proc/self/ns/net")
+		if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != want {
+			t.Errorf("%s -t %s (a thread): got %q (exit %d, stderr %q), want %s", bin, tid, got, res.Code, res.Stderr, want)
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package nsenter
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nsbox/nsbox/nsutil/nstest"
+)
+
+// TestBadInput checks that each kind of bad input ends with exit 1 and one line that starts
+// with "nsenter: " and names the PID, file or value and the reason.
+func TestBadInput(t *testing.T) {
+	uid, gid := nstest.Unprivileged(t)
+	target := strconv.Itoa(unshareTarget(t, nil, "--net", "--uts"))
+	tests := []struct {
+		as   user
+		args []string
+		want []string // substrings of the message
+	}{
+		{nil, []string{"-t", "999999", "-n", "true"}, []string{"/proc/999999", "No such process"}},
+		{nil, []string{"-t", "abc", "-n", "true"}, []string{"failed to parse pid: 'abc'"}},
+		{nil, []string{"-t", "0", "-n", "true"}, []string{"failed to parse pid: '0'"}},
+		{nil, []string{"--net=/proc/self/ns/uts", "true"}, []string{"/proc/self/ns/uts", "uts namespace, not net"}},
+		{nil, []string{"-m/etc/passwd", "true"}, []string{"/etc/passwd", "not a namespace"}},
+		{nil, []string{"--net=/nonexistent/netns", "true"}, []string{"/nonexistent/netns", "No such file or directory"}},
+		{nil, []string{"--net=nsbox-no-such-netns", "true"}, []string{"/run/netns/nsbox-no-such-netns", "No such file or directory"}},
+		{nil, []string{"-t", target, "-n", "-S", "notauid", "true"}, []string{"failed to parse uid: 'notauid'"}},
+		{nil, []string{"-t", target, "-n", "-G", "1x", "true"}, []string{"failed to parse gid: '1x'"}},
+		{nil, []string{"-t", target, "-n", "-G", "-1", "true"}, []string{"failed to parse gid: '-1'"}},
+		{nil, []string{"-t", "-n", "true"}, []string{"failed to parse pid: '-n'"}}, // getopt: -t takes the next word
+		{nil, []string{"-n", "true"}, []string{"no target PID specified"}},
+		{nil, []string{"-t", target, "true"}, []string{"no namespace specified"}},
+		{nil, []string{"-t", target, "-n", "-N", "abc", "true"}, []string{"failed to parse file descriptor: 'abc'"}},
+		{nil, []string{"-t", target, "-N", "999", "true"}, []string{"socket 999 of PID " + target, "Bad file descriptor"}},
+		{nil, []string{"-t", target, "-n", "-w", "-W/", "true"}, []string{"mutually exclusive"}},
+		{nil, []string{"--container=nsbox-no-such-container", "-n", "true"}, []string{"nsbox-no-such-container", "no such container"}},
+		{nil, []string{"--container=", "-n", "true"}, []string{"--container", "ID prefix or name is needed"}},
+		{&[2]int{uid, gid}, []string{"-t", target, "-n", "true"}, []string{"pidfd:" + target, "Operation not permitted"}},
+		{&[2]int{uid, gid}, []string{"-t", target, "-n", "-r", "true"}, []string{"/proc/" + target + "/root", "Permission denied"}},
+	}
+	bin := ourNsenter(t)
+	for _, tc := range tests {
+		res := runAs(t, tc.as, "", bin, tc.args...)
+		lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
+		ok := res.Code == 1 && len(lines) == 1 && strings.HasPrefix(lines[0], "nsenter: ") && res.Stdout == ""
+		for _, w := range tc.want {
+			ok = ok && strings.Contains(lines[0], w)
+		}
+		if !ok {
+			t.Errorf("%q: exit %d, stderr %q, stdout %q; want exit 1 and one line 'nsenter: ...' with %q", tc.args, res.Code, res.Stderr, res.Stdout, tc.want)
+		}
+	}
+}
+
+// TestUsageErrors checks getopt-style usage errors: the message, the Try line, exit 1.
+func TestUsageErrors(t *testing.T) {
+	bin := ourNsenter(t)
+	for _, args := range [][]string{{"--bogus"}, {"-t"}, {"-x"}} {
+		res := runAs(t, nil, "", bin, args...)
+		lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
+		if res.Code != 1 || len(lines) != 2 || !strings.HasPrefix(lines[0], "nsenter: ") || lines[1] != "Try 'nsenter --help' for more information." {
+			t.Errorf("%q: exit %d, stderr %q; want exit 1, a message and the Try line", args, res.Code, res.Stderr)
+		}
+	}
+}

@@ -1,0 +1,153 @@
+package nsenter
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/nsbox/nsbox/nsutil"
+	"golang.org/x/sys/unix"
+)
+
+// plan turns the entry into executor steps, in util-linux's order: setgroups, two passes of
+// setns, chroot and working directory, fork for a PID namespace, groups/gid/uid, capabilities,
+// execve.
+func (e *entry) plan() *nsutil.Plan {
+	p := nsutil.NewPlan("nsenter")
+	p.Trace = e.g.Trace
+	// util-linux clears the groups before and after entering a user namespace and fails only
+	// when both fail: one group of two attempts. A caller without supplementary groups has
+	// nothing to clear, and does not fail where the user namespace denies setgroups.
+	var groups int32
+	clearGroups := e.setGID && callerHasGroups()
+	if e.want&userFlag != 0 && !e.g.Preserve && clearGroups {
+		groups = p.NewGroup()
+		p.ClearGroups(true, groups)
+	}
+	e.enter(p)
+	e.changeDirectories(p)
+	if e.want&pidFlag != 0 && !e.g.NoFork {
+		fork := nsutil.ForkOpts{FollowStops: true}
+		p.Fork(fork)
+		p.As(nsutil.Parent).Wait(fork).As(nsutil.Main)
+	}
+	if clearGroups {
+		p.ClearGroups(groups == 0, groups)
+	}
+	if e.setGID {
+		p.SetGID(e.gid)
+	}
+	if e.setUID {
+		p.SetUID(e.uid)
+	}
+	if e.g.KeepCaps && e.want&userFlag != 0 {
+		p.KeepCaps()
+	}
+	e.exec(p)
+	return p
+}
+
+// enter adds the setns steps in util-linux's two passes: first everything but the user
+// namespace, failures ignored; then what is left, user namespace included, failures reported.
+// So the user namespace comes last when root enters a container (dropping privilege) and first
+// when its unprivileged owner does (pass one fails for want of privilege). The target's pidfd
+// takes one setns per pass; files one each, in nsutil.Kinds order.
+func (e *entry) enter(p *nsutil.Plan) {
+	label := fmt.Sprintf("pidfd:%d", e.pid)
+	pidfd := -1
+	if e.target != nil {
+		pidfd = e.target.PidFD
+	}
+	fileGroups := map[string]int32{}
+	// Pass one. Without the user namespace in it, the pidfd's second pass would repeat the
+	// same atomic call (files are entered after it in both passes): one call does.
+	first := e.viaPidfd &^ userFlag
+	var pidfdGroup int32
+	switch {
+	case first != 0 && first == e.viaPidfd:
+		p.Setns(pidfd, first, nsutil.SetnsOpts{Label: label})
+	case first != 0:
+		pidfdGroup = p.NewGroup()
+		p.Setns(pidfd, first, nsutil.SetnsOpts{Label: label, Optional: true, Group: pidfdGroup})
+	}
+	for _, k := range nsutil.Kinds {
+		if f := e.files[k.Name]; f != nil && k.Flag != userFlag {
+			fileGroups[k.Name] = p.NewGroup()
+			p.Setns(f.FD, k.Flag, nsutil.SetnsOpts{Label: f.Path, Optional: true, Group: fileGroups[k.Name]})
+		}
+	}
+	// Pass two: the user namespace alone after a first pass that worked, else everything.
+	switch {
+	case pidfdGroup != 0:
+		p.Setns(pidfd, userFlag, nsutil.SetnsOpts{Label: label, After: pidfdGroup})
+		p.Setns(pidfd, e.viaPidfd, nsutil.SetnsOpts{Label: label, Group: pidfdGroup})
+	case e.viaPidfd == userFlag:
+		p.Setns(pidfd, userFlag, nsutil.SetnsOpts{Label: label})
+	}
+	for _, k := range nsutil.Kinds {
+		if f := e.files[k.Name]; f != nil {
+			p.Setns(f.FD, k.Flag, nsutil.SetnsOpts{Label: f.Path, Group: fileGroups[k.Name]})
+		}
+	}
+}
+
+// changeDirectories adds -r (fchdir to the new root, chroot("."), back to the caller's
+// directory or "/"), then -W (a path in the new root) or -w (a directory opened before).
+func (e *entry) changeDirectories(p *nsutil.Plan) {
+	if e.rootFD >= 0 {
+		p.Fchdir(e.rootFD, dirLabel(e.g.Root, e.pid, "root"))
+		p.Chroot(".")
+		p.Chdir("/")
+		if e.cwdFD >= 0 {
+			p.Fchdir(e.cwdFD, "the current working directory")
+		}
+	}
+	switch {
+	case e.g.Wdns.Set:
+		p.Chdir(optValue(e.g.Wdns))
+	case e.wdFD >= 0:
+		p.Fchdir(e.wdFD, dirLabel(e.g.Wd, e.pid, "cwd"))
+	}
+}
+
+// callerHasGroups reports whether the caller has supplementary groups to clear (a variable for
+// tests).
+var callerHasGroups = func() bool {
+	groups, err := unix.Getgroups()
+	return err != nil || len(groups) > 0
+}
+
+// dirLabel names an -r/-w directory in traces and messages: its value, or /proc/PID/NAME.
+func dirLabel(o nsutil.OptionalValue, pid int, name string) string {
+	if o.HasValue {
+		return optValue(o)
+	}
+	return fmt.Sprintf("/proc/%d/%s", pid, name)
+}
+
+// exec adds the program, or a login shell ($SHELL of the program's environment, else /bin/sh)
+// as util-linux runs it: argv[0] is "-" and the shell's base name.
+func (e *entry) exec(p *nsutil.Plan) {
+	if len(e.g.Program) > 0 {
+		p.Exec(e.g.Program, e.env)
+		return
+	}
+	shell := os.Getenv("SHELL")
+	if e.env != nil {
+		shell = lookupEnv(e.env, "SHELL")
+	}
+	if shell == "" {
+		shell = "/bin/sh"
+	}
+	p.ExecPath(shell, []string{"-" + filepath.Base(shell)}, e.env)
+}
+
+// lookupEnv is the value of name in env ("NAME=value" entries; the last one wins), "" if unset.
+func lookupEnv(env []string, name string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if len(env[i]) > len(name) && env[i][:len(name)+1] == name+"=" {
+			return env[i][len(name)+1:]
+		}
+	}
+	return ""
+}
