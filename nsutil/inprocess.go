@@ -50,11 +50,12 @@ func (e *StepError) Unwrap() error { return e.Err }
 // InProcess reports whether the plan can be carried out by this multi-threaded process, from one
 // OS thread: only Main steps that the kernel applies to the calling thread (unshare of every
 // kind but user and time, which need a single-threaded process or /proc/self of the thread
-// group leader; mounts, chroot and chdir in the thread's own fs after CLONE_NEWNS), then execve
+// group leader; setns of net, uts, ipc and cgroup namespaces; mounts, chroot and chdir in the
+// thread's own fs after CLONE_NEWNS), then execve
 // of a path. Anything else (forks, helpers, credentials, /proc/self writes, traces) goes to
 // the pre-runtime stage.
 func (p *Plan) InProcess() bool {
-	if p.Trace || len(p.fds) > 0 {
+	if p.Trace {
 		return false
 	}
 	for i, s := range p.steps {
@@ -64,6 +65,13 @@ func (p *Plan) InProcess() bool {
 		switch s.op {
 		case opUnshare:
 			if uintptr(s.a)&(unix.CLONE_NEWUSER|unix.CLONE_NEWTIME) != 0 {
+				return false
+			}
+		case opSetns:
+			// Net, UTS, IPC and cgroup namespaces are per thread; user, mount and time need a
+			// single-threaded process (or an fs of its own), pid a fork. The fds are
+			// close-on-exec in this process, so the program does not get them.
+			if s.b == 0 || uintptr(s.b)&^threadSetnsKinds != 0 || !closeOnExec(int(s.a)) {
 				return false
 			}
 		case opMount, opChroot, opChdir:
@@ -76,6 +84,14 @@ func (p *Plan) InProcess() bool {
 		}
 	}
 	return len(p.steps) > 0 && p.steps[len(p.steps)-1].op == opExec
+}
+
+// threadSetnsKinds are the namespaces setns(2) changes for the calling thread alone.
+const threadSetnsKinds = unix.CLONE_NEWNET | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC | unix.CLONE_NEWCGROUP
+
+func closeOnExec(fd int) bool {
+	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+	return err == nil && flags&unix.FD_CLOEXEC != 0
 }
 
 // runInProcess carries out an InProcess plan on this goroutine's locked OS thread and ends
@@ -93,6 +109,8 @@ func (p *Plan) runInProcess() error {
 		switch s.op {
 		case opUnshare:
 			err = unix.Unshare(int(s.a))
+		case opSetns:
+			err = unix.Setns(int(s.a), int(s.b))
 		case opMount:
 			err = unix.Mount(s.s1, s.s2, s.v1[0], uintptr(s.a), s.v1[1])
 		case opChroot:

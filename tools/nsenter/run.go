@@ -60,6 +60,7 @@ func run(g *grammar) error {
 			return err
 		}
 	}
+	p.Engine = nsutil.EngineAuto
 	return p.Run()
 }
 
@@ -67,6 +68,10 @@ func run(g *grammar) error {
 // --container adds the candidates, one per line.
 func report(err error) int {
 	code := cli.Fail(os.Stderr, "nsenter", err)
+	var step *nsutil.StepError
+	if errors.As(err, &step) {
+		code = step.Code // the program could not be run in this process: 126 or 127
+	}
 	var amb *ambiguousError
 	if errors.As(err, &amb) {
 		for _, m := range amb.matches {
