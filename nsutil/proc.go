@@ -1,0 +1,289 @@
+//go:build linux
+
+package nsutil
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// ProcStat is what lsns needs from /proc/PID/stat.
+type ProcStat struct {
+	PID   int
+	Comm  string // between the first '(' and the last ')': may hold ')', spaces and newlines
+	State byte
+	PPID  int
+}
+
+// ErrBadStat is wrapped by ParseStat when a stat line has not the kernel's shape.
+var ErrBadStat = errors.New("malformed stat line")
+
+// ParseStat parses a /proc/PID/stat line. The command name is delimited by the first '(' and the
+// LAST ')', since it may itself hold ") R 1 (" or a newline; the fields after it never hold ')'.
+func ParseStat(b []byte) (ProcStat, error) {
+	open := bytes.IndexByte(b, '(')
+	closing := bytes.LastIndexByte(b, ')')
+	if open < 1 || closing < open {
+		return ProcStat{}, ErrBadStat
+	}
+	pid, err := strconv.Atoi(string(bytes.TrimSpace(b[:open])))
+	if err != nil || pid < 0 {
+		return ProcStat{}, ErrBadStat
+	}
+	rest := b[closing+1:]
+	// ") S 1 ..." : a space, the state, a space, the ppid.
+	if len(rest) < 4 || rest[0] != ' ' || rest[2] != ' ' {
+		return ProcStat{}, ErrBadStat
+	}
+	end := 3
+	if rest[end] == '-' {
+		end++
+	}
+	for end < len(rest) && rest[end] >= '0' && rest[end] <= '9' {
+		end++
+	}
+	ppid, err := strconv.Atoi(string(rest[3:end]))
+	if err != nil {
+		return ProcStat{}, ErrBadStat
+	}
+	return ProcStat{PID: pid, Comm: string(b[open+1 : closing]), State: rest[1], PPID: ppid}, nil
+}
+
+// ReadStat reads and parses /proc/PID/stat. A process that is gone gives an error wrapping ENOENT
+// or ESRCH (see IsGone).
+func ReadStat(pid int) (ProcStat, error) {
+	var buf [1024]byte
+	path := procPath(pid, "stat")
+	n, err := readSmall(path, buf[:])
+	if err != nil {
+		return ProcStat{}, err
+	}
+	st, err := ParseStat(buf[:n])
+	if err != nil {
+		return ProcStat{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return st, nil
+}
+
+// IsGone reports whether err means the process (or its file) vanished while it was read:
+// ENOENT, ESRCH, or EACCES/EPERM on a file a dying process no longer lets us see.
+func IsGone(err error) bool {
+	return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ESRCH)
+}
+
+// readSmall reads up to len(buf) bytes of path with open+read+close and no allocation.
+func readSmall(path string, buf []byte) (int, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	defer unix.Close(fd)
+	total := 0
+	for total < len(buf) {
+		n, err := unix.Read(fd, buf[total:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return 0, &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		if n == 0 {
+			break
+		}
+		total += n
+	}
+	return total, nil
+}
+
+func procPath(pid int, name string) string {
+	return "/proc/" + strconv.Itoa(pid) + "/" + name
+}
+
+// ProcessUID is the owner of /proc/PID, which is the process's effective UID (what util-linux's
+// lsns shows as UID), with one stat(2).
+func ProcessUID(pid int) (uint32, error) {
+	var st unix.Stat_t
+	path := "/proc/" + strconv.Itoa(pid)
+	if err := unix.Stat(path, &st); err != nil {
+		return 0, &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	return st.Uid, nil
+}
+
+// ParseStatusUIDs returns the real, effective, saved and filesystem UIDs of a /proc/PID/status text.
+func ParseStatusUIDs(status []byte) ([4]uint32, error) {
+	var ids [4]uint32
+	for _, line := range bytes.Split(status, []byte("\n")) {
+		rest, ok := bytes.CutPrefix(line, []byte("Uid:"))
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(string(rest))
+		if len(fields) != 4 {
+			return ids, errors.New("malformed Uid: line")
+		}
+		for i, f := range fields {
+			v, err := strconv.ParseUint(f, 10, 32)
+			if err != nil {
+				return ids, fmt.Errorf("malformed Uid: line: %w", err)
+			}
+			ids[i] = uint32(v)
+		}
+		return ids, nil
+	}
+	return ids, errors.New("no Uid: line")
+}
+
+// cmdlineMax is how much of /proc/PID/cmdline util-linux reads (BUFSIZ - 1).
+const cmdlineMax = 8191
+
+// ReadCmdline returns /proc/PID/cmdline as util-linux shows it: the first 8191 bytes, NULs turned
+// into spaces and the last byte dropped (it is the final NUL of an ordinary command line).
+// Kernel threads and zombies have none: "" with a nil error.
+func ReadCmdline(pid int) (string, error) {
+	buf := make([]byte, cmdlineMax)
+	n, err := readSmall(procPath(pid, "cmdline"), buf)
+	if err != nil {
+		return "", err
+	}
+	return FormatCmdline(buf[:n]), nil
+}
+
+// FormatCmdline is the util-linux rendering of raw cmdline bytes (see ReadCmdline).
+func FormatCmdline(raw []byte) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	out := []byte(string(raw[:len(raw)-1]))
+	for i, c := range out {
+		if c == 0 {
+			out[i] = ' '
+		}
+	}
+	// A C string ends at its first NUL: only relevant when the data held none before the end.
+	return string(out)
+}
+
+// ReadComm returns /proc/PID/comm without its newline.
+func ReadComm(pid int) (string, error) {
+	var buf [64]byte
+	n, err := readSmall(procPath(pid, "comm"), buf[:])
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(string(buf[:n]), "\n"), nil
+}
+
+// ParseNSLink parses a namespace link target, "net:[4026531840]", into its kind name and inode.
+func ParseNSLink(s string) (name string, ino uint64, ok bool) {
+	colon := strings.IndexByte(s, ':')
+	if colon <= 0 || len(s) < colon+4 || s[colon+1] != '[' || s[len(s)-1] != ']' {
+		return "", 0, false
+	}
+	ino, err := strconv.ParseUint(s[colon+2:len(s)-1], 10, 64)
+	if err != nil {
+		return "", 0, false
+	}
+	return s[:colon], ino, true
+}
+
+// LinkInode reads /proc/PID/ns/KIND with one readlink(2) and returns the namespace inode.
+func LinkInode(pid int, k Kind) (uint64, error) {
+	var buf [64]byte
+	path := procPath(pid, "ns/"+k.Name)
+	n, err := unix.Readlink(path, buf[:])
+	if err != nil {
+		return 0, &os.PathError{Op: "readlink", Path: path, Err: err}
+	}
+	_, ino, ok := ParseNSLink(string(buf[:n]))
+	if !ok {
+		return 0, &os.PathError{Op: "readlink", Path: path, Err: ErrNotNamespace}
+	}
+	return ino, nil
+}
+
+// ListPIDs returns the numeric entries of /proc (processes, not threads), in directory order.
+func ListPIDs() ([]int, error) {
+	return listNumeric("/proc")
+}
+
+// listNumeric lists the numeric names in dir with getdents, without stat-ing them.
+func listNumeric(dir string) ([]int, error) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
+	}
+	defer unix.Close(fd)
+	var out []int
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return out, &os.PathError{Op: "getdents", Path: dir, Err: err}
+		}
+		if n <= 0 {
+			return out, nil
+		}
+		for off := 0; off < n; {
+			reclen := int(uint16(buf[off+16]) | uint16(buf[off+17])<<8)
+			name := buf[off+19 : off+reclen]
+			if i := bytes.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			if v, ok := atoiBytes(name); ok {
+				out = append(out, v)
+			}
+			off += reclen
+		}
+	}
+}
+
+func atoiBytes(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 10 {
+		return 0, false
+	}
+	v := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int(c-'0')
+	}
+	return v, true
+}
+
+// FD is one open file descriptor of a process: its number and its /proc/PID/fd link target
+// ("net:[4026531840]", "socket:[123]", "/dev/null", ...).
+type FD struct {
+	Num    int
+	Target string
+}
+
+// ProcessFDs lists /proc/PID/fd with one readlink per descriptor. Descriptors closed while
+// listing are skipped; a process that is gone (or whose fds cannot be read) gives an error.
+func ProcessFDs(pid int) ([]FD, error) {
+	dir := procPath(pid, "fd")
+	nums, err := listNumeric(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FD, 0, len(nums))
+	var buf [256]byte
+	for _, n := range nums {
+		k, err := unix.Readlink(dir+"/"+strconv.Itoa(n), buf[:])
+		if err != nil {
+			continue
+		}
+		out = append(out, FD{Num: n, Target: string(buf[:k])})
+	}
+	return out, nil
+}
