@@ -220,6 +220,11 @@ func listNumeric(dir string) ([]int, error) {
 		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
 	}
 	defer unix.Close(fd)
+	return getdentsNumeric(fd, dir)
+}
+
+// getdentsNumeric reads the numeric entry names of the open directory fd.
+func getdentsNumeric(fd int, dir string) ([]int, error) {
 	var out []int
 	buf := make([]byte, 32<<10)
 	for {
@@ -280,6 +285,96 @@ func ProcessFDs(pid int) ([]FD, error) {
 	var buf [256]byte
 	for _, n := range nums {
 		k, err := unix.Readlink(dir+"/"+strconv.Itoa(n), buf[:])
+		if err != nil {
+			continue
+		}
+		out = append(out, FD{Num: n, Target: string(buf[:k])})
+	}
+	return out, nil
+}
+
+// ProcDir is an open /proc/PID directory (O_PATH): the files of one process are then reached
+// with *at calls, so the kernel looks the PID up once rather than once per file.
+type ProcDir struct {
+	PID int
+	fd  int
+}
+
+// procFD is /proc, opened once per process lifetime of nsbox.
+var procFD = -1
+
+// OpenProcDir opens /proc/PID. A process that is gone gives an error IsGone accepts.
+func OpenProcDir(pid int) (*ProcDir, error) {
+	if procFD < 0 {
+		fd, err := unix.Open("/proc", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return nil, &os.PathError{Op: "open", Path: "/proc", Err: err}
+		}
+		procFD = fd
+	}
+	fd, err := unix.Openat(procFD, strconv.Itoa(pid), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: "/proc/" + strconv.Itoa(pid), Err: err}
+	}
+	return &ProcDir{PID: pid, fd: fd}, nil
+}
+
+// Close closes the directory.
+func (d *ProcDir) Close() error { return unix.Close(d.fd) }
+
+// UID is the owner of /proc/PID: the process's effective UID.
+func (d *ProcDir) UID() (uint32, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(d.fd, &st); err != nil {
+		return 0, &os.PathError{Op: "fstat", Path: "/proc/" + strconv.Itoa(d.PID), Err: err}
+	}
+	return st.Uid, nil
+}
+
+// Stat reads and parses the process's stat file.
+func (d *ProcDir) Stat() (ProcStat, error) {
+	var buf [1024]byte
+	fd, err := unix.Openat(d.fd, "stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return ProcStat{}, &os.PathError{Op: "open", Path: procPath(d.PID, "stat"), Err: err}
+	}
+	n, err := unix.Read(fd, buf[:])
+	unix.Close(fd)
+	if err != nil {
+		return ProcStat{}, &os.PathError{Op: "read", Path: procPath(d.PID, "stat"), Err: err}
+	}
+	return ParseStat(buf[:max(n, 0)])
+}
+
+// LinkInode reads the process's ns/KIND link with one readlinkat(2).
+func (d *ProcDir) LinkInode(k Kind) (uint64, error) {
+	var buf [64]byte
+	n, err := unix.Readlinkat(d.fd, "ns/"+k.Name, buf[:])
+	if err != nil {
+		return 0, &os.PathError{Op: "readlink", Path: procPath(d.PID, "ns/"+k.Name), Err: err}
+	}
+	_, ino, ok := ParseNSLink(string(buf[:n]))
+	if !ok {
+		return 0, &os.PathError{Op: "readlink", Path: procPath(d.PID, "ns/"+k.Name), Err: ErrNotNamespace}
+	}
+	return ino, nil
+}
+
+// FDs lists the process's open descriptors with their link targets (see ProcessFDs).
+func (d *ProcDir) FDs() ([]FD, error) {
+	dfd, err := unix.Openat(d.fd, "fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: procPath(d.PID, "fd"), Err: err}
+	}
+	defer unix.Close(dfd)
+	nums, err := getdentsNumeric(dfd, procPath(d.PID, "fd"))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]FD, 0, len(nums))
+	var buf [256]byte
+	for _, n := range nums {
+		k, err := unix.Readlinkat(dfd, strconv.Itoa(n), buf[:])
 		if err != nil {
 			continue
 		}

@@ -211,7 +211,7 @@ func exclusive(g *grammar) error {
 	}
 	for _, p := range pairs {
 		if p.a && p.b {
-			return usageError{fmt.Sprintf("mutually exclusive arguments: %s %s", p.la, p.lb)}
+			return fmt.Errorf("mutually exclusive arguments: %s %s", p.la, p.lb)
 		}
 	}
 	return nil

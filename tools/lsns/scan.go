@@ -159,11 +159,16 @@ func (s *scan) readProcesses(pids []int) {
 // readProcess reads one PID: stat, owner, namespace links and fds. A process that is gone (or
 // turns out unreadable) gives a nil proc and is simply not listed.
 func (s *scan) readProcess(pid int) procResult {
-	st, err := nsutil.ReadStat(pid)
+	dir, err := nsutil.OpenProcDir(pid)
 	if err != nil {
 		return procResult{}
 	}
-	uid, err := nsutil.ProcessUID(pid)
+	defer dir.Close()
+	st, err := dir.Stat()
+	if err != nil {
+		return procResult{}
+	}
+	uid, err := dir.UID()
 	if err != nil {
 		return procResult{}
 	}
@@ -172,12 +177,12 @@ func (s *scan) readProcess(pid int) procResult {
 		if !s.opts.types[k] {
 			continue
 		}
-		if ino, err := nsutil.LinkInode(pid, kind); err == nil {
+		if ino, err := dir.LinkInode(kind); err == nil {
 			p.ns[k] = ino
 		}
 	}
 	r := procResult{proc: p}
-	fds, err := nsutil.ProcessFDs(pid)
+	fds, err := dir.FDs()
 	if err != nil {
 		return r
 	}

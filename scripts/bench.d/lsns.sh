@@ -1,0 +1,28 @@
+# lsns on a crowded host: about 2,000 processes and 700 namespaces (300 net+uts, 40 pid+mount,
+# 40 user of which 20 rootless, plus plain sleepers), beside util-linux's lsns.
+bench_lsns() {
+  local pids=/tmp/nsbox-bench-lsns.pids i
+  : >"$pids"
+  on_exit "xargs -r kill -9 <'$pids' 2>/dev/null; sleep 0.5; rm -f '$pids'"
+  id nsboxtest >/dev/null 2>&1 || useradd --create-home --shell /bin/sh nsboxtest
+  for ((i = 0; i < 300; i++)); do /usr/bin/unshare --net --uts sleep 3600 >/dev/null 2>&1 & echo $! >>"$pids"; done
+  for ((i = 0; i < 40; i++)); do /usr/bin/unshare --pid --mount --fork --kill-child sleep 3600 >/dev/null 2>&1 & echo $! >>"$pids"; done
+  for ((i = 0; i < 20; i++)); do /usr/bin/unshare --user sleep 3600 >/dev/null 2>&1 & echo $! >>"$pids"; done
+  for ((i = 0; i < 20; i++)); do
+    /usr/bin/setpriv --reuid=nsboxtest --regid=nsboxtest --clear-groups /usr/bin/unshare --user sleep 3600 >/dev/null 2>&1 &
+    echo $! >>"$pids"
+  done
+  for ((i = 0; i < 1540; i++)); do sleep 3600 >/dev/null 2>&1 & echo $! >>"$pids"; done
+  # Wait until every unshare has exec'd its sleep (the pid+mount ones fork theirs; --kill-child
+  # takes those down with their unshare at teardown).
+  local want=$((300 + 40 + 40 + 1540)) n
+  for ((i = 0; i < 300; i++)); do
+    n=$(pgrep -c -x sleep || true)
+    [ "$n" -ge "$want" ] && break
+    sleep 0.1
+  done
+  echo "lsns fixture: $(ls /proc | grep -c '^[0-9]') processes, $(/usr/bin/lsns -n -o NS | wc -l) namespaces" >&2
+  pair "lsns / util-linux lsns" 15 "$APPLETS/lsns" "/usr/bin/lsns"
+  pair "lsns -J -l / util-linux lsns -J -l" 15 "$APPLETS/lsns -J -l" "/usr/bin/lsns -J -l"
+  pair "lsns -t net / util-linux lsns -t net" 15 "$APPLETS/lsns -t net" "/usr/bin/lsns -t net"
+}
