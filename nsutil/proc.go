@@ -228,7 +228,7 @@ func getdentsNumeric(fd int, dir string) ([]int, error) {
 	var out []int
 	buf := make([]byte, 32<<10)
 	for {
-		n, err := unix.Getdents(fd, buf)
+		n, err := rawGetdents(fd, buf)
 		if err == unix.EINTR {
 			continue
 		}
@@ -238,6 +238,7 @@ func getdentsNumeric(fd int, dir string) ([]int, error) {
 		if n <= 0 {
 			return out, nil
 		}
+		last := n+maxDirent < len(buf)
 		for off := 0; off < n; {
 			reclen := int(uint16(buf[off+16]) | uint16(buf[off+17])<<8)
 			name := buf[off+19 : off+reclen]
@@ -249,8 +250,16 @@ func getdentsNumeric(fd int, dir string) ([]int, error) {
 			}
 			off += reclen
 		}
+		if last {
+			// procfs fills the buffer for as long as entries remain: room left over means
+			// the listing is complete, and the empty getdents that would say so is saved.
+			return out, nil
+		}
 	}
 }
+
+// maxDirent bounds one linux_dirent64 of a /proc directory (numeric or short names).
+const maxDirent = 280
 
 func atoiBytes(b []byte) (int, bool) {
 	if len(b) == 0 || len(b) > 10 {
@@ -312,7 +321,7 @@ func OpenProcDir(pid int) (*ProcDir, error) {
 		}
 		procFD = fd
 	}
-	fd, err := unix.Openat(procFD, strconv.Itoa(pid), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := rawOpenat(procFD, strconv.Itoa(pid), unix.O_PATH|unix.O_DIRECTORY)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: "/proc/" + strconv.Itoa(pid), Err: err}
 	}
@@ -320,12 +329,12 @@ func OpenProcDir(pid int) (*ProcDir, error) {
 }
 
 // Close closes the directory.
-func (d *ProcDir) Close() error { return unix.Close(d.fd) }
+func (d *ProcDir) Close() error { rawClose(d.fd); return nil }
 
 // UID is the owner of /proc/PID: the process's effective UID.
 func (d *ProcDir) UID() (uint32, error) {
 	var st unix.Stat_t
-	if err := unix.Fstat(d.fd, &st); err != nil {
+	if err := rawFstat(d.fd, &st); err != nil {
 		return 0, &os.PathError{Op: "fstat", Path: "/proc/" + strconv.Itoa(d.PID), Err: err}
 	}
 	return st.Uid, nil
@@ -334,12 +343,12 @@ func (d *ProcDir) UID() (uint32, error) {
 // Stat reads and parses the process's stat file.
 func (d *ProcDir) Stat() (ProcStat, error) {
 	var buf [1024]byte
-	fd, err := unix.Openat(d.fd, "stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := rawOpenat(d.fd, "stat", unix.O_RDONLY)
 	if err != nil {
 		return ProcStat{}, &os.PathError{Op: "open", Path: procPath(d.PID, "stat"), Err: err}
 	}
-	n, err := unix.Read(fd, buf[:])
-	unix.Close(fd)
+	n, err := rawRead(fd, buf[:])
+	rawClose(fd)
 	if err != nil {
 		return ProcStat{}, &os.PathError{Op: "read", Path: procPath(d.PID, "stat"), Err: err}
 	}
@@ -349,7 +358,7 @@ func (d *ProcDir) Stat() (ProcStat, error) {
 // LinkInode reads the process's ns/KIND link with one readlinkat(2).
 func (d *ProcDir) LinkInode(k Kind) (uint64, error) {
 	var buf [64]byte
-	n, err := unix.Readlinkat(d.fd, "ns/"+k.Name, buf[:])
+	n, err := rawReadlinkat(d.fd, "ns/"+k.Name, buf[:])
 	if err != nil {
 		return 0, &os.PathError{Op: "readlink", Path: procPath(d.PID, "ns/"+k.Name), Err: err}
 	}
@@ -362,11 +371,11 @@ func (d *ProcDir) LinkInode(k Kind) (uint64, error) {
 
 // FDs lists the process's open descriptors with their link targets (see ProcessFDs).
 func (d *ProcDir) FDs() ([]FD, error) {
-	dfd, err := unix.Openat(d.fd, "fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	dfd, err := rawOpenat(d.fd, "fd", unix.O_RDONLY|unix.O_DIRECTORY)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: procPath(d.PID, "fd"), Err: err}
 	}
-	defer unix.Close(dfd)
+	defer rawClose(dfd)
 	nums, err := getdentsNumeric(dfd, procPath(d.PID, "fd"))
 	if err != nil {
 		return nil, err
@@ -374,7 +383,7 @@ func (d *ProcDir) FDs() ([]FD, error) {
 	out := make([]FD, 0, len(nums))
 	var buf [256]byte
 	for _, n := range nums {
-		k, err := unix.Readlinkat(dfd, strconv.Itoa(n), buf[:])
+		k, err := rawReadlinkat(dfd, strconv.Itoa(n), buf[:])
 		if err != nil {
 			continue
 		}

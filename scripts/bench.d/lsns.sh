@@ -13,6 +13,7 @@ bench_lsns() {
     echo $! >>"$pids"
   done
   for ((i = 0; i < 1540; i++)); do sleep 3600 >/dev/null 2>&1 & echo $! >>"$pids"; done
+  disown -a # no "Killed" line per process at teardown
   # Wait until every unshare has exec'd its sleep (the pid+mount ones fork theirs; --kill-child
   # takes those down with their unshare at teardown).
   local want=$((300 + 40 + 40 + 1540)) n
