@@ -238,7 +238,6 @@ func getdentsNumeric(fd int, dir string) ([]int, error) {
 		if n <= 0 {
 			return out, nil
 		}
-		last := n+maxDirent < len(buf)
 		for off := 0; off < n; {
 			reclen := int(uint16(buf[off+16]) | uint16(buf[off+17])<<8)
 			name := buf[off+19 : off+reclen]
@@ -250,16 +249,8 @@ func getdentsNumeric(fd int, dir string) ([]int, error) {
 			}
 			off += reclen
 		}
-		if last {
-			// procfs fills the buffer for as long as entries remain: room left over means
-			// the listing is complete, and the empty getdents that would say so is saved.
-			return out, nil
-		}
 	}
 }
-
-// maxDirent bounds one linux_dirent64 of a /proc directory (numeric or short names).
-const maxDirent = 280
 
 func atoiBytes(b []byte) (int, bool) {
 	if len(b) == 0 || len(b) > 10 {

@@ -187,3 +187,62 @@ func TestUnescapeMountinfo(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseStat: the parser never panics, and what it accepts has the comm it was given.
+func FuzzParseStat(f *testing.F) {
+	f.Add("42 (sleep) S 1 42")
+	f.Add("7 () R 1 (  ) R 3 4")
+	f.Fuzz(func(t *testing.T, line string) {
+		st, err := ParseStat([]byte(line))
+		if err == nil && !strings.Contains(line, "("+st.Comm+")") {
+			t.Fatalf("ParseStat(%q) comm %q is not in the line", line, st.Comm)
+		}
+	})
+}
+
+// FuzzParseNSFSMounts: mountinfo parsing never panics and only yields nsfs entries.
+func FuzzParseNSFSMounts(f *testing.F) {
+	f.Add("600 30 0:4 net:[4026532281] /run/netns/a rw shared:5 - nsfs nsfs rw\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		for _, m := range ParseNSFSMounts([]byte(text)) {
+			if m.Kind == "" || !strings.Contains(text, "nsfs") {
+				t.Fatalf("ParseNSFSMounts(%q) yielded %+v", text, m)
+			}
+		}
+	})
+}
+
+// TestListPIDsComplete: every process present before and after a listing is in it (a short
+// getdents from procfs does not end the listing).
+func TestListPIDsComplete(t *testing.T) {
+	numeric := func() map[int]bool {
+		entries, err := os.ReadDir("/proc")
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := map[int]bool{}
+		for _, e := range entries {
+			if v, ok := atoiBytes([]byte(e.Name())); ok {
+				set[v] = true
+			}
+		}
+		return set
+	}
+	for i := 0; i < 10; i++ {
+		before := numeric()
+		pids, err := ListPIDs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := numeric()
+		got := map[int]bool{}
+		for _, p := range pids {
+			got[p] = true
+		}
+		for p := range before {
+			if after[p] && !got[p] {
+				t.Fatalf("ListPIDs() lacks pid %d (listed %d pids, /proc has %d)", p, len(pids), len(after))
+			}
+		}
+	}
+}

@@ -104,3 +104,21 @@ func TestFilterNames(t *testing.T) {
 		t.Errorf("filter names = %s, want %s", got, want)
 	}
 }
+
+// FuzzParseFilter: any expression parses or fails with a positioned error, never panics, and a
+// parsed one evaluates.
+func FuzzParseFilter(f *testing.F) {
+	for _, s := range []string{`NS == 1`, `USER != "root" and NPROCS > 1`, `!(TYPE =~ "^n")`, `((`, `'x`, `a && || b`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		flt, err := parseFilter(expr)
+		if err != nil {
+			if _, ok := err.(*filterError); !ok {
+				t.Fatalf("parseFilter(%q) error %T, want *filterError", expr, err)
+			}
+			return
+		}
+		flt.match(lookupRow)
+	})
+}
