@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -147,13 +148,16 @@ const cmdlineMax = 8191
 // into spaces and the last byte dropped (it is the final NUL of an ordinary command line).
 // Kernel threads and zombies have none: "" with a nil error.
 func ReadCmdline(pid int) (string, error) {
-	buf := make([]byte, cmdlineMax)
-	n, err := readSmall(procPath(pid, "cmdline"), buf)
+	buf := cmdlineBuffers.Get().(*[cmdlineMax]byte)
+	defer cmdlineBuffers.Put(buf)
+	n, err := readSmall(procPath(pid, "cmdline"), buf[:])
 	if err != nil {
 		return "", err
 	}
 	return FormatCmdline(buf[:n]), nil
 }
+
+var cmdlineBuffers = sync.Pool{New: func() any { return new([cmdlineMax]byte) }}
 
 // FormatCmdline is the util-linux rendering of raw cmdline bytes (see ReadCmdline).
 func FormatCmdline(raw []byte) string {
@@ -178,6 +182,29 @@ func ReadComm(pid int) (string, error) {
 		return "", err
 	}
 	return strings.TrimSuffix(string(buf[:n]), "\n"), nil
+}
+
+// ParseNSLinkBytes is ParseNSLink without allocating: the name it returns is a sub-slice of s.
+func ParseNSLinkBytes(s []byte) (name []byte, ino uint64, ok bool) {
+	colon := bytes.IndexByte(s, ':')
+	if colon <= 0 || len(s) < colon+4 || s[colon+1] != '[' || s[len(s)-1] != ']' {
+		return nil, 0, false
+	}
+	digits := s[colon+2 : len(s)-1]
+	if len(digits) == 0 || len(digits) > 20 {
+		return nil, 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return nil, 0, false
+		}
+		next := ino*10 + uint64(c-'0')
+		if next < ino {
+			return nil, 0, false
+		}
+		ino = next
+	}
+	return s[:colon], ino, true
 }
 
 // ParseNSLink parses a namespace link target, "net:[4026531840]", into its kind name and inode.
@@ -225,8 +252,12 @@ func listNumeric(dir string) ([]int, error) {
 
 // getdentsNumeric reads the numeric entry names of the open directory fd.
 func getdentsNumeric(fd int, dir string) ([]int, error) {
+	return getdentsInto(fd, dir, make([]byte, 32<<10))
+}
+
+// getdentsInto is getdentsNumeric with the caller's buffer.
+func getdentsInto(fd int, dir string, buf []byte) ([]int, error) {
 	var out []int
-	buf := make([]byte, 32<<10)
 	for {
 		n, err := rawGetdents(fd, buf)
 		if err == unix.EINTR {
@@ -293,48 +324,74 @@ func ProcessFDs(pid int) ([]FD, error) {
 	return out, nil
 }
 
-// ProcDir is an open /proc/PID directory (O_PATH): the files of one process are then reached
-// with *at calls, so the kernel looks the PID up once rather than once per file.
+// ProcDir reads the files of one process relative to an fd on /proc opened once, so that
+// each read is one system call and no per-process directory is opened and closed. The owner
+// (UID) comes with the fd directory, which the scan opens anyway.
 type ProcDir struct {
-	PID int
-	fd  int
+	PID    int
+	path   []byte // "PID/" followed by the file being read and a NUL
+	prefix int    // len("PID/")
+	uid    uint32
+	hasUID bool
+	link   [256]byte
+	dents  []byte
 }
 
-// procFD is /proc, opened once per process lifetime of nsbox.
-var procFD = -1
+var (
+	procOnce sync.Once
+	procFD   = -1
+	procErr  error
+)
 
-// OpenProcDir opens /proc/PID. A process that is gone gives an error IsGone accepts.
+// OpenProcDir prepares to read /proc/PID; it makes no system call beyond opening /proc once.
 func OpenProcDir(pid int) (*ProcDir, error) {
-	if procFD < 0 {
-		fd, err := unix.Open("/proc", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return nil, &os.PathError{Op: "open", Path: "/proc", Err: err}
+	procOnce.Do(func() {
+		procFD, procErr = unix.Open("/proc", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if procErr != nil {
+			procErr = &os.PathError{Op: "open", Path: "/proc", Err: procErr}
 		}
-		procFD = fd
+	})
+	if procErr != nil {
+		return nil, procErr
 	}
-	fd, err := rawOpenat(procFD, strconv.Itoa(pid), unix.O_PATH|unix.O_DIRECTORY)
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: "/proc/" + strconv.Itoa(pid), Err: err}
-	}
-	return &ProcDir{PID: pid, fd: fd}, nil
+	d := &ProcDir{path: make([]byte, 0, 64)}
+	d.Reset(pid)
+	return d, nil
 }
 
-// Close closes the directory.
-func (d *ProcDir) Close() error { rawClose(d.fd); return nil }
+// Reset points d at another process, keeping its buffers (one ProcDir per scanning goroutine).
+func (d *ProcDir) Reset(pid int) {
+	d.PID, d.hasUID = pid, false
+	d.path = append(strconv.AppendInt(d.path[:0], int64(pid), 10), '/')
+	d.prefix = len(d.path)
+}
 
-// UID is the owner of /proc/PID: the process's effective UID.
+// at returns "PID/name\x00" in the reusable path buffer.
+func (d *ProcDir) at(name string) []byte {
+	d.path = append(append(d.path[:d.prefix], name...), 0)
+	return d.path
+}
+
+// Close releases the directory (nothing to do; kept for symmetry with open files).
+func (d *ProcDir) Close() error { return nil }
+
+// UID is the owner of /proc/PID: the process's effective UID. After FDs it costs nothing.
 func (d *ProcDir) UID() (uint32, error) {
-	var st unix.Stat_t
-	if err := rawFstat(d.fd, &st); err != nil {
-		return 0, &os.PathError{Op: "fstat", Path: "/proc/" + strconv.Itoa(d.PID), Err: err}
+	if d.hasUID {
+		return d.uid, nil
 	}
+	var st unix.Stat_t
+	if err := unix.Fstatat(procFD, strconv.Itoa(d.PID), &st, 0); err != nil {
+		return 0, &os.PathError{Op: "stat", Path: "/proc/" + strconv.Itoa(d.PID), Err: err}
+	}
+	d.uid, d.hasUID = st.Uid, true
 	return st.Uid, nil
 }
 
 // Stat reads and parses the process's stat file.
 func (d *ProcDir) Stat() (ProcStat, error) {
 	var buf [1024]byte
-	fd, err := rawOpenat(d.fd, "stat", unix.O_RDONLY)
+	fd, err := rawOpenatBytes(procFD, d.at("stat"), unix.O_RDONLY)
 	if err != nil {
 		return ProcStat{}, &os.PathError{Op: "open", Path: procPath(d.PID, "stat"), Err: err}
 	}
@@ -348,37 +405,56 @@ func (d *ProcDir) Stat() (ProcStat, error) {
 
 // LinkInode reads the process's ns/KIND link with one readlinkat(2).
 func (d *ProcDir) LinkInode(k Kind) (uint64, error) {
-	var buf [64]byte
-	n, err := rawReadlinkat(d.fd, "ns/"+k.Name, buf[:])
+	n, err := rawReadlinkatBytes(procFD, d.at(nsFile(k)), d.link[:])
 	if err != nil {
 		return 0, &os.PathError{Op: "readlink", Path: procPath(d.PID, "ns/"+k.Name), Err: err}
 	}
-	_, ino, ok := ParseNSLink(string(buf[:n]))
+	_, ino, ok := ParseNSLinkBytes(d.link[:n])
 	if !ok {
 		return 0, &os.PathError{Op: "readlink", Path: procPath(d.PID, "ns/"+k.Name), Err: ErrNotNamespace}
 	}
 	return ino, nil
 }
 
-// FDs lists the process's open descriptors with their link targets (see ProcessFDs).
-func (d *ProcDir) FDs() ([]FD, error) {
-	dfd, err := rawOpenat(d.fd, "fd", unix.O_RDONLY|unix.O_DIRECTORY)
+// FDs calls fn with each open descriptor of the process and its link target (valid only during
+// the call), and notes the process's owner from the fd directory. A descriptor closed meanwhile
+// is skipped.
+func (d *ProcDir) FDs(fn func(fd int, target []byte)) error {
+	dfd, err := rawOpenatBytes(procFD, d.at("fd"), unix.O_RDONLY|unix.O_DIRECTORY)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: procPath(d.PID, "fd"), Err: err}
+		return &os.PathError{Op: "open", Path: procPath(d.PID, "fd"), Err: err}
 	}
 	defer rawClose(dfd)
-	nums, err := getdentsNumeric(dfd, procPath(d.PID, "fd"))
-	if err != nil {
-		return nil, err
+	var st unix.Stat_t
+	if rawFstat(dfd, &st) == nil {
+		d.uid, d.hasUID = st.Uid, true
 	}
-	out := make([]FD, 0, len(nums))
-	var buf [256]byte
+	if d.dents == nil {
+		d.dents = make([]byte, 4096)
+	}
+	nums, err := getdentsInto(dfd, procPath(d.PID, "fd"), d.dents)
+	if err != nil {
+		return err
+	}
+	var name [16]byte
 	for _, n := range nums {
-		k, err := rawReadlinkat(dfd, strconv.Itoa(n), buf[:])
+		p := append(strconv.AppendInt(name[:0], int64(n), 10), 0)
+		k, err := rawReadlinkatBytes(dfd, p, d.link[:])
 		if err != nil {
 			continue
 		}
-		out = append(out, FD{Num: n, Target: string(buf[:k])})
+		fn(n, d.link[:k])
 	}
-	return out, nil
+	return nil
 }
+
+// nsFiles caches "ns/NAME" for each kind so the scan does not build it per process.
+var nsFiles = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range Kinds {
+		m[k.Name] = "ns/" + k.Name
+	}
+	return m
+}()
+
+func nsFile(k Kind) string { return nsFiles[k.Name] }

@@ -68,3 +68,22 @@ func rawFstat(fd int, st *unix.Stat_t) error {
 	}
 	return nil
 }
+
+// rawReadlinkatBytes is rawReadlinkat for a path already NUL-terminated in a reusable buffer,
+// so that the hot loop allocates nothing.
+func rawReadlinkatBytes(dirfd int, path []byte, buf []byte) (int, error) {
+	n, _, e := unix.RawSyscall6(unix.SYS_READLINKAT, uintptr(dirfd), uintptr(unsafe.Pointer(&path[0])), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// rawOpenatBytes is rawOpenat for a NUL-terminated path.
+func rawOpenatBytes(dirfd int, path []byte, flags int) (int, error) {
+	fd, _, e := unix.RawSyscall6(unix.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(&path[0])), uintptr(flags|unix.O_CLOEXEC), 0, 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(fd), nil
+}

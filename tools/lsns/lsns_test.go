@@ -478,7 +478,7 @@ func TestTreeWithType(t *testing.T) {
 		}
 	}
 	res := nstest.Run(t, timeout, exec.Command(nstest.Applet(t, "lsns"), "-Tparent", "-t", "pid", "-r", "-n", "-o", "NS,PNS"))
-	if !regexp.MustCompile(`(?m)^\S+` + pidns + ` \d+$`).MatchString(res.Stdout) || !strings.Contains(res.Stdout, `\xe2\x94`) && !strings.Contains(res.Stdout, "`-") {
+	if !regexp.MustCompile(`(?m)^\S+`+pidns+` \d+$`).MatchString(res.Stdout) || !strings.Contains(res.Stdout, `\xe2\x94`) && !strings.Contains(res.Stdout, "`-") {
 		t.Errorf("lsns -Tparent -t pid: namespace %s not nested under its parent:\n%s", pidns, res.Stdout)
 	}
 }

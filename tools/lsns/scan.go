@@ -3,6 +3,7 @@
 package lsns
 
 import (
+	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -109,7 +110,7 @@ func discover(opts scanOptions) (*scan, error) {
 // readProcesses reads every PID with one worker per CPU and merges the results in /proc order.
 func (s *scan) readProcesses(pids []int) {
 	results := make([]procResult, len(pids))
-	workers := min(runtime.NumCPU(), max(1, len(pids)/64))
+	workers := min(scanWorkers(), max(1, len(pids)/64))
 	var wg sync.WaitGroup
 	chunk := (len(pids) + workers - 1) / max(workers, 1)
 	for w := 0; w < workers; w++ {
@@ -117,8 +118,12 @@ func (s *scan) readProcesses(pids []int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			dir, err := nsutil.OpenProcDir(0)
+			if err != nil {
+				return
+			}
 			for i := lo; i < hi; i++ {
-				results[i] = s.readProcess(pids[i])
+				results[i] = s.readProcess(dir, pids[i])
 			}
 		}()
 	}
@@ -156,23 +161,24 @@ func (s *scan) readProcesses(pids []int) {
 	}
 }
 
+// scanWorkers is how many goroutines read /proc: two per CPU, since the work is system calls
+// and a busy host's scheduler shares the CPUs per thread.
+func scanWorkers() int {
+	if n, err := strconv.Atoi(os.Getenv("LSNS_WORKERS")); err == nil && n > 0 {
+		return n
+	}
+	return 2 * runtime.NumCPU()
+}
+
 // readProcess reads one PID: stat, owner, namespace links and fds. A process that is gone (or
 // turns out unreadable) gives a nil proc and is simply not listed.
-func (s *scan) readProcess(pid int) procResult {
-	dir, err := nsutil.OpenProcDir(pid)
-	if err != nil {
-		return procResult{}
-	}
-	defer dir.Close()
+func (s *scan) readProcess(dir *nsutil.ProcDir, pid int) procResult {
+	dir.Reset(pid)
 	st, err := dir.Stat()
 	if err != nil {
 		return procResult{}
 	}
-	uid, err := dir.UID()
-	if err != nil {
-		return procResult{}
-	}
-	p := &process{pid: st.PID, ppid: st.PPID, uid: uid, ns: make([]uint64, len(nsutil.Kinds))}
+	p := &process{pid: st.PID, ppid: st.PPID, ns: make([]uint64, len(nsutil.Kinds))}
 	for k, kind := range nsutil.Kinds {
 		if !s.opts.types[k] {
 			continue
@@ -182,31 +188,38 @@ func (s *scan) readProcess(pid int) procResult {
 		}
 	}
 	r := procResult{proc: p}
-	fds, err := dir.FDs()
-	if err != nil {
-		return r
-	}
-	for _, fd := range fds {
-		s.classifyFD(pid, fd, &r)
+	// A process whose fds cannot be read holds no namespace we can see.
+	_ = dir.FDs(func(fd int, target []byte) { s.classifyFD(pid, fd, target, &r) })
+	if p.uid, err = dir.UID(); err != nil {
+		return procResult{}
 	}
 	return r
 }
 
 // classifyFD notes an fd that may hold a namespace: an nsfs file (by its link "net:[N]", or a
 // path that is an nsfs bind mount) or a socket (whose network namespace is asked later).
-func (s *scan) classifyFD(pid int, fd nsutil.FD, r *procResult) {
-	name, ino, ok := nsutil.ParseNSLink(fd.Target)
-	switch {
-	case ok && name == "socket":
-		r.sockets = append(r.sockets, heldFD{pid: pid, fd: fd.Num, ino: ino})
-	case ok:
-		if _, isKind := kindIndex(name); isKind {
-			r.nsfds = append(r.nsfds, heldFD{pid: pid, fd: fd.Num, ino: ino})
+func (s *scan) classifyFD(pid, fd int, target []byte, r *procResult) {
+	if len(target) == 0 {
+		return
+	}
+	if target[0] == '/' {
+		if !s.mountSet[string(target)] {
+			return
 		}
-	case s.mountSet[fd.Target]:
 		var st unix.Stat_t
-		if unix.Stat("/proc/"+strconv.Itoa(pid)+"/fd/"+strconv.Itoa(fd.Num), &st) == nil && st.Dev == s.nsfsDev {
-			r.nsfds = append(r.nsfds, heldFD{pid: pid, fd: fd.Num, ino: st.Ino})
+		if unix.Stat("/proc/"+strconv.Itoa(pid)+"/fd/"+strconv.Itoa(fd), &st) == nil && st.Dev == s.nsfsDev {
+			r.nsfds = append(r.nsfds, heldFD{pid: pid, fd: fd, ino: st.Ino})
+		}
+		return
+	}
+	name, ino, ok := nsutil.ParseNSLinkBytes(target)
+	switch {
+	case !ok:
+	case string(name) == "socket":
+		r.sockets = append(r.sockets, heldFD{pid: pid, fd: fd, ino: ino})
+	default:
+		if _, isKind := kindIndex(string(name)); isKind {
+			r.nsfds = append(r.nsfds, heldFD{pid: pid, fd: fd, ino: ino})
 		}
 	}
 }
