@@ -68,20 +68,10 @@ func Main(args []string) int {
 	defer out.Flush()
 	if err := run(gr, out); err != nil {
 		out.Flush()
-		var usage usageError
-		if errors.As(err, &usage) {
-			cli.UsageError(os.Stderr, "lsns", usage.msg)
-			return cli.ExitFailure
-		}
 		return cli.Fail(os.Stderr, "lsns", err)
 	}
 	return cli.ExitOK
 }
-
-// usageError is a bad combination of options: reported with the --help hint.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
 
 // config is the grammar turned into decisions.
 type config struct {
@@ -273,7 +263,7 @@ func listColumns(g *grammar, w io.Writer) error {
 	bw := w.(*bufio.Writer)
 	t := &table{name: "lsns-columns", utf8: utf8Locale()}
 	t.cols = []tableColumn{
-		{colInfo: colInfo{Name: "HOLDER"}},
+		{colInfo: colInfo{Name: "HOLDER", Right: true}},
 		{colInfo: colInfo{Name: "TYPE"}},
 		{colInfo: colInfo{Name: "DESCRIPTION"}},
 	}
@@ -284,22 +274,13 @@ func listColumns(g *grammar, w io.Writer) error {
 		t.format = formatRaw
 	}
 	t.noHeadings = true
-	if t.format == formatJSON {
-		t.noHeadings = false
-	}
 	for _, c := range columns {
 		r := t.newRow(nil)
 		typ := "<string>"
 		if c.JSON == jsonNumber {
 			typ = "<integer>"
 		}
-		if t.format == formatJSON {
-			typ = strings.Trim(typ, "<>")
-		}
 		r.cells[0], r.cells[1], r.cells[2] = c.Name, typ, c.Help
-	}
-	if t.format == formatHuman {
-		t.cols[0].Right = true
 	}
 	t.print(bw)
 	return nil
