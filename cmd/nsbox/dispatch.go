@@ -62,21 +62,32 @@ type nsboxGrammar struct {
 	List    bool            `short:"l" help:"list the applets, one per line"`
 	Install bool            `help:"create a symlink for every applet in DIR (the first argument)"`
 	Force   bool            `short:"f" help:"with --install, replace files that are not links to nsbox"`
-	Applet  []string        `arg:"" optional:"" passthrough:"partial" help:"the applet to run and its arguments, or --install's DIR"`
+	Applet  []string        `arg:"" optional:"" passthrough:"partial" complete:"applets" help:"the applet to run and its arguments, or --install's DIR"`
+	// Completion prints the shell completion script generated from the grammars (for make
+	// install and packagers); the arguments, if any, name the commands to include.
+	Completion string `hidden:"" placeholder:"shell" complete:"values=bash,zsh,fish" help:"print the bash, zsh or fish completion script"`
+}
+
+// nsboxSpec is the command-line spec of nsbox itself.
+func nsboxSpec() cli.Spec {
+	return cli.Spec{
+		Name:        "nsbox",
+		Synopsis:    "[--list | --install [--force] DIR | APPLET [arguments...]]",
+		Description: "Linux namespace tools in one binary: " + appletNames(", ") + ".",
+	}
 }
 
 func nsboxMain(args []string, stdout, stderr io.Writer) int {
 	var g nsboxGrammar
-	_, code, done := cli.Parse(cli.Spec{
-		Name:        "nsbox",
-		Synopsis:    "[--list | --install [--force] DIR | APPLET [arguments...]]",
-		Description: "Linux namespace tools in one binary: " + appletNames(", ") + ".",
-		Stdout:      stdout, Stderr: stderr,
-	}, &g, args)
+	spec := nsboxSpec()
+	spec.Stdout, spec.Stderr = stdout, stderr
+	_, code, done := cli.Parse(spec, &g, args)
 	if done {
 		return code
 	}
 	switch {
+	case g.Completion != "":
+		return writeCompletion(g.Completion, g.Applet, stdout, stderr)
 	case g.List:
 		fmt.Fprint(stdout, appletNames("\n")+"\n")
 		return cli.ExitOK

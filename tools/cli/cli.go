@@ -1,7 +1,8 @@
 // Package cli is the command-line plumbing every applet shares: parsing with kong under
 // util-linux's conventions (getopt-style long-option abbreviations, options stop at the first
 // non-option, `APPLET: what is wrong` + `Try 'APPLET --help' for more information.` and exit 1
-// on usage errors), util-linux-style --help, --version, and one-line error reports.
+// on usage errors), util-linux-style --help, --version, and one-line error reports. Grammars
+// tell the completion generator what values are with the `complete:"..."` tag (CompleteTag).
 package cli
 
 import (
@@ -61,15 +62,8 @@ func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, 
 	if stderr == nil {
 		stderr = os.Stderr
 	}
-	opts := append([]kong.Option{
-		kong.Name(spec.Name),
-		kong.Description(spec.Description),
-		kong.Writers(stdout, stderr),
-		kong.Exit(func(code int) { panic(exitRequest{code}) }),
-		kong.Help(helpPrinter(spec)),
-		kong.NoDefaultHelp(),
-	}, spec.Options...)
-	parser, err := kong.New(grammar, opts...)
+	spec.Stdout, spec.Stderr = stdout, stderr
+	parser, err := newParser(spec, grammar)
 	if err != nil {
 		// A grammar error is a bug in nsbox, not the user's fault; still, one line and exit 1.
 		fmt.Fprintf(stderr, "%s: internal error: %v\n", spec.Name, err)
@@ -89,12 +83,14 @@ func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, 
 	}()
 	args, err = expandAbbreviations(parser.Model.Node, args)
 	if err == nil {
+		presetColorMode(parser.Model.Node, args) // so that a usage error follows --color too
 		ctx, err = parser.Parse(args)
 	}
 	if err != nil {
 		UsageError(stderr, spec.Name, getoptMessage(err))
 		return nil, ExitFailure, true
 	}
+	applyColorMode(parser.Model.Node)
 	dropDashDash(ctx)
 	return ctx, ExitOK, false
 }

@@ -2,20 +2,105 @@ package cli
 
 import (
 	"os"
+	"strings"
+
+	"github.com/alecthomas/kong"
 
 	"github.com/fatih/color"
 	"golang.org/x/sys/unix"
 )
 
-// ColorFlag is the `--color[=auto|always|never]` option every applet that colours takes.
+// ColorFlag is the `--color=auto|always|never` option every applet takes: one colour rule for
+// all of them (see UseColor). An applet embeds it in its grammar,
+//
+//	type grammar struct {
+//		cli.ColorFlag
+//		...
+//	}
+//
+// and Parse applies the choice (SetColorMode) before the applet runs, and already while it
+// parses, so that even a usage error's prefix follows --color. Output then goes through Paint
+// and Sprint; a table pads the plain text and colours it afterwards, so that colour never
+// changes a column's width.
 type ColorFlag struct {
 	Color string `name:"color" enum:"auto,always,never" default:"auto" placeholder:"when" help:"colorize the output (auto, always or never)"`
 }
 
 var colorMode = "auto"
 
-// SetColorMode records the --color choice for later UseColor calls.
+// SetColorMode records the --color choice for later UseColor calls. Parse calls it for
+// grammars that embed ColorFlag; calling it again with the same value is harmless.
 func SetColorMode(mode string) { colorMode = mode }
+
+// colorModes are ColorFlag's values, as its enum tag lists them.
+const colorModes = "auto,always,never"
+
+// colorFlag finds ColorFlag's --color in a grammar's model, or nil.
+func colorFlag(node *kong.Node) *kong.Flag {
+	for _, group := range node.AllFlags(false) {
+		for _, f := range group {
+			if f.Name == "color" && f.Enum == colorModes {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// applyColorMode sets the colour mode from a parsed grammar's --color, if it has one.
+func applyColorMode(node *kong.Node) {
+	if f := colorFlag(node); f != nil && f.Target.IsValid() {
+		SetColorMode(f.Target.String())
+	}
+}
+
+// presetColorMode sets the colour mode from a valid --color=WHEN or --color WHEN among the
+// options in args (long names already expanded), before kong parses them.
+func presetColorMode(node *kong.Node, args []string) {
+	if colorFlag(node) == nil {
+		return
+	}
+	takesValue := map[string]bool{}
+	for _, group := range node.AllFlags(false) {
+		for _, f := range group {
+			v := !f.IsBool() && !f.IsCounter()
+			takesValue["--"+f.Name] = v
+			if f.Short != 0 {
+				takesValue["-"+string(f.Short)] = v
+			}
+		}
+	}
+	set := func(mode string) {
+		if strings.Contains(","+colorModes+",", ","+mode+",") && mode != "" {
+			SetColorMode(mode)
+		}
+	}
+	for i := 0; i < len(args); i++ {
+		arg := args[i]
+		switch {
+		case arg == "--" || arg == "-" || !strings.HasPrefix(arg, "-"):
+			return
+		case strings.HasPrefix(arg, "--color="):
+			set(strings.TrimPrefix(arg, "--color="))
+		case arg == "--color" && i+1 < len(args):
+			set(args[i+1])
+			i++
+		case strings.HasPrefix(arg, "--") && !strings.Contains(arg, "="):
+			if takesValue[arg] {
+				i++
+			}
+		case !strings.HasPrefix(arg, "--"):
+			for j := 1; j < len(arg); j++ { // a short cluster: the first that takes a value ends it
+				if takesValue["-"+arg[j:j+1]] {
+					if j == len(arg)-1 {
+						i++
+					}
+					break
+				}
+			}
+		}
+	}
+}
 
 // UseColor applies nsbox's one colour rule to a stream: never and always are what they say;
 // auto colours only a terminal, and not when NO_COLOR is set (non-empty) or TERM is dumb.

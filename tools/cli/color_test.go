@@ -1,0 +1,196 @@
+//go:build linux
+
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/fatih/color"
+	"golang.org/x/sys/unix"
+)
+
+// openPty opens a pseudo-terminal and returns its terminal side (the master is closed with it
+// at the end of the test).
+func openPty(t *testing.T) *os.File {
+	t.Helper()
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatalf("open /dev/ptmx: %v", err)
+	}
+	t.Cleanup(func() { master.Close() })
+	if err := unix.IoctlSetPointerInt(int(master.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatalf("unlockpt: %v", err)
+	}
+	n, err := unix.IoctlGetInt(int(master.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatalf("ptsname: %v", err)
+	}
+	tty, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatalf("open the pty: %v", err)
+	}
+	t.Cleanup(func() { tty.Close() })
+	return tty
+}
+
+// openPipe returns the write end of a pipe: a stream that is not a terminal.
+func openPipe(t *testing.T) *os.File {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close(); w.Close() })
+	return w
+}
+
+// withColorMode sets the mode for one test and restores the default after it.
+func withColorMode(t *testing.T, mode string) {
+	t.Helper()
+	SetColorMode(mode)
+	t.Cleanup(func() { SetColorMode("auto") })
+}
+
+func TestUseColorRule(t *testing.T) {
+	tty, pipe := openPty(t), openPipe(t)
+	tests := []struct {
+		mode, noColor, term string
+		terminal            bool
+		want                bool
+	}{
+		{"auto", "", "xterm", true, true},
+		{"auto", "", "xterm", false, false},
+		{"auto", "1", "xterm", true, false},
+		{"auto", "", "dumb", true, false},
+		{"auto", "", "", true, true},
+		{"always", "", "xterm", false, true},
+		{"always", "1", "dumb", false, true},
+		{"never", "", "xterm", true, false},
+	}
+	for _, tt := range tests {
+		withColorMode(t, tt.mode)
+		t.Setenv("NO_COLOR", tt.noColor)
+		t.Setenv("TERM", tt.term)
+		f := pipe
+		if tt.terminal {
+			f = tty
+		}
+		if got := UseColor(f); got != tt.want {
+			t.Errorf("mode %s, NO_COLOR=%q, TERM=%q, terminal %v: got %v, want %v",
+				tt.mode, tt.noColor, tt.term, tt.terminal, got, tt.want)
+		}
+	}
+}
+
+// TestPaintOverridesFatihDefault checks that Paint decides by our rule, not by fatih/color's
+// own start-up guess (stdout a terminal, NO_COLOR), which is wrong for stderr and for --color.
+func TestPaintOverridesFatihDefault(t *testing.T) {
+	tty, pipe := openPty(t), openPipe(t)
+	t.Setenv("TERM", "xterm")
+	t.Setenv("NO_COLOR", "")
+	saved := color.NoColor
+	t.Cleanup(func() { color.NoColor = saved })
+
+	color.NoColor = true // fatih/color thinks: no colour
+	withColorMode(t, "auto")
+	if got := Sprint(Paint(tty, color.FgRed), "x"); got != "\x1b[31mx\x1b[0m" {
+		t.Errorf("auto on a terminal: got %q, want red x", got)
+	}
+	withColorMode(t, "always")
+	if got := Sprint(Paint(pipe, color.FgRed), "x"); got != "\x1b[31mx\x1b[0m" {
+		t.Errorf("always on a pipe: got %q, want red x", got)
+	}
+	color.NoColor = false // fatih/color thinks: colour
+	withColorMode(t, "never")
+	if got := Sprint(Paint(tty, color.FgRed), "x"); got != "x" {
+		t.Errorf("never on a terminal: got %q, want plain x", got)
+	}
+	withColorMode(t, "auto")
+	if got := Sprint(Paint(pipe, color.FgRed), "x"); got != "x" {
+		t.Errorf("auto on a pipe: got %q, want plain x", got)
+	}
+}
+
+// TestErrorPrefixFollowsColor puts a terminal on os.Stderr and checks the applet name is
+// bold red exactly when the rule says so.
+func TestErrorPrefixFollowsColor(t *testing.T) {
+	tty := openPty(t)
+	saved := os.Stderr
+	os.Stderr = tty
+	t.Cleanup(func() { os.Stderr = saved })
+	t.Setenv("TERM", "xterm")
+	const red = "\x1b[31;1mlsns\x1b[0;22m"
+	tests := []struct {
+		mode, noColor string
+		want          string
+	}{
+		{"auto", "", red},
+		{"auto", "1", "lsns"},
+		{"never", "", "lsns"},
+		{"always", "1", red},
+	}
+	for _, tt := range tests {
+		withColorMode(t, tt.mode)
+		t.Setenv("NO_COLOR", tt.noColor)
+		if got := ErrorPrefix("lsns"); got != tt.want {
+			t.Errorf("mode %s, NO_COLOR=%q: got %q, want %q", tt.mode, tt.noColor, got, tt.want)
+		}
+	}
+}
+
+type colorGrammar struct {
+	Help   HelpFlag `short:"h" help:"display this help"`
+	Target string   `short:"t" help:"target"`
+	Fork   bool     `short:"f" help:"fork"`
+	ColorFlag
+	Program []string `arg:"" optional:"" passthrough:"partial" help:"program"`
+}
+
+// TestParseAppliesColor checks that Parse applies an embedded ColorFlag, abbreviated or not,
+// and already for the usage error of the same command line.
+func TestParseAppliesColor(t *testing.T) {
+	t.Setenv("TERM", "xterm")
+	t.Setenv("NO_COLOR", "")
+	tests := []struct {
+		args []string
+		want string // the colour mode after Parse
+	}{
+		{[]string{"--color=never"}, "never"},
+		{[]string{"--col=always", "ls"}, "always"},
+		{[]string{"-f", "--color", "never", "ls"}, "never"},
+		{[]string{"-t", "5", "--color=never"}, "never"},
+		{[]string{"-ft", "5", "--color=never", "ls"}, "never"},
+		{[]string{"ls", "--color=always"}, "auto"}, // the program's argument
+		{[]string{}, "auto"},
+	}
+	for _, tt := range tests {
+		withColorMode(t, "auto")
+		var out, errb bytes.Buffer
+		_, _, done := Parse(Spec{Name: "tool", Stdout: &out, Stderr: &errb}, &colorGrammar{}, tt.args)
+		if done {
+			t.Errorf("%q: parse failed: %s", tt.args, errb.String())
+			continue
+		}
+		if colorMode != tt.want {
+			t.Errorf("%q: got mode %s, want %s", tt.args, colorMode, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		args    []string
+		colored bool
+	}{
+		{[]string{"--color=always", "--bogus"}, true},
+		{[]string{"--color=never", "--bogus"}, false},
+	} {
+		withColorMode(t, "auto")
+		var out, errb bytes.Buffer
+		Parse(Spec{Name: "tool", Stdout: &out, Stderr: &errb}, &colorGrammar{}, tt.args)
+		if got := strings.HasPrefix(errb.String(), "\x1b["); got != tt.colored {
+			t.Errorf("%q: got usage error %q, want colored %v", tt.args, errb.String(), tt.colored)
+		}
+	}
+}

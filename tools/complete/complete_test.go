@@ -1,0 +1,309 @@
+//go:build linux
+
+package complete
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/nstest"
+	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/tools/complete/comptest"
+)
+
+// toolGrammar has every kind of option the applets use, so that the generated scripts are
+// tested whatever the applets' grammars are today.
+type toolGrammar struct {
+	Help        cli.HelpFlag         `short:"h" help:"display this help"`
+	Target      string               `short:"t" placeholder:"pid" help:"target process"`
+	Net         nsutil.OptionalValue `short:"n" optvalue:"file" attached:"short" complete:"netns" help:"enter the network namespace"`
+	Mount       nsutil.OptionalValue `short:"m" optvalue:"file" help:"enter the mount namespace"`
+	Preserve    bool                 `name:"preserve-credentials" help:"do not touch uids or gids"`
+	Propagation string               `enum:"slave,shared,private,unchanged" default:"private" help:"mount propagation"`
+	KillChild   nsutil.OptionalValue `name:"kill-child" optvalue:"signame" help:"kill the child when we die"`
+	Output      string               `short:"o" complete:"columns" help:"output columns"`
+	Type        []string             `short:"y" complete:"kinds" help:"namespace kinds"`
+	Tree        nsutil.OptionalValue `short:"T" optvalue:"rel" complete:"values=process,parent,owner" help:"tree"`
+	Root        string               `short:"r" placeholder:"dir" aliases:"chroot" help:"root directory"`
+	Secret      bool                 `hidden:"" help:"not completed"`
+	cli.ColorFlag
+	Program []string `arg:"" optional:"" passthrough:"partial" help:"program"`
+}
+
+// listGrammar has a positional argument that is not a program, as lsns's namespace.
+type listGrammar struct {
+	Help  cli.HelpFlag `short:"h" help:"display this help"`
+	Type  string       `short:"t" complete:"kinds" help:"namespace kind"`
+	Inode string       `arg:"" optional:"" complete:"none" help:"namespace inode"`
+}
+
+// dispatchGrammar is nsbox's own shape: options, then an applet and its arguments.
+type dispatchGrammar struct {
+	List    bool     `short:"l" help:"list the applets"`
+	Install string   `placeholder:"dir" help:"install"`
+	Applet  []string `arg:"" optional:"" passthrough:"partial" complete:"applets" help:"applet"`
+}
+
+var testSets = ValueSets{
+	"kinds":   {"user", "cgroup", "ipc", "uts", "net", "pid", "mnt", "time"},
+	"columns": {"NS", "TYPE", "PATH", "NPROCS", "PID", "PPID", "COMMAND", "NETNSID", "NSFS"},
+	"signals": {"SIGHUP", "SIGINT", "SIGKILL", "SIGTERM"},
+}
+
+func testApplets(t *testing.T) []*Applet {
+	t.Helper()
+	var out []*Applet
+	for _, c := range []struct {
+		name    string
+		grammar any
+	}{{"nsboxtest", &dispatchGrammar{}}, {"tool", &toolGrammar{}}, {"list-tool", &listGrammar{}}} {
+		a, err := FromGrammar(cli.Spec{Name: c.name}, c.grammar, testSets)
+		if err != nil {
+			t.Fatalf("FromGrammar(%s): %v", c.name, err)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func TestFromGrammar(t *testing.T) {
+	tool := testApplets(t)[1]
+	byLong := map[string]Option{}
+	for _, o := range tool.Options {
+		byLong[o.Long] = o
+	}
+	if _, ok := byLong["secret"]; ok {
+		t.Errorf("hidden --secret is in the model")
+	}
+	tests := []struct {
+		long   string
+		arity  Arity
+		action Action
+		words  []string
+		list   bool
+	}{
+		{"help", NoValue, ActNone, nil, false},
+		{"target", RequiredValue, ActPids, nil, false},
+		{"net", OptionalValue, ActNetns, nil, false},
+		{"mount", OptionalValue, ActFiles, nil, false},
+		{"preserve-credentials", NoValue, ActNone, nil, false},
+		{"propagation", RequiredValue, ActWords, []string{"slave", "shared", "private", "unchanged"}, false},
+		{"kill-child", OptionalValue, ActWords, testSets["signals"], false},
+		{"output", RequiredValue, ActWords, testSets["columns"], true},
+		{"type", RequiredValue, ActWords, testSets["kinds"], true},
+		{"tree", OptionalValue, ActWords, []string{"process", "parent", "owner"}, false},
+		{"root", RequiredValue, ActDirs, nil, false},
+		{"chroot", RequiredValue, ActDirs, nil, false},
+		{"color", RequiredValue, ActWords, []string{"auto", "always", "never"}, false},
+	}
+	for _, tt := range tests {
+		o, ok := byLong[tt.long]
+		if !ok {
+			t.Errorf("--%s: missing from the model", tt.long)
+			continue
+		}
+		if o.Arity != tt.arity || o.Value.Action != tt.action || !slices.Equal(o.Value.Words, tt.words) || o.Value.List != tt.list {
+			t.Errorf("--%s: got arity %d action %q words %v list %v, want %d %q %v %v",
+				tt.long, o.Arity, o.Value.Action, o.Value.Words, o.Value.List, tt.arity, tt.action, tt.words, tt.list)
+		}
+	}
+	if len(tool.Args) != 1 || tool.Args[0].Action != ActCommand {
+		t.Errorf("tool arguments: got %+v, want one command", tool.Args)
+	}
+	if !byLong["net"].AttachedShort || byLong["mount"].AttachedShort {
+		t.Errorf("attached short values: got net %v mount %v, want true false", byLong["net"].AttachedShort, byLong["mount"].AttachedShort)
+	}
+}
+
+func TestFromGrammarErrors(t *testing.T) {
+	type badTag struct {
+		X string `complete:"nonsense"`
+	}
+	type missingSet struct {
+		X string `complete:"columns"`
+	}
+	for name, g := range map[string]any{"unknown tag": &badTag{}, "missing set": &missingSet{}} {
+		if _, err := FromGrammar(cli.Spec{Name: "bad"}, g, ValueSets{}); err == nil {
+			t.Errorf("%s: got no error, want one", name)
+		}
+	}
+}
+
+// generate writes the script for shell into a temporary file and returns its path.
+func generate(t *testing.T, shell string, applets []*Applet) string {
+	t.Helper()
+	gen := map[string]func(*bytes.Buffer, []*Applet) error{
+		"bash": func(b *bytes.Buffer, a []*Applet) error { return Bash(b, a) },
+		"zsh":  func(b *bytes.Buffer, a []*Applet) error { return Zsh(b, a) },
+		"fish": func(b *bytes.Buffer, a []*Applet) error { return Fish(b, a) },
+	}[shell]
+	var b bytes.Buffer
+	if err := gen(&b, applets); err != nil {
+		t.Fatalf("%s: %v", shell, err)
+	}
+	path := filepath.Join(t.TempDir(), "completion."+shell)
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestBashCompletion(t *testing.T) {
+	script := generate(t, "bash", testApplets(t))
+	dir := t.TempDir()
+	for _, f := range []string{"alpha.txt", "alpine.d/x"} {
+		p := filepath.Join(dir, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	self := strconv.Itoa(os.Getpid())
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"tool --pres", []string{"--preserve-credentials"}},
+		{"tool --pro", []string{"--propagation"}},
+		{"tool --propagation s", []string{"shared", "slave"}},
+		{"tool --propagation=p", []string{"private"}},
+		{"tool --propa=p", []string{"private"}},
+		{"tool -o N", []string{"NETNSID", "NPROCS", "NS", "NSFS"}},
+		{"tool --output NS,T", []string{"NS,TYPE"}},
+		{"tool -o +PP", []string{"+PPID"}},
+		{"tool -o nsf", []string{"NSFS"}},
+		{"tool -y ne", []string{"net"}},
+		{"tool --tree=o", []string{"owner"}},
+		{"tool --kill-child=SIGK", []string{"SIGKILL"}},
+		{"tool --color ", []string{"always", "auto", "never"}},
+		{"tool --root " + dir + "/alp", []string{dir + "/alpine.d"}},
+		{"tool --mount=" + dir + "/alpha", []string{dir + "/alpha.txt"}},
+		{"tool --net=" + dir + "/alpi", []string{dir + "/alpine.d"}},
+		{"tool --se", nil},
+		{"tool -", nil}, // checked below: every long option
+		{"tool -t " + self, nil},
+		{"tool --preserve-credentials truncat", []string{"truncate"}},
+		{"tool -t 1 -- truncat", []string{"truncate"}},
+		{"tool -n truncat", []string{"truncate"}},
+		{"tool truncate --si", nil},
+		{"tool truncate " + dir + "/alph", []string{dir + "/alpha.txt"}},
+		{"list-tool -t u", []string{"user", "uts"}},
+		{"list-tool 4026531836 -t p", []string{"pid"}},
+		{"nsboxtest to", []string{"tool"}},
+		{"nsboxtest -l li", []string{"list-tool"}},
+		{"nsboxtest tool --pres", []string{"--preserve-credentials"}},
+		{"nsboxtest tool -o NP", []string{"NPROCS"}},
+		{"nsboxtest --install " + dir + "/alp", []string{dir + "/alpine.d"}},
+	}
+	for _, tt := range tests {
+		got := comptest.Bash(t, script, tt.line, "")
+		switch tt.line {
+		case "tool -":
+			for _, long := range testApplets(t)[1].LongNames() {
+				if !slices.Contains(got, "--"+long) {
+					t.Errorf("%q: got %q, want it to include --%s", tt.line, got, long)
+				}
+			}
+			if slices.Contains(got, "--secret") {
+				t.Errorf("%q: got %q, want no hidden --secret", tt.line, got)
+			}
+			continue
+		case "tool -t " + self:
+			if !slices.Contains(got, self) {
+				t.Errorf("%q: got %q, want it to include %s", tt.line, got, self)
+			}
+			continue
+		}
+		slices.Sort(tt.want)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
+
+func TestFishCompletion(t *testing.T) {
+	script := generate(t, "fish", testApplets(t))
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "alpine.d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"tool --pres", []string{"--preserve-credentials"}},
+		{"tool --propagation s", []string{"shared", "slave"}},
+		{"tool --propagation=p", []string{"--propagation=private"}},
+		{"tool -o N", []string{"NETNSID", "NPROCS", "NS", "NSFS"}},
+		{"tool --output=NS,T", []string{"--output=NS,TYPE"}},
+		{"tool -o +PP", []string{"+PPID"}},
+		{"tool -y ne", []string{"net"}},
+		{"tool --tree=o", []string{"--tree=owner"}},
+		{"tool --color a", []string{"always", "auto"}},
+		{"tool --root " + dir + "/alp", []string{dir + "/alpine.d/"}},
+		{"tool truncat", []string{"truncate"}},
+		{"tool -t 1 truncat", []string{"truncate"}},
+		{"tool truncate --pres", nil}, // options end at the program
+		{"list-tool -t u", []string{"user", "uts"}},
+		{"nsboxtest to", []string{"tool"}},
+		{"nsboxtest tool --pres", []string{"--preserve-credentials"}},
+		{"nsboxtest tool -o NP", []string{"NPROCS"}},
+	}
+	for _, tt := range tests {
+		got := comptest.Fish(t, script, tt.line)
+		slices.Sort(tt.want)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.line, got, tt.want)
+		}
+	}
+	// An optional value is only ever attached: the next word is the program.
+	if got := comptest.Fish(t, script, "tool --tree o"); slices.Contains(got, "owner") {
+		t.Errorf("%q: got %q, want no owner", "tool --tree o", got)
+	}
+	got := comptest.Fish(t, script, "tool --")
+	for _, long := range testApplets(t)[1].LongNames() {
+		if !slices.Contains(got, "--"+long) {
+			t.Errorf("%q: got %q, want it to include --%s", "tool --", got, long)
+		}
+	}
+}
+
+func TestZshScriptSyntax(t *testing.T) {
+	nstest.RequireTool(t, "/usr/bin/zsh")
+	script := generate(t, "zsh", testApplets(t))
+	res := nstest.Run(t, 60*time.Second, exec.Command("/usr/bin/zsh", "-n", script))
+	if res.Code != 0 || res.Stderr != "" {
+		t.Errorf("zsh -n: exit %d, stderr %q, want 0 and nothing", res.Code, res.Stderr)
+	}
+}
+
+func TestZshCompletion(t *testing.T) {
+	script := generate(t, "zsh", testApplets(t))
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"tool --pres", []string{"--preserve-credentials"}},
+		{"tool --propagation s", []string{"shared", "slave"}},
+		{"tool -o NP", []string{"NPROCS"}},
+		{"tool -o NS,T", []string{"TYPE"}},
+		{"tool --tree=o", []string{"owner"}},
+		{"list-tool -t u", []string{"user", "uts"}},
+		{"nsboxtest to", []string{"tool"}},
+		{"nsboxtest tool --pres", []string{"--preserve-credentials"}},
+	}
+	for _, tt := range tests {
+		if got := comptest.Zsh(t, script, tt.line); !slices.Equal(got, tt.want) {
+			t.Errorf("%q: got %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
