@@ -7,6 +7,7 @@ import (
 	"os/user"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fatih/color"
 	"github.com/nsbox/nsbox/nsutil"
@@ -20,6 +21,7 @@ type output struct {
 	scan    *scan
 	tab     *table
 	users   map[uint32]string
+	cmds    map[int]string // COMMAND by PID, read ahead in parallel
 	kinds   map[string]*color.Color // TYPE colours, nil without colour
 	dim     *color.Color
 	colored bool
@@ -94,8 +96,46 @@ func terminalWidth() int {
 	return 80
 }
 
+// prefetchCommands reads the COMMAND of every process a row may show (the lowest PID of each
+// namespace, or every process of the namespace argument) once, on all CPUs.
+func (o *output) prefetchCommands(procs []*process) {
+	if !o.tab.has(colCommand) {
+		return
+	}
+	seen := map[int]bool{}
+	var pids []int
+	for _, p := range procs {
+		if p != nil && !seen[p.pid] {
+			seen[p.pid] = true
+			pids = append(pids, p.pid)
+		}
+	}
+	cmds := make([]string, len(pids))
+	var wg sync.WaitGroup
+	workers := min(scanWorkers(), max(1, len(pids)/16))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(pids); i += workers {
+				cmds[i] = command(pids[i])
+			}
+		}()
+	}
+	wg.Wait()
+	o.cmds = make(map[int]string, len(pids))
+	for i, pid := range pids {
+		o.cmds[pid] = cmds[i]
+	}
+}
+
 // showNamespaces adds every listed namespace, ancestors first in owner and parent trees.
 func (o *output) showNamespaces() {
+	procs := make([]*process, 0, len(o.scan.list))
+	for _, ns := range o.scan.list {
+		procs = append(procs, ns.proc)
+	}
+	o.prefetchCommands(procs)
 	for _, ns := range o.scan.list {
 		if o.cfg.pid != 0 && !hasProcess(ns, o.cfg.pid) {
 			continue
@@ -135,6 +175,7 @@ func (o *output) showNamespace(ns *namespace) {
 
 // showNamespaceProcesses lists the processes of one namespace (the namespace argument).
 func (o *output) showNamespaceProcesses(ns *namespace) {
+	o.prefetchCommands(ns.procs)
 	for _, p := range ns.procs {
 		if p.outline == nil {
 			o.showProcess(ns, p)
@@ -231,6 +272,9 @@ func (o *output) cell(id colID, ns *namespace, p *process) string {
 		}
 	case colCommand:
 		if p != nil {
+			if cmd, ok := o.cmds[p.pid]; ok {
+				return cmd
+			}
 			return command(p.pid)
 		}
 	case colUID:

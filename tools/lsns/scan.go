@@ -54,6 +54,7 @@ type scanOptions struct {
 // scan is the state of one lsns run's discovery.
 type scan struct {
 	opts     scanOptions
+	wanted   int // how many kinds are listed
 	procs    []*process
 	byPID    map[int]*process
 	byIno    map[uint64]*namespace
@@ -83,6 +84,11 @@ type procResult struct {
 // sockets and bind mounts, then what the output needs of each namespace (once per namespace).
 func discover(opts scanOptions) (*scan, error) {
 	s := &scan{opts: opts, byPID: map[int]*process{}, byIno: map[uint64]*namespace{}}
+	for _, w := range opts.types {
+		if w {
+			s.wanted++
+		}
+	}
 	var err error
 	if s.nsfsDev, err = nsutil.NSFSDevice(); err != nil {
 		return nil, err
@@ -179,6 +185,10 @@ func (s *scan) readProcess(dir *nsutil.ProcDir, pid int) procResult {
 		return procResult{}
 	}
 	p := &process{pid: st.PID, ppid: st.PPID, ns: make([]uint64, len(nsutil.Kinds))}
+	if s.wanted >= 3 {
+		dir.OpenNS()
+		defer dir.CloseNS()
+	}
 	for k, kind := range nsutil.Kinds {
 		if !s.opts.types[k] {
 			continue
