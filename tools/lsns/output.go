@@ -21,7 +21,7 @@ type output struct {
 	scan    *scan
 	tab     *table
 	users   map[uint32]string
-	cmds    map[int]string // COMMAND by PID, read ahead in parallel
+	cmds    map[int]string          // COMMAND by PID, read ahead in parallel
 	kinds   map[string]*color.Color // TYPE colours, nil without colour
 	dim     *color.Color
 	colored bool
