@@ -291,7 +291,16 @@ func TestNamespaceHeldBySocket(t *testing.T) {
 	ino := nsInode(t, holder.Process.Pid, "net")
 	sock := make(chan int, 1)
 	go func() {
-		runtime.LockOSThread() // this thread leaves its namespace: it must not be reused
+		// This thread visits the new namespace and comes back (it may be the main thread,
+		// whose namespace /proc/PID/ns/net shows); if it cannot come back it stays locked and
+		// dies with the goroutine.
+		runtime.LockOSThread()
+		home, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			sock <- -1
+			return
+		}
+		defer unix.Close(home)
 		fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/net", holder.Process.Pid), unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil || unix.Setns(fd, unix.CLONE_NEWNET) != nil {
 			sock <- -1
@@ -301,6 +310,9 @@ func TestNamespaceHeldBySocket(t *testing.T) {
 		s, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
 			s = -1
+		}
+		if unix.Setns(home, unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
 		}
 		sock <- s
 	}()
