@@ -342,6 +342,19 @@ func TestLsnsHostileComm(t *testing.T) {
 		for _, args := range [][]string{{"-p", pid, "-o", "NS,TYPE,PID,PPID,COMMAND", "-l"}, {"-p", pid, "-J", "-o", "NS,PID,PPID,COMMAND", "-l"}} {
 			ours := nstest.Run(t, 20*time.Second, exec.Command(lsns, args...))
 			ref := nstest.Run(t, 20*time.Second, exec.Command("/usr/bin/lsns", args...))
+			if ref.Code != 0 {
+				// util-linux 2.38 reads stat line by line and gives up, silently and with exit
+				// 1, on a newline in any comm (2.41 reads the whole file): then the process's
+				// namespaces must simply all be listed.
+				for _, link := range []string{"mnt", "net", "pid", "user"} {
+					ino, err := os.Readlink("/proc/" + pid + "/ns/" + link)
+					ino = strings.TrimSuffix(strings.TrimPrefix(ino, link+":["), "]")
+					if err == nil && (ours.Code != 0 || !strings.Contains(ours.Stdout, ino)) {
+						t.Errorf("comm %q, lsns %q: exit %d, %s namespace %s not listed:\n%s", name, args, ours.Code, link, ino, ours.Stdout)
+					}
+				}
+				continue
+			}
 			if ours.Code != 0 || ours.Stdout != ref.Stdout {
 				t.Errorf("comm %q, lsns %q: exit %d\n%s\nutil-linux:\n%s", name, args, ours.Code, ours.Stdout, ref.Stdout)
 			}

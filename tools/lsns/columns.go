@@ -69,6 +69,15 @@ const utilLinuxColumns = int(colONS) + 1
 // maxColumns is util-linux's limit on -o entries (twice the number of columns).
 var maxColumns = 2 * len(columns)
 
+// ColumnNames lists the columns -o accepts, for shell completion.
+func ColumnNames() []string {
+	names := make([]string, len(columns))
+	for i, c := range columns {
+		names[i] = c.Name
+	}
+	return names
+}
+
 // columnByName finds a column case-insensitively, as util-linux does.
 func columnByName(name string) (colID, bool) {
 	for i, c := range columns {

@@ -33,16 +33,16 @@ type grammar struct {
 	JSON        bool                 `short:"J" name:"json" help:"use JSON output format"`
 	List        bool                 `short:"l" name:"list" help:"use list format output"`
 	NoHeadings  bool                 `short:"n" name:"noheadings" help:"don't print headings"`
-	Output      []string             `short:"o" name:"output" sep:"none" placeholder:"list" help:"define which output columns to use"`
+	Output      []string             `short:"o" name:"output" sep:"none" placeholder:"list" complete:"columns" help:"define which output columns to use"`
 	OutputAll   bool                 `name:"output-all" help:"output all columns"`
 	Persistent  bool                 `short:"P" name:"persistent" help:"namespaces without processes"`
-	Task        string               `short:"p" name:"task" placeholder:"pid" help:"print process namespaces"`
-	Filter      string               `short:"Q" name:"filter" placeholder:"expr" help:"apply display filter"`
+	Task        string               `short:"p" name:"task" placeholder:"pid" complete:"pids" help:"print process namespaces"`
+	Filter      string               `short:"Q" name:"filter" placeholder:"expr" complete:"none" help:"apply display filter"`
 	Raw         bool                 `short:"r" name:"raw" help:"use the raw output format"`
 	NoTruncate  bool                 `short:"u" name:"notruncate" help:"don't truncate text in columns"`
 	NoWrap      bool                 `short:"W" name:"nowrap" help:"don't use multi-line representation"`
-	Type        []string             `short:"t" name:"type" sep:"none" placeholder:"name" help:"namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"`
-	Tree        nsutil.OptionalValue `short:"T" name:"tree" optvalue:"rel" attached:"short" help:"use tree format (parent, owner, or process)"`
+	Type        []string             `short:"t" name:"type" sep:"none" placeholder:"name" complete:"kinds" help:"namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"`
+	Tree        nsutil.OptionalValue `short:"T" name:"tree" optvalue:"rel" attached:"short" complete:"values=process,parent,owner" help:"use tree format (parent, owner, or process)"`
 	ListColumns bool                 `short:"H" name:"list-columns" help:"list the available columns"`
 	cli.ColorFlag
 	Help      cli.HelpFlag    `short:"h" help:"display this help"`
