@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,13 +129,18 @@ func TestHostileArguments(t *testing.T) {
 			if strings.Contains(res.Stderr, "goroutine ") || strings.Contains(res.Stderr, "panic:") {
 				t.Errorf("%s %q panicked:\n%s", a.name, args, res.Stderr)
 			}
-			if res.Code == 1 && res.Stderr != "" && !strings.Contains(res.Stderr, a.name+": ") && !strings.Contains(res.Stderr, "failed to execute") {
+			// With --color=always the prefix is coloured: look at the plain text.
+			plain := ansiEscape.ReplaceAllString(res.Stderr, "")
+			if res.Code == 1 && res.Stderr != "" && !strings.Contains(plain, a.name+": ") && !strings.Contains(plain, "failed to execute") {
 				t.Errorf("%s %q: exit 1 without an '%s: ' line: %q", a.name, args, a.name, res.Stderr)
 			}
 		}
 	}
 	assertNoZombies(t)
 }
+
+// ansiEscape matches the SGR sequences of coloured output.
+var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*m")
 
 // assertNoZombies fails when a zombie child of this test process is left.
 func assertNoZombies(t *testing.T) {

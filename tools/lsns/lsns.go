@@ -63,7 +63,6 @@ func Main(args []string) int {
 		return code
 	}
 	gr := g.(*grammar)
-	cli.SetColorMode(gr.Color)
 	out := bufio.NewWriterSize(os.Stdout, 64<<10)
 	defer out.Flush()
 	if err := run(gr, out); err != nil {
