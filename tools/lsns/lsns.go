@@ -237,8 +237,14 @@ func run(g *grammar, w *bufio.Writer) error {
 		if ns == nil {
 			return fmt.Errorf("not found namespace: %d", c.nsArg)
 		}
+		s.loadStats(ns.procs)
 		o.showNamespaceProcesses(ns)
 	} else {
+		shown := make([]*process, 0, len(s.list))
+		for _, ns := range s.list {
+			shown = append(shown, ns.proc)
+		}
+		s.loadStats(shown)
 		o.showNamespaces()
 	}
 	o.tab.print(w)

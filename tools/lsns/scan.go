@@ -150,7 +150,6 @@ func (s *scan) readProcesses(pids []int) {
 		}
 	}
 	for _, p := range s.procs {
-		p.parent = s.byPID[p.ppid]
 		for k, ino := range p.ns {
 			if ino == 0 {
 				continue
@@ -176,15 +175,48 @@ func scanWorkers() int {
 	return 2 * runtime.NumCPU()
 }
 
-// readProcess reads one PID: stat, owner, namespace links and fds. A process that is gone (or
+// loadStats reads /proc/PID/stat, on all CPUs, for the processes rows will show: their PPID
+// and, through it, their parent process. Only these need it, so the scan itself never reads
+// stat. A process gone by now keeps PPID 0 and no parent.
+func (s *scan) loadStats(procs []*process) {
+	var todo []*process
+	for _, p := range procs {
+		if p != nil && p.ppid < 0 {
+			p.ppid = 0
+			todo = append(todo, p)
+		}
+	}
+	var wg sync.WaitGroup
+	workers := min(scanWorkers(), max(1, len(todo)/32))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dir, err := nsutil.OpenProcDir(0)
+			if err != nil {
+				return
+			}
+			for i := w; i < len(todo); i += workers {
+				dir.Reset(todo[i].pid)
+				if st, err := dir.Stat(); err == nil {
+					todo[i].ppid = st.PPID
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, p := range todo {
+		p.parent = s.byPID[p.ppid]
+	}
+}
+
+// readProcess reads one PID: owner, namespace links and fds (stat only later, for the
+// processes shown: see loadStats). A process that is gone (or
 // turns out unreadable) gives a nil proc and is simply not listed.
 func (s *scan) readProcess(dir *nsutil.ProcDir, pid int) procResult {
 	dir.Reset(pid)
-	st, err := dir.Stat()
-	if err != nil {
-		return procResult{}
-	}
-	p := &process{pid: st.PID, ppid: st.PPID, ns: make([]uint64, len(nsutil.Kinds))}
+	var err error
+	p := &process{pid: pid, ppid: -1, ns: make([]uint64, len(nsutil.Kinds))}
 	if s.wanted >= 3 {
 		dir.OpenNS()
 		defer dir.CloseNS()
