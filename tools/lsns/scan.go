@@ -3,7 +3,6 @@
 package lsns
 
 import (
-	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -113,7 +112,7 @@ func discover(opts scanOptions) (*scan, error) {
 	return s, nil
 }
 
-// readProcesses reads every PID with one worker per CPU and merges the results in /proc order.
+// readProcesses reads every PID with scanWorkers goroutines and merges the results in /proc order.
 func (s *scan) readProcesses(pids []int) {
 	results := make([]procResult, len(pids))
 	workers := min(scanWorkers(), max(1, len(pids)/64))
@@ -168,12 +167,7 @@ func (s *scan) readProcesses(pids []int) {
 
 // scanWorkers is how many goroutines read /proc: two per CPU, since the work is system calls
 // and a busy host's scheduler shares the CPUs per thread.
-func scanWorkers() int {
-	if n, err := strconv.Atoi(os.Getenv("LSNS_WORKERS")); err == nil && n > 0 {
-		return n
-	}
-	return 2 * runtime.NumCPU()
-}
+func scanWorkers() int { return 2 * runtime.NumCPU() }
 
 // loadStats reads /proc/PID/stat, on all CPUs, for the processes rows will show: their PPID
 // and, through it, their parent process. Only these need it, so the scan itself never reads
