@@ -1,22 +1,59 @@
-// Package lsns is the lsns applet. (Work in progress: see its issue.)
+//go:build linux
+
+// Package lsns is the lsns applet: it lists namespaces, as util-linux's lsns(8) does (same
+// options, columns, text and JSON), plus a CONTAINER column and colour.
+//
+//	lsns [options] [namespace]
 package lsns
 
 import (
+	"bufio"
 	"errors"
+	"fmt"
+	"io"
 	"os"
+	"strconv"
+	"strings"
 
+	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/tools/cli"
 )
 
+// treeMode is how rows nest.
+type treeMode int
+
+const (
+	treeNone treeMode = iota
+	treeProcess
+	treeOwner
+	treeParent
+)
+
 type grammar struct {
-	Help    cli.HelpFlag    `short:"h" help:"display this help"`
-	Version cli.VersionFlag `short:"V" help:"display version"`
+	JSON        bool                 `short:"J" name:"json" help:"use JSON output format"`
+	List        bool                 `short:"l" name:"list" help:"use list format output"`
+	NoHeadings  bool                 `short:"n" name:"noheadings" help:"don't print headings"`
+	Output      []string             `short:"o" name:"output" sep:"none" placeholder:"list" complete:"columns" help:"define which output columns to use"`
+	OutputAll   bool                 `name:"output-all" help:"output all columns"`
+	Persistent  bool                 `short:"P" name:"persistent" help:"namespaces without processes"`
+	Task        string               `short:"p" name:"task" placeholder:"pid" complete:"pids" help:"print process namespaces"`
+	Filter      string               `short:"Q" name:"filter" placeholder:"expr" complete:"none" help:"apply display filter"`
+	Raw         bool                 `short:"r" name:"raw" help:"use the raw output format"`
+	NoTruncate  bool                 `short:"u" name:"notruncate" help:"don't truncate text in columns"`
+	NoWrap      bool                 `short:"W" name:"nowrap" help:"don't use multi-line representation"`
+	Type        []string             `short:"t" name:"type" sep:"none" placeholder:"name" complete:"kinds" help:"namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"`
+	Tree        nsutil.OptionalValue `short:"T" name:"tree" optvalue:"rel" attached:"short" complete:"values=process,parent,owner" help:"use tree format (parent, owner, or process)"`
+	ListColumns bool                 `short:"H" name:"list-columns" help:"list the available columns"`
+	cli.ColorFlag
+	Help      cli.HelpFlag    `short:"h" help:"display this help"`
+	Version   cli.VersionFlag `short:"V" help:"display version"`
+	Namespace string          `arg:"" optional:"" help:"namespace inode"`
 }
 
 // Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
 // what is generated from the grammar (completions, man page checks).
 func Command() (cli.Spec, any) {
-	return cli.Spec{Name: "lsns", Synopsis: "[options]"}, &grammar{}
+	return cli.Spec{Name: "lsns", Synopsis: "[options] [<namespace>]", Description: "List system namespaces."}, &grammar{}
 }
 
 // Main runs lsns with args (without the program name) and returns the exit status.
@@ -25,5 +62,243 @@ func Main(args []string) int {
 	if _, code, done := cli.Parse(spec, g, args); done {
 		return code
 	}
-	return cli.Fail(os.Stderr, "lsns", errors.New("not implemented yet"))
+	gr := g.(*grammar)
+	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+	defer out.Flush()
+	if err := run(gr, out); err != nil {
+		out.Flush()
+		return cli.Fail(os.Stderr, "lsns", err)
+	}
+	return cli.ExitOK
+}
+
+// config is the grammar turned into decisions.
+type config struct {
+	cols       []colID
+	tree       treeMode
+	types      []bool
+	pid        int
+	nsArg      uint64
+	hasNSArg   bool
+	filter     *filter
+	persistent bool
+	noWrap     bool
+	noTrunc    bool
+	format     format
+	noHeadings bool
+}
+
+// configure checks the options as util-linux does and works out columns and tree mode.
+func configure(g *grammar) (*config, error) {
+	c := &config{noWrap: g.NoWrap || g.Raw, noTrunc: g.NoTruncate, noHeadings: g.NoHeadings, persistent: g.Persistent}
+	if err := exclusive(g); err != nil {
+		return nil, err
+	}
+	switch {
+	case g.JSON:
+		c.format = formatJSON
+	case g.Raw:
+		c.format = formatRaw
+	}
+	if g.Tree.Set {
+		rel := strings.TrimPrefix(g.Tree.Value, "=")
+		switch {
+		case !g.Tree.HasValue || rel == "owner":
+			c.tree = treeOwner
+		case rel == "parent":
+			c.tree = treeParent
+		case rel == "process":
+			c.tree = treeProcess
+		default:
+			return nil, fmt.Errorf("unknown tree type: %s", rel)
+		}
+	}
+	c.types = make([]bool, len(nsutil.Kinds))
+	isNet := false
+	for _, name := range g.Type {
+		k, ok := kindIndex(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown namespace type: %s", name)
+		}
+		c.types[k] = true
+		isNet = isNet || name == "net"
+	}
+	if len(g.Type) == 0 {
+		for k := range c.types {
+			c.types[k] = true
+		}
+	}
+	if g.Task != "" {
+		pid, err := strconv.ParseInt(g.Task, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("invalid PID argument: '%s'", g.Task)
+		}
+		c.pid = int(pid)
+	}
+	if g.OutputAll {
+		for id := 0; id < utilLinuxColumns; id++ {
+			c.cols = append(c.cols, colID(id))
+		}
+	}
+	if g.Namespace != "" {
+		if c.pid != 0 {
+			return nil, errors.New("--task is mutually exclusive with <namespace>")
+		}
+		ino, err := strconv.ParseUint(g.Namespace, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("invalid namespace argument: '%s'", g.Namespace)
+		}
+		c.nsArg, c.hasNSArg = ino, true
+		if c.tree == treeNone && !g.List {
+			c.tree = treeProcess
+		}
+		if len(c.cols) == 0 {
+			c.cols = []colID{colPID, colPPID, colUser, colCommand}
+		}
+	}
+	if len(c.cols) == 0 {
+		c.cols = []colID{colNS, colType, colNProcs, colPID, colUser}
+		if isNet {
+			c.cols = append(c.cols, colNetNSID, colNSFS)
+		}
+		c.cols = append(c.cols, colCommand)
+		if c.tree == treeNone && !g.List {
+			c.tree = treeProcess
+		}
+	}
+	for _, arg := range g.Output {
+		cols, err := parseColumnList(arg, c.cols)
+		if err != nil {
+			return nil, err
+		}
+		c.cols = cols
+	}
+	if g.Filter != "" {
+		f, err := parseFilter(g.Filter)
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range f.names {
+			if _, ok := columnByName(name); !ok {
+				return nil, fmt.Errorf("unknown column: %s", name)
+			}
+		}
+		c.filter = f
+	}
+	return c, nil
+}
+
+// exclusive enforces util-linux's mutually exclusive pairs: -J/-r, -P/-p, -l/-T.
+func exclusive(g *grammar) error {
+	pairs := []struct {
+		a, b   bool
+		la, lb string
+	}{
+		{g.JSON, g.Raw, "--json", "--raw"},
+		{g.Persistent, g.Task != "", "--persistent", "--task"},
+		{g.List, g.Tree.Set, "--list", "--tree"},
+	}
+	for _, p := range pairs {
+		if p.a && p.b {
+			return fmt.Errorf("mutually exclusive arguments: %s %s", p.la, p.lb)
+		}
+	}
+	return nil
+}
+
+// run lists the namespaces for g on w.
+func run(g *grammar, w *bufio.Writer) error {
+	if g.ListColumns {
+		return listColumns(g, w)
+	}
+	c, err := configure(g)
+	if err != nil {
+		return err
+	}
+	opts := scanOptions{types: c.types, relations: c.tree == treeOwner || c.tree == treeParent}
+	for _, id := range c.allColumns() {
+		switch id {
+		case colPNS, colONS:
+			opts.relations = true
+		case colNetNSID:
+			opts.netnsid = true
+		}
+	}
+	s, err := discover(opts)
+	if err != nil {
+		return err
+	}
+	if c.tree == treeOwner || c.tree == treeParent {
+		s.connect()
+	}
+	o := newOutput(c, s)
+	if c.hasNSArg {
+		ns := s.byIno[c.nsArg]
+		if ns == nil {
+			return fmt.Errorf("not found namespace: %d", c.nsArg)
+		}
+		s.loadStats(ns.procs)
+		o.showNamespaceProcesses(ns)
+	} else {
+		shown := make([]*process, 0, len(s.list))
+		for _, ns := range s.list {
+			shown = append(shown, ns.proc)
+		}
+		s.loadStats(shown)
+		o.showNamespaces()
+	}
+	o.tab.print(w)
+	return nil
+}
+
+// allColumns is the shown columns plus those only the filter uses.
+func (c *config) allColumns() []colID {
+	cols := append([]colID(nil), c.cols...)
+	if c.filter != nil {
+		for _, name := range c.filter.names {
+			id, _ := columnByName(name)
+			cols = append(cols, id)
+		}
+	}
+	return cols
+}
+
+// listColumns prints -H: the columns with their JSON type and description.
+func listColumns(g *grammar, w io.Writer) error {
+	bw := w.(*bufio.Writer)
+	t := &table{name: "lsns-columns", utf8: utf8Locale()}
+	t.cols = []tableColumn{
+		{colInfo: colInfo{Name: "HOLDER", Right: true}},
+		{colInfo: colInfo{Name: "TYPE"}},
+		{colInfo: colInfo{Name: "DESCRIPTION"}},
+	}
+	switch {
+	case g.JSON:
+		t.format = formatJSON
+	case g.Raw:
+		t.format = formatRaw
+	}
+	t.noHeadings = true
+	for _, c := range columns {
+		r := t.newRow(nil)
+		typ := "<string>"
+		if c.JSON == jsonNumber {
+			typ = "<integer>"
+		}
+		r.cells[0], r.cells[1], r.cells[2] = c.Name, typ, c.Help
+	}
+	t.print(bw)
+	return nil
+}
+
+// utf8Locale reports whether the locale's codeset is UTF-8 (LC_ALL, else LC_CTYPE, else LANG),
+// which is when util-linux draws trees with box-drawing characters.
+func utf8Locale() bool {
+	for _, v := range []string{"LC_ALL", "LC_CTYPE", "LANG"} {
+		if s := os.Getenv(v); s != "" {
+			s = strings.ToLower(s)
+			return strings.Contains(s, "utf-8") || strings.Contains(s, "utf8")
+		}
+	}
+	return false
 }

@@ -1,0 +1,113 @@
+package lsns
+
+import (
+	"fmt"
+	"strings"
+)
+
+// colID names one output column.
+type colID int
+
+const (
+	colNS colID = iota
+	colType
+	colPath
+	colNProcs
+	colPID
+	colPPID
+	colCommand
+	colUID
+	colUser
+	colNetNSID
+	colNSFS
+	colPNS
+	colONS
+	colContainer
+)
+
+// jsonKind is how a column's value is written in JSON (and compared in -Q filters).
+type jsonKind int
+
+const (
+	jsonString jsonKind = iota
+	jsonNumber
+)
+
+// colInfo is one column of util-linux's table (plus CONTAINER): its header, alignment and flags.
+type colInfo struct {
+	Name  string
+	Hint  int  // util-linux's absolute width hint: the width when data and header are narrower
+	Right bool // right-aligned
+	Trunc bool // may be truncated on a terminal
+	Wrap  bool // multi-line cell (NSFS)
+	JSON  jsonKind
+	Help  string
+}
+
+// columns is indexed by colID, in util-linux's order (which --output-all and -H follow).
+var columns = []colInfo{
+	colNS:        {Name: "NS", Hint: 10, Right: true, JSON: jsonNumber, Help: "namespace identifier (inode number)"},
+	colType:      {Name: "TYPE", Hint: 5, Help: "kind of namespace"},
+	colPath:      {Name: "PATH", Help: "path to the namespace"},
+	colNProcs:    {Name: "NPROCS", Hint: 5, Right: true, JSON: jsonNumber, Help: "number of processes in the namespace"},
+	colPID:       {Name: "PID", Hint: 5, Right: true, JSON: jsonNumber, Help: "lowest PID in the namespace"},
+	colPPID:      {Name: "PPID", Hint: 5, Right: true, JSON: jsonNumber, Help: "PPID of the PID"},
+	colCommand:   {Name: "COMMAND", Trunc: true, Help: "command line of the PID"},
+	colUID:       {Name: "UID", Right: true, JSON: jsonNumber, Help: "UID of the PID"},
+	colUser:      {Name: "USER", Help: "username of the PID"},
+	colNetNSID:   {Name: "NETNSID", Right: true, Help: "namespace ID as used by network subsystem"},
+	colNSFS:      {Name: "NSFS", Wrap: true, Help: "nsfs mountpoint (usually used network subsystem)"},
+	colPNS:       {Name: "PNS", Hint: 10, Right: true, JSON: jsonNumber, Help: "parent namespace identifier (inode number)"},
+	colONS:       {Name: "ONS", Hint: 10, Right: true, JSON: jsonNumber, Help: "owner namespace identifier (inode number)"},
+	colContainer: {Name: "CONTAINER", Help: "container of the lowest PID (runtime:id, from its cgroup)"},
+}
+
+// utilLinuxColumns is how many of columns util-linux has; --output-all lists only those, so that
+// its output stays byte-identical.
+const utilLinuxColumns = int(colONS) + 1
+
+// maxColumns is util-linux's limit on -o entries (twice the number of columns).
+var maxColumns = 2 * len(columns)
+
+// ColumnNames lists the columns -o accepts, for shell completion.
+func ColumnNames() []string {
+	names := make([]string, len(columns))
+	for i, c := range columns {
+		names[i] = c.Name
+	}
+	return names
+}
+
+// columnByName finds a column case-insensitively, as util-linux does.
+func columnByName(name string) (colID, bool) {
+	for i, c := range columns {
+		if strings.EqualFold(c.Name, name) {
+			return colID(i), true
+		}
+	}
+	return 0, false
+}
+
+// parseColumnList applies an -o argument to cols: "A,B" replaces them, "+A,B" appends.
+func parseColumnList(arg string, cols []colID) ([]colID, error) {
+	list := arg
+	if strings.HasPrefix(arg, "+") {
+		list = arg[1:]
+	} else {
+		cols = nil
+	}
+	if list == "" {
+		return nil, fmt.Errorf("bad usage of --output: %q", arg)
+	}
+	for _, name := range strings.Split(list, ",") {
+		id, ok := columnByName(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown column: %s", name)
+		}
+		if len(cols) >= maxColumns {
+			return nil, fmt.Errorf("too many columns specified, the limit is %d columns", maxColumns-1)
+		}
+		cols = append(cols, id)
+	}
+	return cols, nil
+}
