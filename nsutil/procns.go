@@ -77,23 +77,3 @@ func NSFSDevice() (uint64, error) {
 	}
 	return st.Dev, nil
 }
-
-// SocketNamespace returns an open fd (O_CLOEXEC) on the network namespace of socket fd sockFD of
-// process pid, through pidfd_open + pidfd_getfd + SIOCGSKNS. The caller closes it.
-func SocketNamespace(pid, sockFD int) (int, error) {
-	pidfd, err := unix.PidfdOpen(pid, 0)
-	if err != nil {
-		return -1, os.NewSyscallError("pidfd_open", err)
-	}
-	defer unix.Close(pidfd)
-	sk, err := unix.PidfdGetfd(pidfd, sockFD, 0)
-	if err != nil {
-		return -1, os.NewSyscallError("pidfd_getfd", err)
-	}
-	defer unix.Close(sk)
-	ns, err := unix.IoctlRetInt(sk, unix.SIOCGSKNS)
-	if err != nil {
-		return -1, os.NewSyscallError("ioctl(SIOCGSKNS)", err)
-	}
-	return ns, nil
-}

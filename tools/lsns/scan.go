@@ -295,15 +295,20 @@ func (s *scan) addHeldNamespaces() {
 		return
 	}
 	for _, h := range s.sockets {
-		nsfd, err := nsutil.SocketNamespace(h.pid, h.fd)
+		target, err := nsutil.OpenTarget(h.pid)
+		if err != nil {
+			continue
+		}
+		ns, err := nsutil.SocketNamespace(target, h.fd)
+		target.Close()
 		if err != nil {
 			continue
 		}
 		var st unix.Stat_t
-		if unix.Fstat(nsfd, &st) == nil && s.byIno[st.Ino] == nil {
-			s.addForFD(nsfd, st.Ino)
+		if unix.Fstat(ns.FD, &st) == nil && s.byIno[st.Ino] == nil {
+			s.addForFD(ns.FD, st.Ino)
 		}
-		unix.Close(nsfd)
+		ns.Close()
 	}
 }
 
