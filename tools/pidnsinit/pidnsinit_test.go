@@ -80,3 +80,20 @@ func TestTiniVerbosity(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseRewrite: -r S:R never panics, and what it accepts names a catchable S and an R that
+// is a signal or 0.
+func FuzzParseRewrite(f *testing.F) {
+	for _, s := range []string{"15:0", "TERM:INT", "SIGUSR1:SIGUSR2", "RTMIN+3:1", ":", "9:0", "15", "15:", "x:y", "1:2:3"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		from, to, err := parseRewrite(spec)
+		if err != nil {
+			return
+		}
+		if from <= 0 || from > 64 || to < 0 || to > 64 || from == unix.SIGKILL || from == unix.SIGSTOP {
+			t.Fatalf("parseRewrite(%q) = %d, %d", spec, from, to)
+		}
+	})
+}
