@@ -43,6 +43,7 @@ type grammar struct {
 	NoFork bool                 `short:"F" name:"no-fork" help:"do not fork before exec'ing <program>"`
 	Cgjoin bool                 `short:"c" name:"join-cgroup" help:"join the cgroup of the target process"`
 	Trace  bool                 `name:"trace" help:"print each step (setns, chroot, setuid...) on stderr"`
+	cli.ColorFlag
 
 	Help    cli.HelpFlag    `short:"h" help:"display this help"`
 	Version cli.VersionFlag `short:"V" help:"display version"`
