@@ -134,6 +134,9 @@ func (e *entry) parseTarget() error {
 			t, err = &nsutil.Target{PID: e.pid, PidFD: -1}, nil
 		}
 	}
+	if errors.Is(err, unix.ESRCH) {
+		return missingTarget(g, e.pid, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -142,6 +145,17 @@ func (e *entry) parseTarget() error {
 }
 
 // namespaceOption is the grammar's option for kind k: the field tagged `ns:"NAME"`.
+// missingTarget names, for a target that does not exist, the first namespace file nsenter
+// would have opened (`cannot open /proc/999999/ns/net: No such process`), as util-linux does.
+func missingTarget(g *grammar, pid int, err error) error {
+	for _, k := range nsutil.Kinds {
+		if o := g.namespaceOption(k); o != nil && o.Set && !o.HasValue || g.All {
+			return &os.PathError{Op: "cannot open", Path: k.ProcPath(pid), Err: unix.ESRCH}
+		}
+	}
+	return err
+}
+
 func (g *grammar) namespaceOption(k nsutil.Kind) *nsutil.OptionalValue {
 	v := reflect.ValueOf(g).Elem()
 	for i := 0; i < v.NumField(); i++ {
