@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -78,50 +77,16 @@ func FuzzContainerFromCgroup(f *testing.F) {
 	})
 }
 
-// cgroupMount finds where a cgroup hierarchy is mounted: fstype "cgroup2", or "cgroup" with
-// the given controller option (cgroup v1).
-func cgroupMount(t *testing.T, fstype, option string) string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		pre, post, ok := strings.Cut(line, " - ")
-		if !ok {
-			continue
-		}
-		f, p := strings.Fields(pre), strings.Fields(post)
-		if len(f) < 5 || len(p) < 3 || p[0] != fstype {
-			continue
-		}
-		if option == "" || strings.Contains(","+p[2]+",", ","+option+",") {
-			return f[4]
-		}
-	}
-	return ""
-}
-
-// fakeContainer puts a new sleep into the cgroup dir (made under mount) and returns its pid.
+// fakeContainer puts a new sleep into the cgroup rel (made under mount) and returns its pid.
 func fakeContainer(t *testing.T, mount, rel string) int {
 	t.Helper()
-	dir := filepath.Join(mount, rel)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		nstest.Skip(t, "cannot create a cgroup: "+err.Error())
-	}
+	dir := nstest.FakeContainerCgroup(t, mount, rel)
 	sleep := exec.Command("sleep", "60")
 	if err := sleep.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		sleep.Process.Kill()
-		sleep.Wait()
-		for d := dir; d != mount && strings.HasPrefix(d, mount); d = filepath.Dir(d) {
-			os.Remove(d)
-		}
-	})
-	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(sleep.Process.Pid)), 0); err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
+	nstest.JoinCgroup(t, dir, sleep.Process.Pid)
 	return sleep.Process.Pid
 }
 
@@ -130,7 +95,7 @@ func fakeContainer(t *testing.T, mount, rel string) int {
 // prefix, by runtime:prefix and by name.
 func TestFindContainers(t *testing.T) {
 	nstest.RequireRoot(t)
-	v2, v1 := cgroupMount(t, "cgroup2", ""), cgroupMount(t, "cgroup", "pids")
+	v2, v1 := nstest.CgroupMount(t, "cgroup2", ""), nstest.CgroupMount(t, "cgroup", "pids")
 	if v2 == "" && v1 == "" {
 		nstest.Skip(t, "no cgroup hierarchy mounted")
 	}

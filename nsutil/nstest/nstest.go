@@ -249,3 +249,58 @@ func SelfCopy(t testing.TB) string {
 	}
 	return selfPath
 }
+
+// CgroupMount finds where a cgroup hierarchy is mounted: fstype "cgroup2", or "cgroup" with the
+// given controller option (cgroup v1). It returns "" when there is none.
+func CgroupMount(t testing.TB, fstype, option string) string {
+	t.Helper()
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		pre, post, ok := strings.Cut(line, " - ")
+		f, p := strings.Fields(pre), strings.Fields(post)
+		if !ok || len(f) < 5 || len(p) < 3 || p[0] != fstype {
+			continue
+		}
+		if option == "" || strings.Contains(","+p[2]+",", ","+option+",") {
+			return f[4]
+		}
+	}
+	return ""
+}
+
+// FakeContainerCgroup makes the cgroup rel under mount (named as a container runtime names a
+// container's, e.g. system.slice/docker-ID.scope) and returns its directory; a process written
+// to its cgroup.procs looks, to nsbox, like that container's. The test's cleanup removes the
+// directories it made; register it before starting the processes, so that they are gone first.
+func FakeContainerCgroup(t testing.TB, mount, rel string) string {
+	t.Helper()
+	RequireRoot(t)
+	if mount == "" {
+		Skip(t, "no such cgroup hierarchy is mounted")
+	}
+	dir := filepath.Join(mount, rel)
+	existing := dir // the deepest directory there already: cleanup stops at it
+	for _, err := os.Stat(existing); err != nil && existing != mount; _, err = os.Stat(existing) {
+		existing = filepath.Dir(existing)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		Skip(t, "cannot create a cgroup: "+err.Error())
+	}
+	t.Cleanup(func() {
+		for d := dir; d != existing && strings.HasPrefix(d, existing); d = filepath.Dir(d) {
+			os.Remove(d)
+		}
+	})
+	return dir
+}
+
+// JoinCgroup moves pid into the cgroup directory dir.
+func JoinCgroup(t testing.TB, dir string, pid int) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -44,53 +44,14 @@ func TestIPNetnsName(t *testing.T) {
 	}
 }
 
-// cgroupMount is where a cgroup hierarchy is mounted: fstype "cgroup2", or "cgroup" with the
-// controller option (cgroup v1); "" when it is not.
-func cgroupMount(t *testing.T, fstype, option string) string {
-	t.Helper()
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		pre, post, ok := strings.Cut(line, " - ")
-		f, p := strings.Fields(pre), strings.Fields(post)
-		if !ok || len(f) < 5 || len(p) < 3 || p[0] != fstype {
-			continue
-		}
-		if option == "" || strings.Contains(","+p[2]+",", ","+option+",") {
-			return f[4]
-		}
-	}
-	return ""
-}
-
 // fakeContainer makes the cgroup rel (named as a container runtime names a container's) under
 // mount, starts a process in new net and uts namespaces in it, and returns that process's PID.
 // Cleanup kills it and removes the cgroup.
 func fakeContainer(t *testing.T, mount, rel string) int {
 	t.Helper()
-	nstest.RequireRoot(t)
-	if mount == "" {
-		nstest.Skip(t, "no such cgroup hierarchy is mounted")
-	}
-	dir := filepath.Join(mount, rel)
-	existing := dir // the deepest directory that is there already: cleanup stops at it
-	for _, err := os.Stat(existing); err != nil && existing != mount; _, err = os.Stat(existing) {
-		existing = filepath.Dir(existing)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		nstest.Skip(t, "cannot create a cgroup: "+err.Error())
-	}
-	t.Cleanup(func() { // runs last: after the process is gone
-		for d := dir; d != existing && strings.HasPrefix(d, existing); d = filepath.Dir(d) {
-			os.Remove(d)
-		}
-	})
+	dir := nstest.FakeContainerCgroup(t, mount, rel)
 	pid := unshareTarget(t, nil, "--net", "--uts")
-	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0); err != nil {
-		t.Fatal(err)
-	}
+	nstest.JoinCgroup(t, dir, pid)
 	return pid
 }
 
@@ -111,7 +72,7 @@ func randomHex(t *testing.T, n int) string {
 func TestContainer(t *testing.T) {
 	prefix := randomHex(t, 8)
 	ids := []string{prefix + "0" + randomHex(t, 55), prefix + "1" + randomHex(t, 55)}
-	v2 := cgroupMount(t, "cgroup2", "")
+	v2 := nstest.CgroupMount(t, "cgroup2", "")
 	pids := []int{fakeContainer(t, v2, dockerScope(ids[0])), fakeContainer(t, v2, dockerScope(ids[1]))}
 	bin := ourNsenter(t)
 	for i, id := range ids {
@@ -139,7 +100,7 @@ func TestContainer(t *testing.T) {
 // cgroupfs driver: /docker/ID in the pids hierarchy).
 func TestContainerCgroupV1(t *testing.T) {
 	id := randomHex(t, 64)
-	pid := fakeContainer(t, cgroupMount(t, "cgroup", "pids"), "docker/"+id)
+	pid := fakeContainer(t, nstest.CgroupMount(t, "cgroup", "pids"), "docker/"+id)
 	res := runAs(t, nil, "", ourNsenter(t), "--container="+id[:10], "-n", "readlink", "/proc/self/ns/net")
 	if want := nsLink(t, pid, "net"); res.Code != 0 || strings.TrimSpace(res.Stdout) != want {
 		t.Errorf("--container=%s (cgroup v1): got %q (exit %d, stderr %q), want %s", id[:10], res.Stdout, res.Code, res.Stderr, want)
@@ -150,7 +111,7 @@ func TestContainerCgroupV1(t *testing.T) {
 // the target's cgroup v2. When /sys/fs/cgroup is not cgroup v2 (a hybrid host), it runs inside
 // a private mount namespace with cgroup v2 mounted there, and checks the error outside it.
 func TestJoinCgroup(t *testing.T) {
-	target := fakeContainer(t, cgroupMount(t, "cgroup2", ""), dockerScope(randomHex(t, 64)))
+	target := fakeContainer(t, nstest.CgroupMount(t, "cgroup2", ""), dockerScope(randomHex(t, 64)))
 	bin := ourNsenter(t)
 	cmd := []string{bin, "-t", strconv.Itoa(target), "-c", "-n", "cat", "/proc/self/cgroup"}
 	var fs unix.Statfs_t
