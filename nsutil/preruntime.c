@@ -615,35 +615,25 @@ static void run_plan(struct step *steps, uint32_t count)
 	_exit(0);
 }
 
-// Signals ignored when this process started, recorded before the Go runtime installs its
-// handlers (which execve turns into SIG_DFL), so that a program executed straight from Go (the
-// in-process engine) can be given them ignored again, as the C stage would have left them.
-uint64_t nsbox_ignored_at_start;
+// nsbox_inherited_ignored (siginherit.c) holds the signals ignored when this process started,
+// recorded before the Go runtime installs its handlers (which execve turns into SIG_DFL).
+extern uint64_t nsbox_inherited_ignored;
 
-static void record_ignored_signals(void)
-{
-	for (int sig = 1; sig <= 64; sig++) {
-		struct sigaction sa;
-		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
-			nsbox_ignored_at_start |= 1ull << (sig - 1);
-	}
-}
-
-// nsbox_reignore_signals ignores again the signals ignored at start (just before execve).
+// nsbox_reignore_signals ignores again the signals ignored at start, just before a program is
+// executed straight from Go (the in-process engine, or the re-execution into this stage), so
+// that it gets them ignored as the caller left them.
 void nsbox_reignore_signals(void)
 {
 	for (int sig = 1; sig <= 64; sig++)
-		if (nsbox_ignored_at_start & (1ull << (sig - 1)))
+		if (nsbox_inherited_ignored & (1ull << (sig - 1)))
 			signal(sig, SIG_IGN);
 }
 
 __attribute__((constructor)) static void nsbox_preruntime(void)
 {
 	const char *marker = getenv(MARKER);
-	if (!marker) {
-		record_ignored_signals();
+	if (!marker)
 		return;
-	}
 	char *end;
 	long fd = strtol(marker, &end, 10);
 	unsetenv(MARKER);

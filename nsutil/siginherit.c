@@ -1,11 +1,13 @@
 // siginherit.c records, before the Go runtime starts, which signals the process inherited as
 // ignored (SIG_IGN) and which as blocked. The runtime installs its own handler on most signals
 // at start-up, so by the time Go code runs an inherited SIG_IGN is lost for all but SIGHUP and
-// SIGINT; pidns-init needs the original set to pass it on to its child, as tini does.
+// SIGINT. pidns-init needs the original set to pass it on to its child, as tini does, and the
+// executor to give it back to the program unshare or nsenter run (nsbox_reignore_signals in
+// preruntime.c). Recording costs 64 sigaction calls per start.
 //
-// It only looks when the program is pidns-init (argv[0]'s basename, or `nsbox pidns-init`), so
-// the other applets pay nothing but two string compares. argv[0] comes from
-// program_invocation_name, which glibc and musl both set before constructors run.
+// Only pidns-init (argv[0]'s basename, or `nsbox pidns-init`) also catches signal 34 here.
+// argv[0] comes from program_invocation_name, which glibc and musl both set before
+// constructors run.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -114,8 +116,6 @@ static int is_pidns_init(void)
 
 __attribute__((constructor)) static void nsbox_record_inherited_signals(void)
 {
-	if (!is_pidns_init())
-		return;
 	sigset_t blocked;
 	if (sigprocmask(SIG_SETMASK, NULL, &blocked) == 0) {
 		for (int sig = 1; sig <= 64; sig++)
@@ -130,5 +130,6 @@ __attribute__((constructor)) static void nsbox_record_inherited_signals(void)
 			nsbox_inherited_ignored |= 1ull << (sig - 1);
 	}
 	nsbox_inherited_recorded = 1;
-	catch_rtmin();
+	if (is_pidns_init())
+		catch_rtmin();
 }
