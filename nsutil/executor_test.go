@@ -228,7 +228,7 @@ func startTarget(t *testing.T, asUser *[2]int, args ...string) int {
 
 func TestExecutorJoinsEveryKind(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := startTarget(t, nil, "--user", "--map-root-user", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "--cgroup", "--time")
+	target := startTarget(t, nil, "--user", "--map-root-user", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "--kill-child", "--cgroup", "--time")
 	kinds := allKindNames()
 	for _, pidfd := range []bool{false, true} {
 		res := runPlan(t, testPlan{Join: target, JoinKind: kinds, Pidfd: pidfd, Fork: true, Argv: readlinksScript(kinds)}, nil)

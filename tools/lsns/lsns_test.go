@@ -160,7 +160,7 @@ func compareWithUtilLinux(t *testing.T, args ...string) {
 func TestDifferentialUserNamespaces(t *testing.T) {
 	nstest.RequireTool(t, "/usr/bin/lsns")
 	uid, gid := nstest.Unprivileged(t)
-	rootful := startProcess(t, exec.Command("/usr/bin/unshare", "--user", "--pid", "--fork", "sleep", "600"), "unshare")
+	rootful := startProcess(t, exec.Command("/usr/bin/unshare", "--user", "--pid", "--fork", "--kill-child", "sleep", "600"), "unshare")
 	rootless := startProcess(t, nstest.AsUser(exec.Command("/usr/bin/unshare", "--user", "--net", "sleep", "600"), uid, gid), "sleep")
 	for _, pid := range []int{rootful.Process.Pid, rootless.Process.Pid} {
 		p := strconv.Itoa(pid)
@@ -470,7 +470,7 @@ func TestVanishingProcesses(t *testing.T) {
 // namespaces of the kinds asked for, nesting each under its parent when that is listed too.
 func TestTreeWithType(t *testing.T) {
 	nstest.RequireRoot(t)
-	p := startProcess(t, exec.Command("/usr/bin/unshare", "--user", "--map-root-user", "--pid", "--fork", "sleep", "600"), "unshare")
+	p := startProcess(t, exec.Command("/usr/bin/unshare", "--user", "--map-root-user", "--pid", "--fork", "--kill-child", "sleep", "600"), "unshare")
 	child := ""
 	for i := 0; i < 600 && child == ""; i++ {
 		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", p.Process.Pid, p.Process.Pid))
