@@ -235,12 +235,7 @@ func TestExecutorJoinsEveryKind(t *testing.T) {
 		if res.Code != 0 {
 			t.Fatalf("pidfd=%v: exit %d, stderr %q", pidfd, res.Code, res.Stderr)
 		}
-		got := strings.Fields(res.Stdout)
-		for i, k := range kinds {
-			if want := nsInode(t, target, k); i >= len(got) || got[i] != want {
-				t.Errorf("pidfd=%v: %s = %q, want the target's %s", pidfd, k, got, want)
-			}
-		}
+		assertInTargetNamespaces(t, res.Stdout, target, kinds, pidfd)
 	}
 }
 
@@ -254,11 +249,17 @@ func TestExecutorOwnerJoinsItsUserNamespace(t *testing.T) {
 		if res.Code != 0 {
 			t.Fatalf("pidfd=%v: exit %d, stderr %q", pidfd, res.Code, res.Stderr)
 		}
-		got := strings.Fields(res.Stdout)
-		for i, k := range kinds {
-			if want := nsInode(t, target, k); i >= len(got) || got[i] != want {
-				t.Errorf("pidfd=%v: %s = %q, want the target's %s", pidfd, k, got, want)
-			}
+		assertInTargetNamespaces(t, res.Stdout, target, kinds, pidfd)
+	}
+}
+
+// assertInTargetNamespaces checks that readlinksScript's output names target's namespaces.
+func assertInTargetNamespaces(t *testing.T, out string, target int, kinds []string, pidfd bool) {
+	t.Helper()
+	got := strings.Fields(out)
+	for i, k := range kinds {
+		if want := nsInode(t, target, k); i >= len(got) || got[i] != want {
+			t.Errorf("pidfd=%v: %s = %q, want the target's %s", pidfd, k, got, want)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package lsns
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -411,14 +412,14 @@ func compare(n *node, get lookup) bool {
 	case tokFloat:
 		a, okA := asFloat(l)
 		b, okB := asFloat(r)
-		return okA && okB && order(n.op, cmpFloat(a, b))
+		return okA && okB && order(n.op, cmp.Compare(a, b))
 	case tokNumber:
 		a, okA := asUint(l)
 		b, okB := asUint(r)
-		return okA && okB && order(n.op, cmpUint(a, b))
+		return okA && okB && order(n.op, cmp.Compare(a, b))
 	default:
 		a, b := toBool(l), toBool(r)
-		return order(n.op, cmpUint(b2u(a), b2u(b)))
+		return order(n.op, cmp.Compare(b2u(a), b2u(b)))
 	}
 }
 
@@ -479,26 +480,6 @@ func asFloat(v value) (float64, bool) {
 	}
 	n, err := strconv.ParseFloat(v.str, 64)
 	return n, err == nil
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func b2u(b bool) uint64 {
