@@ -44,6 +44,21 @@ func RequireTool(t testing.TB, path string) {
 	}
 }
 
+// ReferenceDir is where scripts/reference-util-linux (run by .ci/run) installs the newest
+// util-linux release's unshare, nsenter and lsns, beside the system's older ones.
+const ReferenceDir = "/opt/nsbox-ref/util-linux"
+
+// NewestUtilLinux returns the path of the newest util-linux's command (unshare, nsenter or
+// lsns), skipping (failing under CI) when scripts/reference-util-linux has not installed it.
+func NewestUtilLinux(t testing.TB, command string) string {
+	t.Helper()
+	path := filepath.Join(ReferenceDir, "bin", command)
+	if _, err := os.Stat(path); err != nil {
+		Skip(t, path+" is not installed (run scripts/reference-util-linux)")
+	}
+	return path
+}
+
 var (
 	buildOnce sync.Once
 	binPath   string
