@@ -1,8 +1,9 @@
 package lsns
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/nsbox/nsbox/tools/cli"
 )
 
 // colID names one output column.
@@ -88,8 +89,11 @@ func columnByName(name string) (colID, bool) {
 	return 0, false
 }
 
-// parseColumnList applies an -o argument to cols: "A,B" replaces them, "+A,B" appends.
+// parseColumnList applies an -o argument to cols as util-linux's string_add_to_idarray does:
+// "A,B" replaces them, "+A,B" appends. Like util-linux, an unknown name is reported with the
+// rest of the list after it, and an empty list, an empty name or too many columns fail silently.
 func parseColumnList(arg string, cols []colID) ([]colID, error) {
+	silent := &failure{code: cli.ExitFailure}
 	list := arg
 	if strings.HasPrefix(arg, "+") {
 		list = arg[1:]
@@ -97,17 +101,35 @@ func parseColumnList(arg string, cols []colID) ([]colID, error) {
 		cols = nil
 	}
 	if list == "" {
-		return nil, fmt.Errorf("bad usage of --output: %q", arg)
+		return nil, silent
 	}
-	for _, name := range strings.Split(list, ",") {
-		id, ok := columnByName(name)
-		if !ok {
-			return nil, fmt.Errorf("unknown column: %s", name)
-		}
+	begin := -1
+	for p := 0; p < len(list); p++ {
 		if len(cols) >= maxColumns {
-			return nil, fmt.Errorf("too many columns specified, the limit is %d columns", maxColumns-1)
+			return nil, silent
+		}
+		if begin < 0 {
+			begin = p
+		}
+		end := -1
+		if list[p] == ',' {
+			end = p
+		}
+		if p+1 == len(list) {
+			end = p + 1
+		}
+		if end < 0 {
+			continue
+		}
+		if end <= begin {
+			return nil, silent
+		}
+		id, ok := columnByName(list[begin:end])
+		if !ok {
+			return nil, &failure{msg: "unknown column: " + list[begin:], code: cli.ExitFailure}
 		}
 		cols = append(cols, id)
+		begin = -1
 	}
 	return cols, nil
 }

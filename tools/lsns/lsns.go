@@ -11,12 +11,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/tools/cli"
+	"golang.org/x/sys/unix"
 )
 
 // treeMode is how rows nest.
@@ -47,7 +49,9 @@ type grammar struct {
 	cli.ColorFlag
 	Help      cli.HelpFlag    `short:"h" help:"display this help"`
 	Version   cli.VersionFlag `short:"V" help:"display version"`
-	Namespace string          `arg:"" optional:"" help:"namespace inode"`
+	// Namespace is the namespace inode argument; as in util-linux, words after the first are
+	// ignored.
+	Namespace []string `arg:"" optional:"" help:"namespace inode"`
 }
 
 // Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
@@ -66,10 +70,39 @@ func Main(args []string) int {
 	out := bufio.NewWriterSize(os.Stdout, 64<<10)
 	defer out.Flush()
 	if err := run(gr, out); err != nil {
-		out.Flush()
-		return cli.Fail(os.Stderr, "lsns", err)
+		// Like util-linux's, the message comes before what is still buffered for stdout.
+		return report(os.Stderr, err)
 	}
 	return cli.ExitOK
+}
+
+// exitUnsupportedIoctl is util-linux's exit status when the kernel lacks a namespace ioctl.
+const exitUnsupportedIoctl = 2
+
+// failure is an error that lsns reports as util-linux does: warning lines, then the message
+// (none when msg is empty: util-linux fails silently on some bad -o lists), then the status.
+type failure struct {
+	warnings []string
+	msg      string
+	code     int
+}
+
+func (f *failure) Error() string { return strings.Join(append(append([]string(nil), f.warnings...), f.msg), "; ") }
+
+// report prints err on w as util-linux would and returns the exit status.
+func report(w io.Writer, err error) int {
+	var f *failure
+	if !errors.As(err, &f) {
+		return cli.Fail(w, "lsns", err)
+	}
+	lines := f.warnings
+	if f.msg != "" {
+		lines = append(lines, f.msg)
+	}
+	for _, l := range lines {
+		fmt.Fprintf(w, "%s: %s\n", cli.ErrorPrefix("lsns"), l)
+	}
+	return f.code
 }
 
 // config is the grammar turned into decisions.
@@ -129,9 +162,9 @@ func configure(g *grammar) (*config, error) {
 		}
 	}
 	if g.Task != "" {
-		pid, err := strconv.ParseInt(g.Task, 10, 32)
+		pid, err := parseNumber(g.Task, 1, math.MaxInt32)
 		if err != nil {
-			return nil, fmt.Errorf("invalid PID argument: '%s'", g.Task)
+			return nil, fmt.Errorf("invalid PID argument: '%s'%s", g.Task, err)
 		}
 		c.pid = int(pid)
 	}
@@ -140,15 +173,17 @@ func configure(g *grammar) (*config, error) {
 			c.cols = append(c.cols, colID(id))
 		}
 	}
-	if g.Namespace != "" {
+	if len(g.Namespace) > 0 {
 		if c.pid != 0 {
 			return nil, errors.New("--task is mutually exclusive with <namespace>")
 		}
-		ino, err := strconv.ParseUint(g.Namespace, 10, 64)
+		arg := g.Namespace[0]
+		ino, err := parseNumber(arg, 0, math.MaxUint64)
 		if err != nil {
-			return nil, fmt.Errorf("invalid namespace argument: '%s'", g.Namespace)
+			return nil, fmt.Errorf("invalid namespace argument: '%s'%s", arg, err)
 		}
-		c.nsArg, c.hasNSArg = ino, true
+		// Namespace 0 lists every namespace, with the namespace argument's columns and tree.
+		c.nsArg, c.hasNSArg = ino, ino != 0
 		if c.tree == treeNone && !g.List {
 			c.tree = treeProcess
 		}
@@ -166,8 +201,9 @@ func configure(g *grammar) (*config, error) {
 			c.tree = treeProcess
 		}
 	}
-	for _, arg := range g.Output {
-		cols, err := parseColumnList(arg, c.cols)
+	if n := len(g.Output); n > 0 {
+		// As in util-linux, only the last -o counts.
+		cols, err := parseColumnList(g.Output[n-1], c.cols)
 		if err != nil {
 			return nil, err
 		}
@@ -178,17 +214,48 @@ func configure(g *grammar) (*config, error) {
 		if err != nil {
 			return nil, err
 		}
-		for _, name := range f.names {
-			if _, ok := columnByName(name); !ok {
-				return nil, fmt.Errorf("unknown column: %s", name)
-			}
-		}
 		c.filter = f
 	}
 	return c, nil
 }
 
-// exclusive enforces util-linux's mutually exclusive pairs: -J/-r, -P/-p, -l/-T.
+// checkFilterColumns reports every unknown column the filter names, as util-linux does once
+// it has scanned.
+func (c *config) checkFilterColumns() error {
+	if c.filter == nil {
+		return nil
+	}
+	var unknown []string
+	for _, name := range c.filter.names {
+		if _, ok := columnByName(name); !ok {
+			unknown = append(unknown, "unknown column: "+name)
+		}
+	}
+	if unknown != nil {
+		return &failure{warnings: unknown, msg: "failed to initialize filter", code: cli.ExitFailure}
+	}
+	return nil
+}
+
+// parseNumber reads s as C's strtoumax does for util-linux's strto*_or_err (leading blanks and
+// a sign allowed, nothing after the digits) and checks it is in [lo, hi]. Its error is what
+// util-linux adds to the message: "" for junk, ": Numerical result out of range" for range.
+func parseNumber(s string, lo, hi uint64) (uint64, error) {
+	t := strings.TrimLeft(s, " \t\n\v\f\r")
+	neg := strings.HasPrefix(t, "-")
+	t = strings.TrimPrefix(strings.TrimPrefix(t, "+"), "-")
+	if t == "" || strings.TrimLeft(t, "0123456789") != "" {
+		return 0, errors.New("")
+	}
+	n, err := strconv.ParseUint(t, 10, 64)
+	if err != nil || (neg && n != 0) || n < lo || n > hi {
+		return 0, errors.New(": " + cli.Strerror(unix.ERANGE))
+	}
+	return n, nil
+}
+
+// exclusive enforces util-linux's mutually exclusive pairs: -J/-r and -P/-p. (util-linux
+// 2.42 lists -l/-T too, but its check never fires: -l with -T gives the tree.)
 func exclusive(g *grammar) error {
 	pairs := []struct {
 		a, b   bool
@@ -196,11 +263,10 @@ func exclusive(g *grammar) error {
 	}{
 		{g.JSON, g.Raw, "--json", "--raw"},
 		{g.Persistent, g.Task != "", "--persistent", "--task"},
-		{g.List, g.Tree.Set, "--list", "--tree"},
 	}
 	for _, p := range pairs {
 		if p.a && p.b {
-			return fmt.Errorf("mutually exclusive arguments: %s %s", p.la, p.lb)
+			return fmt.Errorf("options %s and %s cannot be combined", p.la, p.lb)
 		}
 	}
 	return nil
@@ -213,6 +279,9 @@ func run(g *grammar, w *bufio.Writer) error {
 	}
 	c, err := configure(g)
 	if err != nil {
+		return err
+	}
+	if err := c.checkFilterColumns(); err != nil {
 		return err
 	}
 	opts := scanOptions{types: c.types, relations: c.tree == treeOwner || c.tree == treeParent}

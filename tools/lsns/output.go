@@ -41,7 +41,7 @@ func newOutput(c *config, s *scan) *output {
 			}
 		}
 	}
-	if c.format == formatHuman && cli.IsTerminal(os.Stdout) && !c.noTrunc {
+	if c.format == formatHuman && cli.IsTerminal(os.Stdout) {
 		t.termWidth = terminalWidth()
 	}
 	if c.format == formatHuman && cli.UseColor(os.Stdout) {
@@ -85,13 +85,13 @@ func (o *output) column(id colID, hidden bool) tableColumn {
 	return c
 }
 
-// terminalWidth is $COLUMNS, else the terminal's width, else 80.
+// terminalWidth is the terminal's width, else $COLUMNS, else 80, as util-linux reads it.
 func terminalWidth() int {
-	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
-		return n
-	}
 	if ws, err := unix.IoctlGetWinsize(int(os.Stdout.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col > 0 {
 		return int(ws.Col)
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {
+		return n
 	}
 	return 80
 }

@@ -3,6 +3,8 @@ package lsns
 import (
 	"bufio"
 	"fmt"
+	"math"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -42,14 +44,16 @@ type table struct {
 	name       string // the JSON top key
 	cols       []tableColumn
 	roots      []*row
+	all        []*row // every row, in the order they were added
 	format     format
 	noHeadings bool
 	utf8       bool // tree glyphs in UTF-8 (the locale's codeset is UTF-8)
-	termWidth  int  // >0 on a terminal: truncate truncatable columns to fit
+	termWidth  int  // >0 on a terminal: fit lines to this width
 }
 
 func (t *table) newRow(parent *row) *row {
 	r := &row{cells: make([]string, len(t.cols)), parent: parent}
+	t.all = append(t.all, r)
 	if parent != nil {
 		parent.children = append(parent.children, r)
 	} else {
@@ -152,7 +156,7 @@ func (t *table) visible() []int {
 
 // printRaw writes -r: cells separated by one space, blanks and unprintable bytes as \xNN.
 func (t *table) printRaw(w *bufio.Writer) {
-	if len(t.roots) == 0 {
+	if len(t.all) == 0 {
 		return
 	}
 	vis := t.visible()
@@ -165,7 +169,7 @@ func (t *table) printRaw(w *bufio.Writer) {
 		}
 		w.WriteByte('\n')
 	}
-	t.walk(func(r *row) {
+	for _, r := range t.rowsInOrder() {
 		for n, i := range vis {
 			if n > 0 {
 				w.WriteByte(' ')
@@ -177,7 +181,7 @@ func (t *table) printRaw(w *bufio.Writer) {
 			w.WriteString(nonblank(data))
 		}
 		w.WriteByte('\n')
-	})
+	}
 }
 
 // nonblank is libsmartcols' raw encoding: blanks, backslashes and bytes that are not printable
@@ -271,22 +275,53 @@ type humanCell struct {
 	widths []int
 }
 
+// width is the cell's width for the layout: that of its widest line.
+func (c humanCell) width() int {
+	w := 0
+	for _, cw := range c.widths {
+		w = max(w, cw)
+	}
+	return w
+}
+
+// layout is one column's width and the statistics libsmartcols works it out from.
+type layout struct {
+	width, min, max int
+	treeArt         int     // widest tree art in the column
+	avg, deviation  float64 // of the cell widths, over every row
+	hidden          bool    // reduced to nothing
+}
+
+// rows lists the rows in print order: depth first in a tree table, else in the order they
+// were added (a table with no tree column prints its rows flat, as libsmartcols does).
+func (t *table) rowsInOrder() []*row {
+	if !t.isTree() {
+		return t.all
+	}
+	var out []*row
+	t.walk(func(r *row) { out = append(out, r) })
+	return out
+}
+
+// isTree reports whether a column holds the tree.
+func (t *table) isTree() bool {
+	for _, c := range t.cols {
+		if c.tree {
+			return true
+		}
+	}
+	return false
+}
+
 // printHuman writes the padded table.
 func (t *table) printHuman(w *bufio.Writer) {
-	if len(t.roots) == 0 {
+	if len(t.all) == 0 {
 		return
 	}
 	vis := t.visible()
-	widths := make([]int, len(t.cols))
-	cells := map[*row][]humanCell{}
-	for _, i := range vis {
-		_, widths[i] = safeEncode(t.cols[i].Name, t.utf8)
-	}
-	minWidths := append([]int(nil), widths...)
-	for i := range widths {
-		widths[i] = 0
-	}
-	t.walk(func(r *row) {
+	rows := t.rowsInOrder()
+	cells := make(map[*row][]humanCell, len(rows))
+	for _, r := range rows {
 		hc := make([]humanCell, len(t.cols))
 		for _, i := range vis {
 			col := t.cols[i]
@@ -297,64 +332,76 @@ func (t *table) printHuman(w *bufio.Writer) {
 				enc, cw := safeEncode(chunk, t.utf8)
 				hc[i].lines = append(hc[i].lines, enc)
 				hc[i].widths = append(hc[i].widths, cw)
-				widths[i] = max(widths[i], cw)
 			}
 		}
 		cells[r] = hc
-	})
-	for _, i := range vis {
-		// libsmartcols: at least the header; else the hint when both are narrower than it.
-		if widths[i] < minWidths[i] {
-			widths[i] = minWidths[i]
-		} else if h := t.cols[i].Hint; widths[i] < h && minWidths[i] < h {
-			widths[i] = h
-		}
 	}
-	t.fitTerminal(vis, widths)
+	lay := t.layout(vis, rows, cells)
 	if !t.noHeadings {
 		for n, i := range vis {
+			if lay[i].hidden {
+				continue
+			}
 			enc, cw := safeEncode(t.cols[i].Name, t.utf8)
-			t.writeCell(w, i, n == len(vis)-1, enc, cw, widths[i], nil)
+			t.writeCell(w, i, t.isLast(vis, lay, n), enc, cw, lay[i].width, nil)
 		}
 		w.WriteByte('\n')
 	}
-	t.walk(func(r *row) {
-		hc := cells[r]
-		extra := 0
-		for n, i := range vis {
-			if len(hc[i].lines) == 0 {
-				t.writeCell(w, i, n == len(vis)-1, "", 0, widths[i], r)
-				continue
-			}
-			extra = max(extra, len(hc[i].lines)-1)
-			t.writeCell(w, i, n == len(vis)-1, hc[i].lines[0], hc[i].widths[0], widths[i], r)
-		}
-		for line := 1; line <= extra; line++ {
-			w.WriteByte('\n')
-			for n, i := range vis {
-				last := n == len(vis)-1
-				if line < len(hc[i].lines) {
-					t.writeCell(w, i, last, hc[i].lines[line], hc[i].widths[line], widths[i], r)
-					continue
-				}
-				art := ""
-				if t.cols[i].tree {
-					art = t.continuationArt(r)
-				}
-				enc, cw := safeEncode(art, t.utf8)
-				if last {
-					w.WriteString(enc)
-					continue
-				}
-				w.WriteString(enc + strings.Repeat(" ", max(0, widths[i]-cw)) + " ")
-			}
-		}
-		w.WriteByte('\n')
-	})
+	for _, r := range rows {
+		t.writeRow(w, r, cells[r], vis, lay)
+	}
 }
 
-// writeCell writes one cell padded to width (the last column is not padded unless it is
-// right-aligned), then the column separator.
+// isLast reports whether vis[n] is the last column shown.
+func (t *table) isLast(vis []int, lay []layout, n int) bool {
+	for _, i := range vis[n+1:] {
+		if !lay[i].hidden {
+			return false
+		}
+	}
+	return true
+}
+
+// writeRow writes one row, and the extra lines of its multi-line cells.
+func (t *table) writeRow(w *bufio.Writer, r *row, hc []humanCell, vis []int, lay []layout) {
+	extra := 0
+	for n, i := range vis {
+		if lay[i].hidden {
+			continue
+		}
+		last := t.isLast(vis, lay, n)
+		if len(hc[i].lines) == 0 {
+			t.writeCell(w, i, last, "", 0, lay[i].width, r)
+			continue
+		}
+		extra = max(extra, len(hc[i].lines)-1)
+		t.writeCell(w, i, last, hc[i].lines[0], hc[i].widths[0], lay[i].width, r)
+	}
+	for line := 1; line <= extra; line++ {
+		w.WriteByte('\n')
+		for n, i := range vis {
+			if lay[i].hidden {
+				continue
+			}
+			last := t.isLast(vis, lay, n)
+			data, dw := "", 0
+			if line < len(hc[i].lines) {
+				data, dw = hc[i].lines[line], hc[i].widths[line]
+			} else if t.cols[i].tree {
+				data, dw = safeEncode(t.continuationArt(r), t.utf8)
+			}
+			w.WriteString(data)
+			if !last {
+				w.WriteString(strings.Repeat(" ", max(0, lay[i].width-dw)) + " ")
+			}
+		}
+	}
+	w.WriteByte('\n')
+}
+
+// writeCell writes one cell in its column's width as libsmartcols does: the last column is not
+// padded, truncatable text is cut to the width, right-aligned text is padded on the left
+// (empty cells are not), then the column separator.
 func (t *table) writeCell(w *bufio.Writer, i int, last bool, data string, dw, width int, r *row) {
 	col := t.cols[i]
 	if last && dw < width && !col.Right {
@@ -363,19 +410,16 @@ func (t *table) writeCell(w *bufio.Writer, i int, last bool, data string, dw, wi
 	if dw > width && col.Trunc {
 		data, dw = truncate(data, width)
 	}
-	var out string
+	var b strings.Builder
 	if col.Right && data != "" {
-		out = strings.Repeat(" ", max(0, width-dw)) + data
-	} else if last {
-		out = data
-	} else {
-		out = data + strings.Repeat(" ", max(0, width-dw))
+		b.WriteString(strings.Repeat(" ", max(0, width-dw)))
+		dw = max(width, dw)
 	}
-	if col.Right && data == "" && !last {
-		out = strings.Repeat(" ", width)
-	} else if col.Right && data == "" && last {
-		out = strings.Repeat(" ", width)
+	b.WriteString(data)
+	if !last {
+		b.WriteString(strings.Repeat(" ", max(0, width-dw)))
 	}
+	out := b.String()
 	if r != nil && r.paint != nil {
 		out = r.paint(col.id, out)
 	}
@@ -385,29 +429,140 @@ func (t *table) writeCell(w *bufio.Writer, i int, last bool, data string, dw, wi
 	}
 }
 
-// fitTerminal narrows the truncatable columns so that a line fits a terminal, as libsmartcols
-// does for COMMAND; without a terminal nothing is cut.
-func (t *table) fitTerminal(vis []int, widths []int) {
-	if t.termWidth <= 0 {
+// layout works out the column widths as libsmartcols 2.42 does: each column as wide as its
+// widest cell, at least its header (unless -n), widened to its width hint when the data is
+// wider than the header but narrower than the hint; an empty column without a header takes no
+// room. On a terminal (termWidth > 0) a line wider than the terminal is then narrowed, see fit.
+func (t *table) layout(vis []int, rows []*row, cells map[*row][]humanCell) []layout {
+	lay := make([]layout, len(t.cols))
+	for _, i := range vis {
+		l := &lay[i]
+		col := t.cols[i]
+		if !t.noHeadings {
+			_, l.min = safeEncode(col.Name, t.utf8)
+		}
+		l.min = max(l.min, 1)
+		sum := 0
+		for _, r := range rows {
+			cw := cells[r][i].width()
+			sum += cw
+			l.max = max(l.max, cw)
+			if col.tree {
+				_, aw := safeEncode(t.treePrefix(r), t.utf8)
+				l.treeArt = max(l.treeArt, aw)
+			}
+		}
+		l.width = l.max
+		switch {
+		case l.width <= l.min:
+			l.width = l.min
+		case col.Hint >= 1 && l.width < col.Hint:
+			l.width = col.Hint
+		}
+		if l.max == 0 && t.noHeadings && l.min == 1 && l.width <= 1 {
+			l.width, l.min = 0, 0
+		}
+		// Statistics for narrowing: integer mean, then the sample standard deviation.
+		n := len(rows)
+		l.avg = float64(sum / n)
+		if n > 1 {
+			sq := 0.0
+			for _, r := range rows {
+				d := float64(cells[r][i].width()) - l.avg
+				sq += d * d
+			}
+			l.deviation = math.Sqrt(sq / float64(n-1))
+		}
+	}
+	if t.termWidth > 0 {
+		t.fit(vis, lay)
+	}
+	return lay
+}
+
+// fit narrows the columns of a line wider than the terminal as libsmartcols does. It visits
+// the columns from the most scattered widths (mean + 3 deviations) down, in stages: first the
+// worst column alone down to mean + deviation, then the truncatable columns with scattered
+// widths, then every truncatable column, three cells at a time for the worst one and one for
+// the others, never below the header. Only truncatable columns (COMMAND unless -u) shrink.
+// A line narrower than the terminal widens its last column, if left-aligned, to the edge.
+func (t *table) fit(vis []int, lay []layout) {
+	total := 0
+	for n, i := range vis {
+		total += lay[i].width
+		if n < len(vis)-1 {
+			total++
+		}
+	}
+	if total > t.termWidth {
+		order := append([]int(nil), vis...)
+		sort.SliceStable(order, func(a, b int) bool {
+			la, lb := lay[order[a]], lay[order[b]]
+			return la.avg+3*la.deviation < lb.avg+3*lb.deviation
+		})
+		for stage := 0; stage <= 6 && total > t.termWidth; {
+			before := total
+			for n := 0; n < len(order) && total > t.termWidth; n++ {
+				i := order[len(order)-1-n]
+				total -= t.reduce(&lay[i], i, total, stage, n)
+			}
+			if total == before {
+				stage++
+			}
+		}
+	}
+	// libsmartcols widens the table's last column, even a hidden one (then nothing shows).
+	if last := len(t.cols) - 1; total < t.termWidth && !t.cols[last].hidden {
+		if !t.cols[last].Right {
+			lay[last].width += t.termWidth - total
+		}
+	}
+}
+
+// reduce narrows one column in one stage of fit and returns by how much.
+func (t *table) reduce(l *layout, i, total, stage, nth int) int {
+	col := t.cols[i]
+	if l.hidden || l.width == l.min || l.width == 0 || (col.tree && total <= l.treeArt) {
+		return 0
+	}
+	before := l.width
+	wanted := total - t.termWidth
+	switch stage {
+	case 0:
+		if col.Trunc && nth == 0 {
+			l.reduceTo68(wanted)
+		}
+	case 5, 6:
+		if stage == 5 && l.deviation < l.avg/2.2 {
+			break
+		}
+		if !col.Trunc {
+			break
+		}
+		cut := 1
+		if nth == 0 {
+			cut = 3 // the worst column goes faster
+		}
+		l.width -= min(cut, l.width-l.min)
+	}
+	// Stages 1 to 4 narrow only columns lsns does not have (no extremes, relative hints).
+	if l.width <= 0 {
+		l.width, l.hidden = 0, true
+	}
+	return before - l.width
+}
+
+// reduceTo68 narrows a column towards mean + deviation (where 68% of its cells fit), by at most
+// wanted cells.
+func (l *layout) reduceTo68(wanted int) {
+	if l.deviation < 1.0 {
 		return
 	}
-	total := len(vis) - 1
-	for _, i := range vis {
-		total += widths[i]
-	}
-	for _, i := range vis {
-		if total <= t.termWidth {
-			return
-		}
-		if !t.cols[i].Trunc {
-			continue
-		}
-		floor := len(t.cols[i].Name)
-		cut := min(widths[i]-floor, total-t.termWidth)
-		if cut > 0 {
-			widths[i] -= cut
-			total -= cut
-		}
+	target := max(int(l.avg+l.deviation), l.min)
+	if l.width-target > wanted || target > l.width {
+		l.width -= wanted
+	} else {
+		l.width = target
 	}
 }
 
@@ -495,6 +650,7 @@ func (t *table) printJSON(w *bufio.Writer) {
 	j := &jsonWriter{w: w}
 	j.open("", false, "{")
 	j.open(t.name, true, "[")
+	tree := t.isTree()
 	var rows func(rs []*row)
 	rows = func(rs []*row) {
 		for _, r := range rs {
@@ -511,7 +667,7 @@ func (t *table) printJSON(w *bufio.Writer) {
 					j.value(col.Name, jsonQuote(data))
 				}
 			}
-			if len(r.children) > 0 {
+			if len(r.children) > 0 && tree {
 				j.open("children", true, "[")
 				rows(r.children)
 				j.close("]")
@@ -519,7 +675,11 @@ func (t *table) printJSON(w *bufio.Writer) {
 			j.close("}")
 		}
 	}
-	rows(t.roots)
+	if tree {
+		rows(t.roots)
+	} else {
+		rows(t.all)
+	}
 	j.close("]")
 	j.close("}")
 }
