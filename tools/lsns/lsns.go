@@ -47,8 +47,8 @@ type grammar struct {
 	Tree        nsutil.OptionalValue `short:"T" name:"tree" optvalue:"rel" attached:"short" complete:"values=process,parent,owner" help:"use tree format (parent, owner, or process)"`
 	ListColumns bool                 `short:"H" name:"list-columns" help:"list the available columns"`
 	cli.ColorFlag
-	Help      cli.HelpFlag    `short:"h" help:"display this help"`
-	Version   cli.VersionFlag `short:"V" help:"display version"`
+	Help    cli.HelpFlag    `short:"h" help:"display this help"`
+	Version cli.VersionFlag `short:"V" help:"display version"`
 	// Namespace is the namespace inode argument; as in util-linux, words after the first are
 	// ignored.
 	Namespace []string `arg:"" optional:"" help:"namespace inode"`
@@ -87,7 +87,9 @@ type failure struct {
 	code     int
 }
 
-func (f *failure) Error() string { return strings.Join(append(append([]string(nil), f.warnings...), f.msg), "; ") }
+func (f *failure) Error() string {
+	return strings.Join(append(append([]string(nil), f.warnings...), f.msg), "; ")
+}
 
 // report prints err on w as util-linux would and returns the exit status.
 func report(w io.Writer, err error) int {

@@ -3,6 +3,7 @@
 package lsns
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -22,17 +23,22 @@ import (
 const timeout = 60 * time.Second
 
 // fixtureScript builds, inside a fresh PID and mount namespace, a fixed set of processes and
-// namespaces; host nsfs mounts are detached there so that only the fixture is seen. It then
-// runs every case with our lsns and util-linux's, one after the other.
+// namespaces (one network namespace bind-mounted twice, for a two-line NSFS cell); host nsfs
+// mounts are detached there so that only the fixture is seen. It then runs every case with our
+// lsns and with each util-linux lsns in $REFS, one after the other, writing to fd $OUT.
 const fixtureScript = `
 set -u
 grep ' - nsfs ' /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+{
 sleep 600 &
 /usr/bin/unshare --net --uts sleep 600 &
 /usr/bin/unshare --user --map-root-user --pid --fork --mount-proc sleep 600 &
 /usr/bin/unshare --ipc --cgroup --time --fork sleep 600 &
 ip netns add nsboxlsnstest
 ip netns exec nsboxlsnstest sleep 600 &
+} 3>&-
+SECOND=$(mktemp /run/nsboxlsnstest.XXXXXX)
+mount --bind /run/netns/nsboxlsnstest "$SECOND"
 for i in $(seq 600); do [ "$(pgrep -c -x sleep)" -ge 5 ] && break; sleep 0.05; done
 NETPID=
 for p in $(pgrep -x sleep); do
@@ -41,23 +47,28 @@ done
 NETINO=$(stat -L -c %i /proc/$NETPID/ns/net)
 USERINO=$(for p in $(pgrep -x sleep); do stat -L -c %i /proc/$p/ns/user; done | sort -n | tail -1)
 while IFS= read -r name; do
-  echo "=== $name"
+  echo "=== $name" >&$OUT
   args=${name//NETINO/$NETINO}; args=${args//USERINO/$USERINO}
-  eval "$LSNS $args" 2>&1; echo "--- rc=$?"
-  eval "/usr/bin/lsns $args" 2>&1; echo "--- rc=$?"
+  for lsns in "$LSNS" $REFS; do
+    eval "$lsns $args" >&$OUT 2>&1; echo "--- rc=$?" >&$OUT
+  done
 done
+umount "$SECOND"; rm -f "$SECOND"
 ip netns delete nsboxlsnstest
 kill $(jobs -p) 2>/dev/null
 `
 
-// differentialCases are the option sets compared byte for byte with util-linux 2.38. (Trees
-// with -t are left out: 2.38 adds owner and parent namespaces of kinds -t excludes, which 2.41
-// no longer does; TestTreeWithType checks the 2.41 behaviour.)
+// utilLinux238 is the system's util-linux lsns (Debian 12: 2.38).
+const utilLinux238 = "/usr/bin/lsns"
+
+// differentialCases are the option sets compared byte for byte with util-linux 2.38 and 2.42,
+// which agree on them. (Trees with -t are left out here: 2.38 adds owner and parent
+// namespaces of kinds -t excludes, which 2.41 no longer does; see newestCases.)
 var differentialCases = []string{
-	"", "-l", "-n", "-u", "-J", "-J -l", "-r", "-r -n", "-t net", "-W -t net", "-J -t net",
-	"-t user -t pid", "-t mnt", "-t ipc -t uts -t cgroup -t time",
+	"", "-l", "-u", "-J", "-J -l", "-r", "-r -n", "-t net", "-W -t net",
+	"-t mnt", "-t ipc -t uts -t cgroup -t time",
 	"-o NS,TYPE,PATH,NPROCS,PID,PPID,COMMAND,UID,USER,NETNSID,NSFS,PNS,ONS", "-o +PATH,PPID",
-	"-o ns,type,uid", "--output-all", "-J --output-all", "-r --output-all -l",
+	"-o ns,type,uid", "--output-all", "-r --output-all -l",
 	"-p 1", "-p $NETPID", "-J -p $NETPID", "-T", "-Towner", "-Tparent", "-Tprocess", "--tree=parent",
 	"--tree=owner -J", "-r -Tparent", "-Tparent -o NS,PNS,ONS,NPROCS", "-o NS,PNS,ONS -n",
 	"NETINO", "-l NETINO", "-J NETINO", "USERINO -o PID,PPID,UID,USER,COMMAND,PATH,NS,TYPE",
@@ -65,11 +76,42 @@ var differentialCases = []string{
 	"-t bogus", "-o BOGUS", "999", "-p 1 NETINO", "-Tbogus", "-p x",
 }
 
-// runFixture runs the cases in the fixture and returns, per case, ours and util-linux's output.
-func runFixture(t *testing.T, cases []string) map[string][2]string {
+// jsonNSFSCases put a namespace with two mount points in JSON. util-linux 2.42 writes only the
+// first one there (and stray blanks after it); we keep 2.38's "A\nB", so these are compared
+// with 2.38 only.
+var jsonNSFSCases = []string{"-J -t net", "-J --output-all", "-J -t net -o NS,NSFS"}
+
+// newestCases are compared with util-linux 2.42 only: what 2.38 lacks (-P, -Q, trees with -t,
+// -H) or does differently (column width hints, -n, error messages, namespace 0).
+var newestCases = []string{
+	"-n", "-t user -t pid", "--output-all -n", "-n -o NS,NETNSID,TYPE,PID -t user",
+	"-P", "-P -l", "-P --output-all", "-P -J", "-P -Towner", "-t net -P -o +NSFS",
+	"-T -t user", "-Tparent -t user -t pid", "-Towner -t net", "-Towner -t user -t net -o NS,TYPE,ONS",
+	"-T -J -t pid", "-Tprocess -t net", "-l -T", "-p $NETPID -Towner",
+	"-o NSFS,NS -t net", "-W -t net -o NS,NSFS,COMMAND", "-J -t net -o NS,NETNSID",
+	"-o NS,TYPE -o +PID", "-o ''", "-o +", "-o NS,", "-o ,NS", "-o NS,BOGUS,TYPE",
+	"-Q 'TYPE == \"net\"'", "-Q 'NPROCS > 1 && TYPE =~ \"^u\"'", "-Q 'NS == NETINO'",
+	"-Q 'PID == 1 or not (NPROCS >= 2)' -l", "-Q 'TYPE !~ \"n\"' -o NS,TYPE",
+	"-Q 'PNS == 0' -o NS,TYPE,PNS", "-Q 'ONS != 0' -o NS,ONS -J", "-Q 'USER == \"root\"' -T",
+	"-Q 'TYPE == \"pid\"' -Tparent", "-Q 'TYPE == \"user\"' -Towner -J",
+	"-Q 'FOO == 1'", "-Q 'foo == 1 && bar == 2'", "-Q 'TYPE == net'",
+	"-p 0", "-p 99999999999", "-p ' 5'", "0", "18446744073709551616", "NETINO 2",
+	"-J -r", "-P -p 1",
+	"-H -r | grep -v '^CONTAINER '",
+}
+
+// fixture says how runFixture runs the cases: against which util-linux lsns, and on a
+// terminal of ptyWidth columns (0: on a pipe).
+type fixture struct {
+	refs     []string
+	ptyWidth int
+}
+
+// runFixture runs the cases in the fixture and returns, per case, our output and each
+// reference's, in the order of f.refs (each with its exit status appended).
+func runFixture(t *testing.T, cases []string, f fixture) map[string][]string {
 	t.Helper()
 	nstest.RequireRoot(t)
-	nstest.RequireTool(t, "/usr/bin/lsns")
 	nstest.RequireTool(t, "/usr/sbin/ip")
 	lsns := nstest.Applet(t, "lsns")
 	script := filepath.Join(t.TempDir(), "fixture.sh")
@@ -77,44 +119,153 @@ func runFixture(t *testing.T, cases []string) map[string][2]string {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("/usr/bin/unshare", "-fp", "--mount-proc", "bash", script)
-	cmd.Env = append(os.Environ(), "LSNS="+lsns, "LANG=C.UTF-8", "LC_ALL=")
+	cmd.Env = append(os.Environ(), "LSNS="+lsns, "REFS="+strings.Join(f.refs, " "), "LANG=C.UTF-8", "LC_ALL=", "OUT=1", "NO_COLOR=1")
 	cmd.Stdin = strings.NewReader(strings.Join(cases, "\n") + "\n")
+	var tty *ptyCapture
+	if f.ptyWidth > 0 {
+		tty = openPtyCapture(t, f.ptyWidth)
+		cmd.ExtraFiles = []*os.File{tty.terminal}
+		cmd.Env = append(cmd.Env, "OUT=3")
+	}
 	res := nstest.Run(t, 5*timeout, cmd)
 	if res.Code != 0 {
 		t.Fatalf("fixture exit %d: %s", res.Code, res.Stderr)
 	}
-	out := map[string][2]string{}
-	for _, block := range strings.Split(res.Stdout, "=== ")[1:] {
+	stdout := res.Stdout
+	if tty != nil {
+		stdout = tty.output()
+	}
+	out := map[string][]string{}
+	for _, block := range strings.Split(stdout, "=== ")[1:] {
 		name, body, _ := strings.Cut(block, "\n")
-		parts := strings.SplitAfter(body, "--- rc=")
-		if len(parts) != 3 {
+		parts := strings.Split(body, "--- rc=")
+		if len(parts) != len(f.refs)+2 {
 			t.Fatalf("case %q: malformed fixture output:\n%s", name, body)
 		}
-		ours := parts[0]
-		ref := strings.SplitN(parts[1], "\n", 2)[1]
-		ours += strings.SplitN(parts[1], "\n", 2)[0]
-		ref += strings.TrimSuffix(parts[2], "\n")
-		out[name] = [2]string{ours, ref}
+		var outputs []string
+		for i := 0; i+1 < len(parts); i++ {
+			text := parts[i]
+			if i > 0 {
+				_, text, _ = strings.Cut(text, "\n")
+			}
+			rc, _, _ := strings.Cut(parts[i+1], "\n")
+			outputs = append(outputs, text+rc)
+		}
+		out[name] = outputs
 	}
 	if len(out) != len(cases) {
-		t.Fatalf("fixture ran %d cases, want %d:\n%s", len(out), len(cases), res.Stdout)
+		t.Fatalf("fixture ran %d cases, want %d:\n%s", len(out), len(cases), stdout)
 	}
 	return out
 }
 
-// TestDifferentialFixture: every option util-linux 2.38 has, byte-identical text and exit status.
-func TestDifferentialFixture(t *testing.T) {
-	results := runFixture(t, differentialCases)
-	for _, c := range differentialCases {
-		got, ok := results[c]
-		if !ok {
-			t.Errorf("case %q did not run", c)
-			continue
-		}
-		if got[0] != got[1] {
-			t.Errorf("lsns %s:\ngot:\n%s\nwant (util-linux):\n%s", c, got[0], got[1])
+// compareFixture runs the cases and wants our output identical to every reference's.
+func compareFixture(t *testing.T, cases []string, f fixture) {
+	t.Helper()
+	results := runFixture(t, cases, f)
+	for _, c := range cases {
+		got := results[c]
+		for i, ref := range f.refs {
+			if got[0] != got[i+1] {
+				t.Errorf("lsns %s (width %d):\ngot:\n%s\nwant (%s):\n%s", c, f.ptyWidth, got[0], ref, got[i+1])
+			}
 		}
 	}
+}
+
+// TestDifferentialFixture: every option both util-linux releases have, byte-identical text and
+// exit status with 2.38 and 2.42.
+func TestDifferentialFixture(t *testing.T) {
+	nstest.RequireTool(t, utilLinux238)
+	compareFixture(t, differentialCases, fixture{refs: []string{utilLinux238, nstest.NewestUtilLinux(t, "lsns")}})
+	compareFixture(t, jsonNSFSCases, fixture{refs: []string{utilLinux238}})
+}
+
+// TestDifferentialNewest: what only util-linux 2.42 has or does differently from 2.38.
+func TestDifferentialNewest(t *testing.T) {
+	compareFixture(t, newestCases, fixture{refs: []string{nstest.NewestUtilLinux(t, "lsns")}})
+}
+
+// terminalCases are the option sets compared with util-linux 2.42 on a terminal, where
+// libsmartcols fits the table to the width: truncating COMMAND, wrapping NSFS, keeping trees.
+var terminalCases = []string{
+	"", "-l", "-u", "-W -t net", "-u -W -t net", "-t net", "-T", "-Tparent", "-Tprocess -o +PATH",
+	"-o NS,TYPE,NSFS,PATH,COMMAND -t net", "-o NS,NSFS,PATH", "-o COMMAND,NS", "-o COMMAND,PID",
+	"-l -o NS,COMMAND,PATH", "--output-all", "-u --output-all", "NETINO", "-n -t user",
+	"-Q 'TYPE == \"net\"' -o NS,COMMAND", "-Q 'NPROCS > 1' -o NS,TYPE",
+}
+
+// TestDifferentialTerminal: on a pseudo-terminal of several widths, the same text as
+// util-linux 2.42.
+func TestDifferentialTerminal(t *testing.T) {
+	ref := nstest.NewestUtilLinux(t, "lsns")
+	for _, width := range []int{40, 60, 80, 120, 200} {
+		compareFixture(t, terminalCases, fixture{refs: []string{ref}, ptyWidth: width})
+	}
+}
+
+// ptyCapture is a pseudo-terminal whose output is collected as it comes.
+type ptyCapture struct {
+	terminal *os.File // the side programs write to
+	master   *os.File
+	buf      bytes.Buffer
+	done     chan struct{}
+}
+
+// openPtyCapture opens a pseudo-terminal of width columns without output processing (no
+// CR before LF) and starts collecting what is written to it.
+func openPtyCapture(t *testing.T, width int) *ptyCapture {
+	t.Helper()
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatalf("open /dev/ptmx: %v", err)
+	}
+	if err := unix.IoctlSetPointerInt(int(master.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatalf("unlockpt: %v", err)
+	}
+	n, err := unix.IoctlGetInt(int(master.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatalf("ptsname: %v", err)
+	}
+	tty, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatalf("open the pty: %v", err)
+	}
+	fd := int(tty.Fd())
+	if err := unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Row: 50, Col: uint16(width)}); err != nil {
+		t.Fatalf("TIOCSWINSZ: %v", err)
+	}
+	term, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		t.Fatalf("TCGETS: %v", err)
+	}
+	term.Oflag &^= unix.OPOST
+	term.Lflag &^= unix.ECHO | unix.ICANON
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, term); err != nil {
+		t.Fatalf("TCSETS: %v", err)
+	}
+	p := &ptyCapture{terminal: tty, master: master, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		chunk := make([]byte, 32<<10)
+		for {
+			n, err := master.Read(chunk)
+			p.buf.Write(chunk[:n])
+			if err != nil {
+				return // EIO once every writer has closed the terminal
+			}
+		}
+	}()
+	t.Cleanup(func() { tty.Close(); master.Close() })
+	return p
+}
+
+// output closes our side of the terminal and returns all that was written to it, once every
+// program that had it open is gone.
+func (p *ptyCapture) output() string {
+	p.terminal.Close()
+	<-p.done
+	return p.buf.String()
 }
 
 // startProcess starts a command that lasts, returns it once its comm is want (after exec), and

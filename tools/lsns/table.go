@@ -452,19 +452,16 @@ func (t *table) layout(vis []int, rows []*row, cells map[*row][]humanCell) []lay
 				l.treeArt = max(l.treeArt, aw)
 			}
 		}
-		l.width = l.max
-		switch {
-		case l.width <= l.min:
-			l.width = l.min
-		case col.Hint >= 1 && l.width < col.Hint:
+		l.width = max(l.max, l.min)
+		if col.Hint >= 1 && l.min < l.max && l.max < col.Hint {
 			l.width = col.Hint
 		}
 		if l.max == 0 && t.noHeadings && l.min == 1 && l.width <= 1 {
 			l.width, l.min = 0, 0
 		}
-		// Statistics for narrowing: integer mean, then the sample standard deviation.
+		// Statistics for narrowing: the mean and the sample standard deviation.
 		n := len(rows)
-		l.avg = float64(sum / n)
+		l.avg = float64(sum) / float64(n)
 		if n > 1 {
 			sq := 0.0
 			for _, r := range rows {
@@ -480,12 +477,14 @@ func (t *table) layout(vis []int, rows []*row, cells map[*row][]humanCell) []lay
 	return lay
 }
 
-// fit narrows the columns of a line wider than the terminal as libsmartcols does. It visits
-// the columns from the most scattered widths (mean + 3 deviations) down, in stages: first the
-// worst column alone down to mean + deviation, then the truncatable columns with scattered
-// widths, then every truncatable column, three cells at a time for the worst one and one for
-// the others, never below the header. Only truncatable columns (COMMAND unless -u) shrink.
-// A line narrower than the terminal widens its last column, if left-aligned, to the edge.
+// fit fits a line to the terminal as libsmartcols 2.42 does. A line too wide is narrowed: the
+// columns are visited from the most scattered widths (mean + 3 deviations) down, in stages:
+// first the worst column alone down to mean + deviation, then the truncatable columns with
+// scattered widths, then every truncatable column, three cells at a time for the worst one and
+// one for the others, never below the header nor by more than the excess. Only truncatable
+// columns (COMMAND unless -u) shrink. A line narrower than the terminal first widens the
+// columns narrower than their width hint, one cell at a time from the right, then the table's
+// last column, if left-aligned, to the edge.
 func (t *table) fit(vis []int, lay []layout) {
 	total := 0
 	for n, i := range vis {
@@ -495,28 +494,43 @@ func (t *table) fit(vis []int, lay []layout) {
 		}
 	}
 	if total > t.termWidth {
-		order := append([]int(nil), vis...)
-		sort.SliceStable(order, func(a, b int) bool {
-			la, lb := lay[order[a]], lay[order[b]]
-			return la.avg+3*la.deviation < lb.avg+3*lb.deviation
-		})
-		for stage := 0; stage <= 6 && total > t.termWidth; {
-			before := total
-			for n := 0; n < len(order) && total > t.termWidth; n++ {
-				i := order[len(order)-1-n]
-				total -= t.reduce(&lay[i], i, total, stage, n)
-			}
-			if total == before {
-				stage++
+		total = t.narrow(vis, lay, total)
+	}
+	for grew := true; grew && total < t.termWidth; {
+		grew = false
+		for n := len(vis) - 1; n >= 0 && total < t.termWidth; n-- {
+			l, hint := &lay[vis[n]], t.cols[vis[n]].Hint
+			if !l.hidden && hint >= 1 && l.width < hint {
+				l.width++
+				total++
+				grew = true
 			}
 		}
 	}
 	// libsmartcols widens the table's last column, even a hidden one (then nothing shows).
-	if last := len(t.cols) - 1; total < t.termWidth && !t.cols[last].hidden {
-		if !t.cols[last].Right {
-			lay[last].width += t.termWidth - total
+	if last := len(t.cols) - 1; total < t.termWidth && !t.cols[last].hidden && !t.cols[last].Right {
+		lay[last].width += t.termWidth - total
+	}
+}
+
+// narrow runs the narrowing stages of fit and returns the new line width.
+func (t *table) narrow(vis []int, lay []layout, total int) int {
+	order := append([]int(nil), vis...)
+	sort.SliceStable(order, func(a, b int) bool {
+		la, lb := lay[order[a]], lay[order[b]]
+		return la.avg+3*la.deviation < lb.avg+3*lb.deviation
+	})
+	for stage := 0; stage <= 6 && total > t.termWidth; {
+		before := total
+		for n := 0; n < len(order) && total > t.termWidth; n++ {
+			i := order[len(order)-1-n]
+			total -= t.reduce(&lay[i], i, total, stage, n)
+		}
+		if total == before {
+			stage++
 		}
 	}
+	return total
 }
 
 // reduce narrows one column in one stage of fit and returns by how much.
@@ -543,7 +557,7 @@ func (t *table) reduce(l *layout, i, total, stage, nth int) int {
 		if nth == 0 {
 			cut = 3 // the worst column goes faster
 		}
-		l.width -= min(cut, l.width-l.min)
+		l.width -= min(cut, wanted, l.width-l.min)
 	}
 	// Stages 1 to 4 narrow only columns lsns does not have (no extremes, relative hints).
 	if l.width <= 0 {
@@ -559,9 +573,11 @@ func (l *layout) reduceTo68(wanted int) {
 		return
 	}
 	target := max(int(l.avg+l.deviation), l.min)
-	if l.width-target > wanted || target > l.width {
+	switch {
+	case target >= l.width:
+	case l.width-target > wanted:
 		l.width -= wanted
-	} else {
+	default:
 		l.width = target
 	}
 }
