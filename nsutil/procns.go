@@ -19,7 +19,8 @@ type NSRelations struct {
 	HasUID   bool
 }
 
-// ErrIoctlUnsupported is wrapped when the kernel lacks a namespace ioctl (ENOTTY/ENOSYS).
+// ErrIoctlUnsupported is wrapped when the kernel lacks a namespace ioctl (ENOTTY/ENOSYS), by an
+// *UnsupportedIoctlError that names the request.
 var ErrIoctlUnsupported = errors.New("namespace ioctl not supported")
 
 // Relations runs NS_GET_PARENT (pid and user kinds), NS_GET_USERNS and NS_GET_OWNER_UID (user
@@ -27,13 +28,13 @@ var ErrIoctlUnsupported = errors.New("namespace ioctl not supported")
 func Relations(fd int, k Kind) (NSRelations, error) {
 	var r NSRelations
 	if k.Flag == unix.CLONE_NEWPID || k.Flag == unix.CLONE_NEWUSER {
-		ino, err := relatedInode(fd, unix.NS_GET_PARENT)
+		ino, err := relatedInode(fd, unix.NS_GET_PARENT, "NS_GET_PARENT")
 		if err != nil {
 			return r, err
 		}
 		r.Parent = ino
 	}
-	ino, err := relatedInode(fd, unix.NS_GET_USERNS)
+	ino, err := relatedInode(fd, unix.NS_GET_USERNS, "NS_GET_USERNS")
 	if err != nil {
 		return r, err
 	}
@@ -50,14 +51,14 @@ func OwnerUID(fd int) (uint32, error) {
 	return uid, nil
 }
 
-func relatedInode(fd int, req uint) (uint64, error) {
+func relatedInode(fd int, req uint, name string) (uint64, error) {
 	rel, err := unix.IoctlRetInt(fd, req)
 	if err != nil {
 		if errors.Is(err, unix.EPERM) {
 			return 0, nil
 		}
-		if errors.Is(err, unix.ENOTTY) || errors.Is(err, unix.ENOSYS) {
-			return 0, ErrIoctlUnsupported
+		if uerr := unsupportedIoctl(name, err); uerr != nil {
+			return 0, uerr
 		}
 		return 0, os.NewSyscallError("ioctl", err)
 	}

@@ -299,6 +299,9 @@ func run(g *grammar, w *bufio.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range s.warnings {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", cli.ErrorPrefix("lsns"), w)
+	}
 	if c.tree == treeOwner || c.tree == treeParent {
 		s.connect()
 	}

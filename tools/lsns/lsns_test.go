@@ -297,13 +297,16 @@ func nsInode(t *testing.T, pid int, kind string) string {
 	return strconv.FormatUint(st.Ino, 10)
 }
 
-// compareWithUtilLinux runs ours and util-linux's lsns with args and wants the same output and status.
+// compareWithUtilLinux runs ours and util-linux's lsns (2.38 and 2.42) with args and wants the
+// same output and status.
 func compareWithUtilLinux(t *testing.T, args ...string) {
 	t.Helper()
 	ours := nstest.Run(t, timeout, exec.Command(nstest.Applet(t, "lsns"), args...))
-	ref := nstest.Run(t, timeout, exec.Command("/usr/bin/lsns", args...))
-	if ours.Stdout != ref.Stdout || ours.Code != ref.Code {
-		t.Errorf("lsns %q: exit %d, want %d\ngot:\n%s%s\nwant:\n%s%s", args, ours.Code, ref.Code, ours.Stdout, ours.Stderr, ref.Stdout, ref.Stderr)
+	for _, lsns := range []string{utilLinux238, nstest.NewestUtilLinux(t, "lsns")} {
+		ref := nstest.Run(t, timeout, exec.Command(lsns, args...))
+		if ours.Stdout != ref.Stdout || ours.Code != ref.Code {
+			t.Errorf("lsns %q: exit %d, want %d (%s)\ngot:\n%s%s\nwant:\n%s%s", args, ours.Code, ref.Code, lsns, ours.Stdout, ours.Stderr, ref.Stdout, ref.Stderr)
+		}
 	}
 }
 

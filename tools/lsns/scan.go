@@ -3,7 +3,9 @@
 package lsns
 
 import (
+	"errors"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -37,6 +39,7 @@ type namespace struct {
 	related     [relations]uint64
 	relatedNS   [relations]*namespace
 	hasRelated  bool   // related was asked of the kernel
+	relatedErr  error  // why the kernel could not say (an *nsutil.UnsupportedIoctlError)
 	uidFallback uint32 // NS_GET_OWNER_UID, for namespaces without processes
 	netnsid     int
 	hasNetnsid  bool
@@ -64,6 +67,7 @@ type scan struct {
 	fdNS     []heldFD // nsfs fds seen while scanning processes
 	sockets  []heldFD // socket fds, one per socket inode
 	mountSet map[string]bool
+	warnings []string // to print before the table, as util-linux's warnx does
 }
 
 // heldFD is an fd of a process that may hold a namespace.
@@ -108,7 +112,9 @@ func discover(opts scanOptions) (*scan, error) {
 	for _, m := range s.mounts {
 		s.addPersistent(m)
 	}
-	s.resolve()
+	if err := s.resolve(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -395,9 +401,14 @@ func relatedFD(fd int, req uint, kind nsutil.Kind) (int, uint64) {
 	return rel, st.Ino
 }
 
+// lookupRelations asks the kernel for a namespace's parent and owner; tests replace it to play
+// a kernel without the namespace ioctls.
+var lookupRelations = nsutil.Relations
+
 // resolve asks, once per namespace and in parallel, what the output needs: parent and owner,
-// NETNSID. It then sorts the namespaces by inode.
-func (s *scan) resolve() {
+// NETNSID. It then sorts the namespaces by inode. A kernel without the namespace ioctls is an
+// error, as in util-linux: see unsupportedIoctls.
+func (s *scan) resolve() error {
 	if s.opts.netnsid {
 		if q, err := nsutil.OpenNetNSIDQuerier(); err == nil {
 			s.querier = q
@@ -428,7 +439,31 @@ func (s *scan) resolve() {
 	}
 	close(next)
 	wg.Wait()
+	err := s.unsupportedIoctls(todo)
 	sort.Slice(s.list, func(i, j int) bool { return s.list[i].ino < s.list[j].ino })
+	return err
+}
+
+// unsupportedIoctls reports, as util-linux 2.42 does, a namespace ioctl the kernel does not
+// know: ENOTTY is fatal ("Unsupported ioctl NS_GET_USERNS", exit 2, nothing listed); ENOSYS
+// (seen under emulators) is a warning, once per ioctl, and the relation shows as 0.
+func (s *scan) unsupportedIoctls(resolved []*namespace) error {
+	var warned []string
+	for _, ns := range resolved {
+		var e *nsutil.UnsupportedIoctlError
+		if !errors.As(ns.relatedErr, &e) {
+			continue
+		}
+		msg := "Unsupported ioctl " + e.Name
+		if e.Errno == unix.ENOTTY {
+			return &failure{warnings: warned, msg: msg, code: exitUnsupportedIoctl}
+		}
+		if !slices.Contains(warned, msg) {
+			warned = append(warned, msg)
+		}
+	}
+	s.warnings = warned
+	return nil
 }
 
 // resolveOne opens the namespace through one of its processes (the lowest PID first; others
@@ -446,8 +481,13 @@ func (s *scan) resolveOne(ns *namespace, mu *sync.Mutex) {
 			continue
 		}
 		if s.opts.relations && !ns.hasRelated {
-			if r, err := nsutil.Relations(fd, kind); err == nil {
+			r, err := lookupRelations(fd, kind)
+			if err == nil {
 				ns.related = [relations]uint64{r.Parent, r.Owner}
+			}
+			var unsupported *nsutil.UnsupportedIoctlError
+			if errors.As(err, &unsupported) {
+				ns.relatedErr = unsupported
 			}
 			ns.hasRelated = true
 		}

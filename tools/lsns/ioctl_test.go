@@ -1,0 +1,79 @@
+//go:build linux
+
+package lsns
+
+import (
+	"bufio"
+	"bytes"
+	"testing"
+
+	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/tools/cli"
+	"golang.org/x/sys/unix"
+)
+
+// withoutIoctl makes the relations lookup answer as a kernel that lacks NS_GET_USERNS with
+// errno, for one test.
+func withoutIoctl(t *testing.T, errno unix.Errno) {
+	t.Helper()
+	saved := lookupRelations
+	lookupRelations = func(int, nsutil.Kind) (nsutil.NSRelations, error) {
+		return nsutil.NSRelations{}, &nsutil.UnsupportedIoctlError{Name: "NS_GET_USERNS", Errno: errno}
+	}
+	t.Cleanup(func() { lookupRelations = saved })
+}
+
+// runArgs runs lsns's run with args, as Main would, and returns its output and error.
+func runArgs(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	spec, g := Command()
+	if _, code, done := cli.Parse(spec, g, args); done {
+		t.Fatalf("lsns %q: parse exit %d", args, code)
+	}
+	var out bytes.Buffer
+	w := bufio.NewWriter(&out)
+	err := run(g.(*grammar), w)
+	w.Flush()
+	return out.String(), err
+}
+
+// TestUnsupportedIoctlExit: a kernel without the namespace ioctls (ENOTTY) makes lsns print
+// util-linux's "Unsupported ioctl NS_GET_USERNS", list nothing and exit 2, whenever it needs
+// parents or owners.
+func TestUnsupportedIoctlExit(t *testing.T) {
+	withoutIoctl(t, unix.ENOTTY)
+	for _, args := range [][]string{{"-o", "NS,ONS"}, {"-Towner"}, {"-l", "-Q", "PNS == 0", "-o", "NS"}} {
+		out, err := runArgs(t, args...)
+		var stderr bytes.Buffer
+		code := report(&stderr, err)
+		if code != 2 || stderr.String() != "lsns: Unsupported ioctl NS_GET_USERNS\n" || out != "" {
+			t.Errorf("lsns %q: exit %d, stderr %q, stdout %q; want 2, %q, nothing", args, code, stderr.String(), out, "lsns: Unsupported ioctl NS_GET_USERNS\n")
+		}
+	}
+	// Without PNS, ONS or an owner/parent tree the ioctls are not needed, and lsns lists.
+	if out, err := runArgs(t, "-o", "NS,TYPE"); err != nil || out == "" {
+		t.Errorf("lsns -o NS,TYPE: error %v, output %q; want a listing", err, out)
+	}
+}
+
+// TestUnsupportedIoctlWarning: ENOSYS (as under some emulators) is only a warning, once, and
+// the relations show as 0, as in util-linux.
+func TestUnsupportedIoctlWarning(t *testing.T) {
+	withoutIoctl(t, unix.ENOSYS)
+	types := make([]bool, len(nsutil.Kinds))
+	for k := range types {
+		types[k] = true
+	}
+	s, err := discover(scanOptions{types: types, relations: true})
+	if err != nil {
+		t.Fatalf("discover: %v", err)
+	}
+	if want := []string{"Unsupported ioctl NS_GET_USERNS"}; len(s.warnings) != 1 || s.warnings[0] != want[0] {
+		t.Errorf("warnings %q, want %q", s.warnings, want)
+	}
+	for _, ns := range s.list {
+		if ns.proc != nil && ns.related != [relations]uint64{} {
+			t.Errorf("namespace %d: related %v, want zeros", ns.ino, ns.related)
+		}
+	}
+}
