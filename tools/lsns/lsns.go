@@ -213,10 +213,10 @@ func configure(g *grammar) (*config, error) {
 	}
 	if g.Filter != "" {
 		f, err := parseFilter(g.Filter)
-		if err != nil {
-			return nil, err
-		}
 		c.filter = f
+		if err != nil {
+			return c, err
+		}
 	}
 	return c, nil
 }
@@ -280,6 +280,9 @@ func run(g *grammar, w *bufio.Writer) error {
 		return listColumns(g, w)
 	}
 	c, err := configure(g)
+	if c != nil && c.filter != nil {
+		w.Write(c.filter.echo) // util-linux's filter scanner echoes what it cannot read
+	}
 	if err != nil {
 		return err
 	}
@@ -320,6 +323,9 @@ func run(g *grammar, w *bufio.Writer) error {
 		}
 		s.loadStats(shown)
 		o.showNamespaces()
+	}
+	if o.err != nil {
+		return o.err
 	}
 	o.tab.print(w)
 	return nil

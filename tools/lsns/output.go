@@ -25,6 +25,7 @@ type output struct {
 	kinds   map[string]*color.Color // TYPE colours, nil without colour
 	dim     *color.Color
 	colored bool
+	err     error // the filter could not be applied: nothing is printed
 }
 
 func newOutput(c *config, s *scan) *output {
@@ -206,8 +207,11 @@ func (o *output) addRow(ns *namespace, p *process) {
 	for i, c := range o.tab.cols {
 		cells[i] = o.cell(c.id, ns, p)
 	}
+	if o.err != nil {
+		return
+	}
 	if f := o.cfg.filter; f != nil {
-		ok := f.match(func(name string) (string, bool) {
+		ok, err := f.match(func(name string) (string, bool) {
 			id, _ := columnByName(name)
 			for i, c := range o.tab.cols {
 				if c.id == id {
@@ -216,7 +220,10 @@ func (o *output) addRow(ns *namespace, p *process) {
 			}
 			return "", false
 		})
-		if !ok {
+		if err != nil {
+			o.err = err
+		}
+		if !ok || err != nil {
 			return
 		}
 	}
