@@ -56,8 +56,8 @@ func TestFilterMatch(t *testing.T) {
 		{`"abc"`, true},         // a non-empty string is true
 		{`""`, false},
 		{`not TYPE == "net"`, true}, // (not TYPE) == "net": false == false, as booleans
-		{`NPROCS =~ "^3$"`, true},    // numbers match as text
-		{`NETNSID != "x"`, true},     // an empty cell sorts before every string
+		{`NPROCS =~ "^3$"`, true},   // numbers match as text
+		{`NETNSID != "x"`, true},    // an empty cell sorts before every string
 		{`NETNSID < ""`, true},
 		{`NS == 4026531840.0`, true},
 		{`PID == 1K`, false},
