@@ -38,7 +38,7 @@ type grammar struct {
 	Output      []string             `short:"o" name:"output" sep:"none" placeholder:"list" complete:"columns" help:"define which output columns to use"`
 	OutputAll   bool                 `name:"output-all" help:"output all columns"`
 	Persistent  bool                 `short:"P" name:"persistent" help:"namespaces without processes"`
-	Task        string               `short:"p" name:"task" placeholder:"pid" complete:"pids" help:"print process namespaces"`
+	Task        cli.RequiredArg      `short:"p" name:"task" placeholder:"pid" complete:"pids" help:"print process namespaces"`
 	Filter      string               `short:"Q" name:"filter" placeholder:"expr" complete:"none" help:"apply display filter"`
 	Raw         bool                 `short:"r" name:"raw" help:"use the raw output format"`
 	NoTruncate  bool                 `short:"u" name:"notruncate" help:"don't truncate text in columns"`
@@ -163,10 +163,10 @@ func configure(g *grammar) (*config, error) {
 			c.types[k] = true
 		}
 	}
-	if g.Task != "" {
-		pid, err := parseNumber(g.Task, 1, math.MaxInt32)
+	if g.Task.Set {
+		pid, err := parseNumber(g.Task.Value, 1, math.MaxInt32)
 		if err != nil {
-			return nil, fmt.Errorf("invalid PID argument: '%s'%s", g.Task, err)
+			return nil, fmt.Errorf("invalid PID argument: '%s'%s", g.Task.Value, err)
 		}
 		c.pid = int(pid)
 	}
@@ -264,7 +264,7 @@ func exclusive(g *grammar) error {
 		la, lb string
 	}{
 		{g.JSON, g.Raw, "--json", "--raw"},
-		{g.Persistent, g.Task != "", "--persistent", "--task"},
+		{g.Persistent, g.Task.Set, "--persistent", "--task"},
 	}
 	for _, p := range pairs {
 		if p.a && p.b {

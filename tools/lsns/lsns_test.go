@@ -102,7 +102,9 @@ var newestCases = []string{
 	"-Q 'NPROCS =~ \"1\"' -o NS", "-Q 'NETNSID != \"x\"' -o NS,TYPE,NETNSID", "-Q 'PID' -P",
 	"-Q 'NPROCS < 1K and PID > 1.5' -o NS,PID", "-Q 'USER == 1.5'", "-Q 'NS' -o NS -t user",
 	"-p 0", "-p 99999999999", "-p ' 5'", "0", "18446744073709551616", "NETINO 2",
-	"-J -r", "-P -p 1",
+	"-J -r", "-P -p 1", "-p -1", "-p ''", "--task=-3",
+	"-r -Towner", "--output-all -Tparent", "-Towner -o NS,NSFS,TYPE -t net -t user",
+	"-Tprocess -t net -o NS,NSFS,COMMAND", "-T -t net -o COMMAND,NSFS,NS",
 	"-H -r | grep -v '^CONTAINER '",
 }
 
@@ -199,6 +201,7 @@ var terminalCases = []string{
 	"-o NS,TYPE,NSFS,PATH,COMMAND -t net", "-o NS,NSFS,PATH", "-o COMMAND,NS", "-o COMMAND,PID",
 	"-l -o NS,COMMAND,PATH", "--output-all", "-u --output-all", "NETINO", "-n -t user",
 	"-Q 'TYPE == \"net\"' -o NS,COMMAND", "-Q 'NPROCS > 1' -o NS,TYPE",
+	"-Towner -t net -t user -o +NSFS", "-Tprocess -t net -o NS,NSFS,COMMAND", "-o COMMAND,NSFS -t net",
 }
 
 // TestDifferentialTerminal: on a pseudo-terminal of several widths, the same text as
