@@ -108,11 +108,14 @@ var newestCases = []string{
 	"-H -r | grep -v '^CONTAINER '",
 }
 
-// fixture says how runFixture runs the cases: against which util-linux lsns, and on a
-// terminal of ptyWidth columns (0: on a pipe).
+// fixture says how runFixture runs the cases: against which util-linux lsns, on a pipe or on
+// a terminal (tty) of width columns (0: a terminal that does not say), with $COLUMNS set to
+// columns when that is not empty.
 type fixture struct {
-	refs     []string
-	ptyWidth int
+	refs    []string
+	tty     bool
+	width   int
+	columns string
 }
 
 // runFixture runs the cases in the fixture and returns, per case, our output and each
@@ -130,8 +133,9 @@ func runFixture(t *testing.T, cases []string, f fixture) map[string][]string {
 	cmd.Env = append(os.Environ(), "LSNS="+lsns, "REFS="+strings.Join(f.refs, " "), "LANG=C.UTF-8", "LC_ALL=", "OUT=1", "NO_COLOR=1")
 	cmd.Stdin = strings.NewReader(strings.Join(cases, "\n") + "\n")
 	var tty *ptyCapture
-	if f.ptyWidth > 0 {
-		tty = openPtyCapture(t, f.ptyWidth)
+	cmd.Env = append(cmd.Env, "COLUMNS="+f.columns)
+	if f.tty {
+		tty = openPtyCapture(t, f.width)
 		cmd.ExtraFiles = []*os.File{tty.terminal}
 		cmd.Env = append(cmd.Env, "OUT=3")
 	}
@@ -175,7 +179,7 @@ func compareFixture(t *testing.T, cases []string, f fixture) {
 		got := results[c]
 		for i, ref := range f.refs {
 			if got[0] != got[i+1] {
-				t.Errorf("lsns %s (width %d):\ngot:\n%s\nwant (%s):\n%s", c, f.ptyWidth, got[0], ref, got[i+1])
+				t.Errorf("lsns %s (terminal %v, width %d, COLUMNS=%s):\ngot:\n%s\nwant (%s):\n%s", c, f.tty, f.width, f.columns, got[0], ref, got[i+1])
 			}
 		}
 	}
@@ -209,7 +213,12 @@ var terminalCases = []string{
 func TestDifferentialTerminal(t *testing.T) {
 	ref := nstest.NewestUtilLinux(t, "lsns")
 	for _, width := range []int{40, 60, 80, 120, 200} {
-		compareFixture(t, terminalCases, fixture{refs: []string{ref}, ptyWidth: width})
+		compareFixture(t, terminalCases, fixture{refs: []string{ref}, tty: true, width: width})
+	}
+	// The terminal's size wins over $COLUMNS, which counts when the terminal does not say.
+	for _, f := range []fixture{{tty: true, width: 50, columns: "90"}, {tty: true, columns: "70"}, {tty: true, columns: "x"}} {
+		f.refs = []string{ref}
+		compareFixture(t, []string{"", "-o NS,PID,USER,COMMAND,PATH"}, f)
 	}
 }
 
