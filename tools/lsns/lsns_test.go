@@ -68,7 +68,7 @@ var differentialCases = []string{
 	"", "-l", "-u", "-J", "-J -l", "-r", "-r -n", "-t net", "-W -t net",
 	"-t mnt", "-t ipc -t uts -t cgroup -t time",
 	"-o NS,TYPE,PATH,NPROCS,PID,PPID,COMMAND,UID,USER,NETNSID,NSFS,PNS,ONS", "-o +PATH,PPID",
-	"-o ns,type,uid", "--output-all", "-r --output-all -l",
+	"-o ns,type,uid", "-o NS,NETNSID", "--output-all", "-r --output-all -l",
 	"-p 1", "-p $NETPID", "-J -p $NETPID", "-T", "-Towner", "-Tparent", "-Tprocess", "--tree=parent",
 	"--tree=owner -J", "-r -Tparent", "-Tparent -o NS,PNS,ONS,NPROCS", "-o NS,PNS,ONS -n",
 	"NETINO", "-l NETINO", "-J NETINO", "USERINO -o PID,PPID,UID,USER,COMMAND,PATH,NS,TYPE",
