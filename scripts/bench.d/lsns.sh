@@ -28,4 +28,9 @@ bench_lsns() {
   pair "lsns / util-linux lsns" 15 "$APPLETS/lsns || true" "/usr/bin/lsns || true"
   pair "lsns -J -l / util-linux lsns -J -l" 15 "$APPLETS/lsns -J -l || true" "/usr/bin/lsns -J -l || true"
   pair "lsns -t net / util-linux lsns -t net" 15 "$APPLETS/lsns -t net || true" "/usr/bin/lsns -t net || true"
+  # util-linux 2.42 (scripts/reference-util-linux), which nsbox's output follows.
+  local newest=/opt/nsbox-ref/util-linux/bin/lsns
+  if [ -x "$newest" ]; then
+    pair "lsns / util-linux 2.42 lsns" 15 "$APPLETS/lsns || true" "$newest || true"
+  fi
 }

@@ -435,6 +435,7 @@ func (t *table) writeCell(w *bufio.Writer, i int, last bool, data string, dw, wi
 // room. On a terminal (termWidth > 0) a line wider than the terminal is then narrowed, see fit.
 func (t *table) layout(vis []int, rows []*row, cells map[*row][]humanCell) []layout {
 	lay := make([]layout, len(t.cols))
+	term := t.termWidth > 0
 	for _, i := range vis {
 		l := &lay[i]
 		col := t.cols[i]
@@ -442,15 +443,8 @@ func (t *table) layout(vis []int, rows []*row, cells map[*row][]humanCell) []lay
 			_, l.min = safeEncode(col.Name, t.utf8)
 		}
 		l.min = max(l.min, 1)
-		sum := 0
 		for _, r := range rows {
-			cw := cells[r][i].width()
-			sum += cw
-			l.max = max(l.max, cw)
-			if col.tree {
-				_, aw := safeEncode(t.treePrefix(r), t.utf8)
-				l.treeArt = max(l.treeArt, aw)
-			}
+			l.max = max(l.max, cells[r][i].width())
 		}
 		l.width = max(l.max, l.min)
 		if col.Hint >= 1 && l.min < l.max && l.max < col.Hint {
@@ -459,22 +453,37 @@ func (t *table) layout(vis []int, rows []*row, cells map[*row][]humanCell) []lay
 		if l.max == 0 && t.noHeadings && l.min == 1 && l.width <= 1 {
 			l.width, l.min = 0, 0
 		}
-		// Statistics for narrowing: the mean and the sample standard deviation.
-		n := len(rows)
-		l.avg = float64(sum) / float64(n)
-		if n > 1 {
-			sq := 0.0
-			for _, r := range rows {
-				d := float64(cells[r][i].width()) - l.avg
-				sq += d * d
-			}
-			l.deviation = math.Sqrt(sq / float64(n-1))
+		if term {
+			t.statistics(l, i, rows, cells)
 		}
 	}
 	if t.termWidth > 0 {
 		t.fit(vis, lay)
 	}
 	return lay
+}
+
+// statistics works out what fit needs of a column: its widest tree art, and the mean and
+// sample standard deviation of its cell widths.
+func (t *table) statistics(l *layout, i int, rows []*row, cells map[*row][]humanCell) {
+	sum := 0
+	for _, r := range rows {
+		sum += cells[r][i].width()
+		if t.cols[i].tree {
+			_, aw := safeEncode(t.treePrefix(r), t.utf8)
+			l.treeArt = max(l.treeArt, aw)
+		}
+	}
+	n := float64(len(rows))
+	l.avg = float64(sum) / n
+	if len(rows) > 1 {
+		sq := 0.0
+		for _, r := range rows {
+			d := float64(cells[r][i].width()) - l.avg
+			sq += d * d
+		}
+		l.deviation = math.Sqrt(sq / (n - 1))
+	}
 }
 
 // fit fits a line to the terminal as libsmartcols 2.42 does. A line too wide is narrowed: the
