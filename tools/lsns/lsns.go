@@ -13,9 +13,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/alecthomas/kong"
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
@@ -52,6 +55,10 @@ type grammar struct {
 	// Namespace is the namespace inode argument; as in util-linux, words after the first are
 	// ignored.
 	Namespace []string `arg:"" optional:"" help:"namespace inode"`
+
+	// seen holds where each option occurs among the parsed arguments, by long name, so that
+	// options are checked in util-linux's order; Main fills it in.
+	seen map[string][]int
 }
 
 // Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
@@ -63,10 +70,12 @@ func Command() (cli.Spec, any) {
 // Main runs lsns with args (without the program name) and returns the exit status.
 func Main(args []string) int {
 	spec, g := Command()
-	if _, code, done := cli.Parse(spec, g, args); done {
+	ctx, code, done := cli.Parse(spec, g, args)
+	if done {
 		return code
 	}
 	gr := g.(*grammar)
+	gr.seen = optionPlaces(ctx)
 	out := bufio.NewWriterSize(os.Stdout, 64<<10)
 	defer out.Flush()
 	if err := run(gr, out); err != nil {
@@ -74,6 +83,17 @@ func Main(args []string) int {
 		return report(os.Stderr, err)
 	}
 	return cli.ExitOK
+}
+
+// optionPlaces maps each option's long name to where it occurs among the parsed arguments.
+func optionPlaces(ctx *kong.Context) map[string][]int {
+	seen := map[string][]int{}
+	for i, p := range ctx.Path {
+		if p.Flag != nil {
+			seen[p.Flag.Name] = append(seen[p.Flag.Name], i)
+		}
+	}
+	return seen
 }
 
 // exitUnsupportedIoctl is util-linux's exit status when the kernel lacks a namespace ioctl.
@@ -126,49 +146,24 @@ type config struct {
 // configure checks the options as util-linux does and works out columns and tree mode.
 func configure(g *grammar) (*config, error) {
 	c := &config{noWrap: g.NoWrap || g.Raw, noTrunc: g.NoTruncate, noHeadings: g.NoHeadings, persistent: g.Persistent}
-	if err := exclusive(g); err != nil {
-		return nil, err
-	}
 	switch {
 	case g.JSON:
 		c.format = formatJSON
 	case g.Raw:
 		c.format = formatRaw
 	}
-	if g.Tree.Set {
-		rel := strings.TrimPrefix(g.Tree.Value, "=")
-		switch {
-		case !g.Tree.HasValue || rel == "owner":
-			c.tree = treeOwner
-		case rel == "parent":
-			c.tree = treeParent
-		case rel == "process":
-			c.tree = treeProcess
-		default:
-			return nil, fmt.Errorf("unknown tree type: %s", rel)
-		}
-	}
 	c.types = make([]bool, len(nsutil.Kinds))
-	isNet := false
-	for _, name := range g.Type {
-		k, ok := kindIndex(name)
-		if !ok {
-			return nil, fmt.Errorf("unknown namespace type: %s", name)
-		}
-		c.types[k] = true
-		isNet = isNet || name == "net"
+	if err := c.checkOptions(g); err != nil {
+		return c, err
 	}
 	if len(g.Type) == 0 {
 		for k := range c.types {
 			c.types[k] = true
 		}
 	}
-	if g.Task.Set {
-		pid, err := parseNumber(g.Task.Value, 1, math.MaxInt32)
-		if err != nil {
-			return nil, fmt.Errorf("invalid PID argument: '%s'%s", g.Task.Value, err)
-		}
-		c.pid = int(pid)
+	isNet := slices.Contains(g.Type, "net")
+	if g.ListColumns {
+		return c, nil // -H comes after the option checks, before -o and the namespace argument
 	}
 	if g.OutputAll {
 		for id := 0; id < utilLinuxColumns; id++ {
@@ -211,14 +206,82 @@ func configure(g *grammar) (*config, error) {
 		}
 		c.cols = cols
 	}
+	return c, nil
+}
+
+// optionCheck is one check util-linux makes as getopt hands it an option, at that option's
+// place on the command line.
+type optionCheck struct {
+	pos   int
+	check func() error
+}
+
+// checkOptions makes the checks util-linux makes while it reads the options (-t, -p, -T, -Q and
+// the mutually exclusive pairs), in command-line order, so that of several bad options the
+// same one is reported.
+func (c *config) checkOptions(g *grammar) error {
+	var checks []optionCheck
+	at := func(name string, n int) int { // the place of the n-th -name, or where it would be
+		if n >= 0 && n < len(g.seen[name]) {
+			return g.seen[name][n]
+		}
+		return len(checks)
+	}
+	last := func(name string) int { return at(name, len(g.seen[name])-1) }
+	checks = append(checks, c.exclusive(g, at)...)
+	for n, name := range g.Type {
+		checks = append(checks, optionCheck{at("type", n), func() error {
+			k, ok := kindIndex(name)
+			if !ok {
+				return fmt.Errorf("unknown namespace type: %s", name)
+			}
+			c.types[k] = true
+			return nil
+		}})
+	}
+	if g.Task.Set {
+		checks = append(checks, optionCheck{last("task"), func() error {
+			pid, err := parseNumber(g.Task.Value, 1, math.MaxInt32)
+			if err != nil {
+				return fmt.Errorf("invalid PID argument: '%s'%s", g.Task.Value, err)
+			}
+			c.pid = int(pid)
+			return nil
+		}})
+	}
+	if g.Tree.Set {
+		checks = append(checks, optionCheck{last("tree"), func() error { return c.setTree(g.Tree) }})
+	}
 	if g.Filter != "" {
-		f, err := parseFilter(g.Filter)
-		c.filter = f
-		if err != nil {
-			return c, err
+		checks = append(checks, optionCheck{last("filter"), func() error {
+			f, err := parseFilter(g.Filter)
+			c.filter = f
+			return err
+		}})
+	}
+	sort.SliceStable(checks, func(i, j int) bool { return checks[i].pos < checks[j].pos })
+	for _, ch := range checks {
+		if err := ch.check(); err != nil {
+			return err
 		}
 	}
-	return c, nil
+	return nil
+}
+
+// setTree reads -T's relation.
+func (c *config) setTree(t nsutil.OptionalValue) error {
+	rel := strings.TrimPrefix(t.Value, "=")
+	switch {
+	case !t.HasValue || rel == "owner":
+		c.tree = treeOwner
+	case rel == "parent":
+		c.tree = treeParent
+	case rel == "process":
+		c.tree = treeProcess
+	default:
+		return fmt.Errorf("unknown tree type: %s", rel)
+	}
+	return nil
 }
 
 // checkFilterColumns reports every unknown column the filter names, as util-linux does once
@@ -256,35 +319,44 @@ func parseNumber(s string, lo, hi uint64) (uint64, error) {
 	return n, nil
 }
 
-// exclusive enforces util-linux's mutually exclusive pairs: -J/-r and -P/-p. (util-linux
-// 2.42 lists -l/-T too, but its check never fires: -l with -T gives the tree.)
-func exclusive(g *grammar) error {
+// exclusive checks util-linux's mutually exclusive pairs, -J/-r and -P/-p, where the second
+// of a pair is given; the message names them in command-line order. (util-linux 2.42 lists
+// -l/-T too, but its check never fires: -l with -T gives the tree.)
+func (c *config) exclusive(g *grammar, at func(string, int) int) []optionCheck {
 	pairs := []struct {
 		a, b   bool
 		la, lb string
 	}{
-		{g.JSON, g.Raw, "--json", "--raw"},
-		{g.Persistent, g.Task.Set, "--persistent", "--task"},
+		{g.JSON, g.Raw, "json", "raw"},
+		{g.Persistent, g.Task.Set, "persistent", "task"},
 	}
+	var checks []optionCheck
 	for _, p := range pairs {
-		if p.a && p.b {
-			return fmt.Errorf("options %s and %s cannot be combined", p.la, p.lb)
+		if !p.a || !p.b {
+			continue
 		}
+		first, second := p.la, p.lb
+		if at(second, 0) < at(first, 0) {
+			first, second = second, first
+		}
+		checks = append(checks, optionCheck{at(second, 0), func() error {
+			return fmt.Errorf("options --%s and --%s cannot be combined", first, second)
+		}})
 	}
-	return nil
+	return checks
 }
 
 // run lists the namespaces for g on w.
 func run(g *grammar, w *bufio.Writer) error {
-	if g.ListColumns {
-		return listColumns(g, w)
-	}
 	c, err := configure(g)
 	if c != nil && c.filter != nil {
 		w.Write(c.filter.echo) // util-linux's filter scanner echoes what it cannot read
 	}
 	if err != nil {
 		return err
+	}
+	if g.ListColumns {
+		return listColumns(g, w)
 	}
 	if err := c.checkFilterColumns(); err != nil {
 		return err

@@ -103,6 +103,10 @@ var newestCases = []string{
 	"-Q 'NPROCS < 1K and PID > 1.5' -o NS,PID", "-Q 'USER == 1.5'", "-Q 'NS' -o NS -t user",
 	"-p 0", "-p 99999999999", "-p ' 5'", "0", "18446744073709551616", "NETINO 2",
 	"-J -r", "-P -p 1", "-p -1", "-p ''", "--task=-3",
+	// Options are checked in command-line order, -H after them.
+	"-r -J", "-p 1 -P", "-Tbogus -t bogus", "-t bogus -Tbogus", "-Q 'NS = 1' -t bogus",
+	"-t bogus -Q 'NS = 1'", "-p x -t bogus", "-t bogus -p x", "-H -t bogus", "-t bogus -H",
+	"-H -Q 'a =='", "-H -P -p 1",
 	"-r -Towner", "--output-all -Tparent", "-Towner -o NS,NSFS,TYPE -t net -t user",
 	"-Tprocess -t net -o NS,NSFS,COMMAND", "-T -t net -o COMMAND,NSFS,NS",
 	"-H -r | grep -v '^CONTAINER '",
