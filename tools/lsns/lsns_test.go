@@ -38,8 +38,9 @@ sleep 600 &
 ip netns add nsboxlsnstest
 ip netns exec nsboxlsnstest sleep 600 &
 } 3>&-
-SECOND=$(mktemp /run/nsboxlsnstest.XXXXXX)
-mount --bind /run/netns/nsboxlsnstest "$SECOND"
+# The second mount point is on a tmpfs of the fixture's own (private) mount namespace, so
+# nothing is left on the host whatever happens.
+mount -t tmpfs nsboxlsnstest /mnt && touch /mnt/net && mount --bind /run/netns/nsboxlsnstest /mnt/net
 for i in $(seq 600); do [ "$(pgrep -c -x sleep)" -ge 5 ] && break; sleep 0.05; done
 NETPID=
 for p in $(pgrep -x sleep); do
@@ -54,7 +55,7 @@ while IFS= read -r name; do
     eval "$lsns $args" >&$OUT 2>&1; echo "--- rc=$?" >&$OUT
   done
 done
-umount "$SECOND"; rm -f "$SECOND"
+umount /mnt/net
 ip netns delete nsboxlsnstest
 kill $(jobs -p) 2>/dev/null
 `

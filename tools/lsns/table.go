@@ -292,7 +292,7 @@ type layout struct {
 	hidden          bool    // reduced to nothing
 }
 
-// rows lists the rows in print order: depth first in a tree table, else in the order they
+// rowsInOrder lists the rows in print order: depth first in a tree table, else in the order they
 // were added (a table with no tree column prints its rows flat, as libsmartcols does).
 func (t *table) rowsInOrder() []*row {
 	if !t.isTree() {
