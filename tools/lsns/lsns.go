@@ -143,7 +143,8 @@ type config struct {
 	noHeadings bool
 }
 
-// configure checks the options as util-linux does and works out columns and tree mode.
+// configure checks the options as util-linux does and works out columns and tree mode. On an
+// error it still returns the config, whose filter holds what util-linux's filter scanner echoed.
 func configure(g *grammar) (*config, error) {
 	c := &config{noWrap: g.NoWrap || g.Raw, noTrunc: g.NoTruncate, noHeadings: g.NoHeadings, persistent: g.Persistent}
 	switch {
@@ -172,12 +173,12 @@ func configure(g *grammar) (*config, error) {
 	}
 	if len(g.Namespace) > 0 {
 		if c.pid != 0 {
-			return nil, errors.New("--task is mutually exclusive with <namespace>")
+			return c, errors.New("--task is mutually exclusive with <namespace>")
 		}
 		arg := g.Namespace[0]
 		ino, err := parseNumber(arg, 0, math.MaxUint64)
 		if err != nil {
-			return nil, fmt.Errorf("invalid namespace argument: '%s'%s", arg, err)
+			return c, fmt.Errorf("invalid namespace argument: '%s'%s", arg, err)
 		}
 		// Namespace 0 lists every namespace, with the namespace argument's columns and tree.
 		c.nsArg, c.hasNSArg = ino, ino != 0
@@ -202,7 +203,7 @@ func configure(g *grammar) (*config, error) {
 		// As in util-linux, only the last -o counts.
 		cols, err := parseColumnList(g.Output[n-1], c.cols)
 		if err != nil {
-			return nil, err
+			return c, err
 		}
 		c.cols = cols
 	}
