@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 )
@@ -330,13 +331,37 @@ func (p *parser) parseExpr(level int) (*node, error) {
 			}
 			re, err := regexp.Compile(right.leaf.text)
 			if err != nil {
-				return nil, errors.New("Invalid regular expression")
+				return nil, errors.New(regexMessage(err))
 			}
 			n.re = re
 		}
 		left = n
 	}
 	return left, nil
+}
+
+// regexMessages are the C library's regerror texts for Go's regular expression errors.
+var regexMessages = map[syntax.ErrorCode]string{
+	syntax.ErrMissingParen:          "Unmatched ( or \\(",
+	syntax.ErrMissingRepeatArgument: "Invalid preceding regular expression",
+	syntax.ErrInvalidRepeatSize:     "Invalid content of \\{\\}",
+	syntax.ErrInvalidCharClass:      "Invalid character class name",
+	syntax.ErrInvalidCharRange:      "Invalid range end",
+	syntax.ErrTrailingBackslash:     "Trailing backslash",
+}
+
+// regexMessage words a regular expression error as regerror does.
+func regexMessage(err error) string {
+	var serr *syntax.Error
+	if errors.As(err, &serr) {
+		if serr.Code == syntax.ErrInvalidCharRange && strings.HasPrefix(serr.Expr, "[:") {
+			return "Invalid character class name" // Go words [[:foo:]] as a bad range
+		}
+		if msg, ok := regexMessages[serr.Code]; ok {
+			return msg
+		}
+	}
+	return "Invalid regular expression"
 }
 
 // unary: not unary | primary. (`not` binds as tightly as the comparisons, so only to the

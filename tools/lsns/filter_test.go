@@ -89,6 +89,8 @@ func TestFilterErrors(t *testing.T) {
 		{`NS == 'x`, "syntax error, unexpected invalid token"},
 		{`NS == 99999999999999999999K`, `"99999999999999999999K" token error: Numerical result out of range`},
 		{`TYPE =~ NS`, "(null)"},
+		{`TYPE =~ "("`, `Unmatched ( or \(`},
+		{`TYPE =~ "[[:foo:]]"`, "Invalid character class name"},
 	}
 	for _, tt := range tests {
 		_, err := parseFilter(tt.expr)

@@ -102,7 +102,8 @@ var newestCases = []string{
 	"-Q 'TYPE == \"net'", "-Q 'NS == 99999999999999999999K'", "-Q 'TYPE =~ NS'",
 	"-Q '\"abc\"' -o NS", "-Q 'TYPE > 3'", "-Q 'not TYPE == \"net\"' -o NS,TYPE",
 	"-Q 'NPROCS =~ \"1\"' -o NS", "-Q 'NETNSID != \"x\"' -o NS,TYPE,NETNSID", "-Q 'PID' -P",
-	"-Q 'NPROCS < 1K and PID > 1.5' -o NS,PID", "-Q 'USER == 1.5'", "-Q 'NS' -o NS -t user",
+	"-Q 'NPROCS < 1K and PID > 1.5' -o NS,PID", "-Q 'TYPE =~ \"(\"'", "-Q 'TYPE =~ \"*a\"'",
+	"-Q 'TYPE =~ \"a{2,1}\"'", "-Q 'TYPE =~ \"[[:foo:]]\"'", "-Q 'TYPE =~ \"[[:alpha:]]+t$\"' -o NS,TYPE", "-Q 'USER == 1.5'", "-Q 'NS' -o NS -t user",
 	"-p 0", "-p 99999999999", "-p ' 5'", "0", "18446744073709551616", "NETINO 2",
 	"-J -r", "-P -p 1", "-p -1", "-p ''", "--task=-3",
 	// Options are checked in command-line order, -H after them.
