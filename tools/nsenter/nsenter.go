@@ -9,6 +9,9 @@
 package nsenter
 
 import (
+	"fmt"
+
+	"github.com/alecthomas/kong"
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/tools/cli"
 )
@@ -64,11 +67,30 @@ func Command() (cli.Spec, any) {
 // success it does not return: the program replaces nsenter.
 func Main(args []string) int {
 	spec, g := Command()
-	if _, code, done := cli.Parse(spec, g, args); done {
+	ctx, code, done := cli.Parse(spec, g, args)
+	if done {
 		return code
+	}
+	if err := exclusive(ctx, "wd", "wdns"); err != nil {
+		return report(err)
 	}
 	if err := run(g.(*grammar)); err != nil {
 		return report(err)
 	}
 	return cli.ExitOK
+}
+
+// exclusive refuses the long options a and b together, with util-linux's message naming them in
+// the order given: "options --wd and --wdns cannot be combined".
+func exclusive(ctx *kong.Context, a, b string) error {
+	var seen []string
+	for _, p := range ctx.Path {
+		if p.Flag != nil && (p.Flag.Name == a || p.Flag.Name == b) && (len(seen) == 0 || seen[0] != p.Flag.Name) {
+			seen = append(seen, p.Flag.Name)
+		}
+	}
+	if len(seen) < 2 {
+		return nil
+	}
+	return fmt.Errorf("options --%s and --%s cannot be combined", seen[0], seen[1])
 }

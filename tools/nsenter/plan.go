@@ -35,10 +35,10 @@ func (e *entry) plan() *nsutil.Plan {
 		p.ClearGroups(groups == 0, groups)
 	}
 	if e.setGID {
-		p.SetGID(e.gid)
+		p.SetGID(e.gid).WithMessage("setgid() failed") // util-linux 2.42's words
 	}
 	if e.setUID {
-		p.SetUID(e.uid)
+		p.SetUID(e.uid).WithMessage("setuid() failed")
 	}
 	if e.g.KeepCaps && e.want&userFlag != 0 {
 		p.KeepCaps()

@@ -3,6 +3,7 @@ package nsenter
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,7 +30,7 @@ var pidfdSetns = nsutil.PidfdSetnsSupported
 type entry struct {
 	g           *grammar
 	pid         int                       // the target process, 0 when none
-	target      *nsutil.Target            // open when pid != 0
+	target      *nsutil.Target            // open when pid != 0 and the process exists
 	want        uintptr                   // the kinds to enter
 	files       map[string]*nsutil.NSFile // by kind name: an explicit file, or /proc/PID/ns/KIND
 	viaPidfd    uintptr                   // the kinds entered with setns(pidfd, mask)
@@ -40,12 +41,15 @@ type entry struct {
 	uid, gid    int
 	setUID      bool
 	setGID      bool
+	followUID   bool // -S follow: the owner of /proc/PID
+	followGID   bool // -G follow
+	socketFD    int  // -N: the target's socket, -1 when none
 	cgroupProcs string // -c: the target's cgroup.procs
 }
 
 // newEntry is an entry for the parsed command line g, with nothing opened yet.
 func newEntry(g *grammar) *entry {
-	return &entry{g: g, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1}
+	return &entry{g: g, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1, socketFD: -1}
 }
 
 // run works out the entry, builds the plan and runs it; it returns only on failure.
@@ -83,21 +87,23 @@ func report(err error) int {
 
 // resolve checks the command line and opens everything nsenter needs before it enters any
 // namespace: the target, namespace files, directories; it reads the target's environment and
-// credentials.
+// credentials. The checks come in util-linux 2.42's order, so that the first error reported is
+// the one util-linux reports.
 func (e *entry) resolve() error {
 	g := e.g
-	if g.Wd.Set && g.Wdns.Set {
-		return errors.New("mutually exclusive arguments: --wd --wdns")
-	}
 	if g.Wdns.Set && optValue(g.Wdns) == "" {
 		return errors.New("--wdns requires a directory")
 	}
-	steps := []func() error{e.parseTarget, e.explicitNamespaces, e.allNamespaces, e.userParent,
-		e.netSocket, e.targetNamespaces, e.directories, e.environment, e.credentials, e.cgroup}
+	steps := []func() error{e.parseTarget, e.parseNumbers, e.explicitNamespaces, e.allNamespaces,
+		e.userParent, e.netSocket, e.targetNamespaces, e.directories, e.environment, e.credentials,
+		e.cgroup}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
 		}
+	}
+	if e.want == 0 && !g.All { // -a with nothing to enter runs the program where it is
+		return errors.New("no namespace specified")
 	}
 	if e.target != nil && !e.target.Alive() {
 		// What was opened through /proc may belong to a new process that reused the PID.
@@ -106,28 +112,37 @@ func (e *entry) resolve() error {
 	return nil
 }
 
-// parseTarget reads -t PID (or finds the container of --container) and opens the target.
+// parseTarget reads -t PID[:INODE] (or finds the container of --container) and opens the
+// target. A PID with an inode is opened and checked at once (util-linux 2.42's pidfd check);
+// a plain PID that does not exist is not an error yet: what needs the target then fails on its
+// /proc file, as util-linux does (`cannot open /proc/999999/ns/net: No such file or
+// directory`), and what does not need it runs.
 func (e *entry) parseTarget() error {
 	g := e.g
+	spec := nsutil.TargetSpec{}
 	switch {
-	case g.Target != "" && g.Container != nil:
+	case g.Target.Set && g.Container != nil:
 		return errors.New("mutually exclusive arguments: --target --container")
 	case g.Container != nil:
 		pid, err := containerInit(*g.Container)
 		if err != nil {
 			return err
 		}
-		e.pid = pid
-	case g.Target != "":
-		pid, err := strconv.Atoi(string(g.Target))
-		if err != nil || pid <= 0 {
-			return fmt.Errorf("failed to parse pid: '%s'", g.Target)
+		spec.PID = pid
+	case g.Target.Set:
+		var err error
+		if spec, err = nsutil.ParseTargetSpec(g.Target.Value); err != nil {
+			return fmt.Errorf("%w: '%s'", err, g.Target.Value)
 		}
-		e.pid = pid
 	default:
 		return nil
 	}
-	t, err := nsutil.OpenTarget(e.pid)
+	e.pid = spec.PID
+	t, err := nsutil.OpenTargetSpec(spec)
+	if spec.PidfdInode != 0 {
+		e.target = t
+		return err
+	}
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOENT) {
 		// A thread ID has no pidfd; its /proc/TID/ns files still show its namespaces.
 		if _, serr := os.Stat("/proc/" + strconv.Itoa(e.pid)); serr == nil {
@@ -135,7 +150,7 @@ func (e *entry) parseTarget() error {
 		}
 	}
 	if errors.Is(err, unix.ESRCH) {
-		return missingTarget(g, e.pid, err)
+		return nil // no such process: see above
 	}
 	if err != nil {
 		return err
@@ -144,18 +159,65 @@ func (e *entry) parseTarget() error {
 	return nil
 }
 
-// namespaceOption is the grammar's option for kind k: the field tagged `ns:"NAME"`.
-// missingTarget names, for a target that does not exist, the first namespace file nsenter
-// would have opened (`cannot open /proc/999999/ns/net: No such process`), as util-linux does.
-func missingTarget(g *grammar, pid int, err error) error {
-	for _, k := range nsutil.Kinds {
-		if o := g.namespaceOption(k); o != nil && o.Set && !o.HasValue || g.All {
-			return &os.PathError{Op: "cannot open", Path: k.ProcPath(pid), Err: unix.ESRCH}
-		}
+// parseNumbers reads -S, -G and -N the way util-linux 2.42 does (strtoul/strtos32: leading
+// blanks and '+' allowed, "Numerical result out of range" for a negative or too big number).
+func (e *entry) parseNumbers() error {
+	var err error
+	if e.uid, e.followUID, e.setUID, err = parseID(e.g.Setuid, "uid"); err != nil {
+		return err
 	}
-	return err
+	if e.gid, e.followGID, e.setGID, err = parseID(e.g.Setgid, "gid"); err != nil {
+		return err
+	}
+	if e.g.Socket.Set {
+		fd, err := nsutil.ParseInt32C(e.g.Socket.Value)
+		if err != nil {
+			return numberError("failed to parse file descriptor", e.g.Socket.Value, err)
+		}
+		e.socketFD = int(fd) // a negative FD is no socket, as in util-linux
+	}
+	return nil
 }
 
+// parseID reads an -S/-G value: a uid or gid, or "follow" (the owner of /proc/PID).
+// util-linux truncates a number beyond 32 bits (-S 4294967296 is uid 0); nsenter refuses it,
+// and refuses 4294967295 ((uid_t)-1, "no change") with the message util-linux's setuid gives.
+func parseID(o requiredArg, what string) (id int, follow, set bool, err error) {
+	s := o.Value
+	if !o.Set {
+		return 0, false, false, nil
+	}
+	if s == "follow" {
+		return 0, true, true, nil
+	}
+	n, err := nsutil.ParseUint64C(s)
+	if err == nil && n > math.MaxUint32 {
+		err = unix.ERANGE
+	}
+	if err != nil {
+		return 0, false, false, numberError("failed to parse "+what, s, err)
+	}
+	if n == math.MaxUint32 {
+		return 0, false, false, fmt.Errorf("set%s() failed: %w", what, unix.EINVAL)
+	}
+	return int(n), false, true, nil
+}
+
+// numberError is util-linux's message for a bad number: `MSG: 'VALUE'`, with ":
+// Numerical result out of range" when it is out of range.
+func numberError(msg, value string, err error) error {
+	if err == unix.ERANGE {
+		return fmt.Errorf("%s: '%s': %w", msg, value, err)
+	}
+	return fmt.Errorf("%s: '%s'", msg, value)
+}
+
+// missingTargetSocket is -N's error for a target that does not exist, util-linux's words.
+func (e *entry) missingTargetSocket() error {
+	return fmt.Errorf("failed to pidfd_open() for %d: %w", e.pid, unix.ESRCH)
+}
+
+// namespaceOption is the grammar's option for kind k: the field tagged `ns:"NAME"`.
 func (g *grammar) namespaceOption(k nsutil.Kind) *nsutil.OptionalValue {
 	v := reflect.ValueOf(g).Elem()
 	for i := 0; i < v.NumField(); i++ {
@@ -173,6 +235,8 @@ func optValue(o nsutil.OptionalValue) string {
 }
 
 // explicitNamespaces enables the kinds given as options and opens the files given with them.
+// A value that starts with ':' is a namespace ID (util-linux 2.42); a file whose name starts
+// with ':' is written ./:NAME.
 func (e *entry) explicitNamespaces() error {
 	for _, k := range nsutil.Kinds {
 		opt := e.g.namespaceOption(k)
@@ -183,17 +247,29 @@ func (e *entry) explicitNamespaces() error {
 		if !opt.HasValue {
 			continue
 		}
-		path := optValue(*opt)
-		if k.Name == "net" {
-			path = netnsPath(path)
-		}
-		f, err := nsutil.OpenNamespace(path, &k)
+		f, err := openNamespaceValue(optValue(*opt), k)
 		if err != nil {
 			return err
 		}
 		e.files[k.Name] = f
 	}
 	return nil
+}
+
+// openNamespaceValue opens a namespace option's value: :NSID, an ip-netns name (--net), or a
+// file.
+func openNamespaceValue(value string, k nsutil.Kind) (*nsutil.NSFile, error) {
+	if id, isID := strings.CutPrefix(value, ":"); isID {
+		n, err := nsutil.ParseNamespaceID(id)
+		if err != nil {
+			return nil, err
+		}
+		return nsutil.OpenNamespaceID(n, &k)
+	}
+	if k.Name == "net" {
+		value = netnsPath(value)
+	}
+	return nsutil.OpenNamespace(value, &k)
 }
 
 // netnsPath turns an ip-netns name (no '/') into /run/netns/NAME when that exists or no file of
@@ -215,7 +291,8 @@ func netnsPath(path string) string {
 // the target. util-linux skips only a shared user namespace (setns refuses it) and so fails,
 // e.g., when a rootless container's owner shares the host's cgroup namespace with it; entering
 // another shared one changes nothing but the cwd (a mount namespace's root) and the fork (a PID
-// namespace).
+// namespace). The target's user namespace must be readable, as in util-linux (`stat of
+// /proc/PID/ns/user failed: ...`).
 func (e *entry) allNamespaces() error {
 	if !e.g.All {
 		return nil
@@ -230,7 +307,12 @@ func (e *entry) allNamespaces() error {
 		if _, err := os.Stat(k.ProcPath(0)); err != nil {
 			continue // the kernel lacks this kind
 		}
-		if same, err := nsutil.SameNamespace(e.pid, k); err != nil || !same {
+		same, err := nsutil.SameNamespace(e.pid, k)
+		var pe *os.PathError
+		if k.Flag == userFlag && errors.As(err, &pe) {
+			return fmt.Errorf("stat of %s failed: %w", pe.Path, pe.Err)
+		}
+		if err != nil || !same {
 			e.want |= k.Flag
 		}
 	}
@@ -245,11 +327,11 @@ func (e *entry) userParent() error {
 	user, _ := nsutil.KindByName("user")
 	f := e.files[user.Name]
 	if f == nil {
-		if e.target == nil {
-			return errors.New("no target PID specified for --user-parent")
+		if e.pid == 0 {
+			return errors.New("no target PID specified")
 		}
 		var err error
-		if f, err = nsutil.OpenNamespace(e.target.NamespacePath(user), &user); err != nil {
+		if f, err = nsutil.OpenNamespace(user.ProcPath(e.pid), &user); err != nil {
 			return err
 		}
 	}
@@ -264,17 +346,15 @@ func (e *entry) userParent() error {
 
 // netSocket is -N FD: the network namespace of the target's socket FD.
 func (e *entry) netSocket() error {
-	if e.g.Socket == "" {
+	switch {
+	case e.socketFD < 0:
 		return nil
+	case e.pid == 0:
+		return errors.New("no target PID specified")
+	case e.target == nil:
+		return e.missingTargetSocket()
 	}
-	fd, err := strconv.Atoi(string(e.g.Socket))
-	if err != nil || fd < 0 {
-		return fmt.Errorf("failed to parse file descriptor: '%s'", e.g.Socket)
-	}
-	if e.target == nil {
-		return errors.New("no target PID specified for --net-socket")
-	}
-	f, err := nsutil.SocketNamespace(e.target, fd)
+	f, err := nsutil.SocketNamespace(e.target, e.socketFD)
 	if err != nil {
 		return err
 	}
@@ -293,16 +373,13 @@ func (e *entry) targetNamespaces() error {
 			need |= k.Flag
 		}
 	}
-	if e.want == 0 && !e.g.All { // -a with nothing to enter runs the program where it is
-		return errors.New("no namespace specified")
-	}
 	if need == 0 {
 		return nil
 	}
-	if e.target == nil {
+	if e.pid == 0 {
 		return errors.New("no target PID specified")
 	}
-	if e.target.PidFD >= 0 && pidfdSetns() {
+	if e.target != nil && e.target.PidFD >= 0 && pidfdSetns() {
 		e.viaPidfd = need
 		return nil
 	}
@@ -310,7 +387,7 @@ func (e *entry) targetNamespaces() error {
 		if need&k.Flag == 0 {
 			continue
 		}
-		f, err := nsutil.OpenNamespace(e.target.NamespacePath(k), &k)
+		f, err := nsutil.OpenNamespace(k.ProcPath(e.pid), &k)
 		if err != nil {
 			return err
 		}
@@ -324,7 +401,7 @@ func (e *entry) targetNamespaces() error {
 func (e *entry) directories() error {
 	var err error
 	if e.g.Root.Set {
-		if e.rootFD, err = e.openDir(e.g.Root, "root", "--root"); err != nil {
+		if e.rootFD, err = e.openDir(e.g.Root, "root"); err != nil {
 			return err
 		}
 		if !e.g.Wd.Set && !e.g.Wdns.Set && e.want&mountFlag == 0 {
@@ -336,7 +413,7 @@ func (e *entry) directories() error {
 		}
 	}
 	if e.g.Wd.Set {
-		if e.wdFD, err = e.openDir(e.g.Wd, "cwd", "--wd"); err != nil {
+		if e.wdFD, err = e.openDir(e.g.Wd, "cwd"); err != nil {
 			return err
 		}
 	}
@@ -344,11 +421,11 @@ func (e *entry) directories() error {
 }
 
 // openDir opens an option's directory, or the target's /proc/PID/NAME when it has no value.
-func (e *entry) openDir(o nsutil.OptionalValue, name, option string) (int, error) {
+func (e *entry) openDir(o nsutil.OptionalValue, name string) (int, error) {
 	path := optValue(o)
 	if !o.HasValue {
-		if e.target == nil {
-			return -1, fmt.Errorf("no target PID specified for %s", option)
+		if e.pid == 0 {
+			return -1, noTargetFor(name)
 		}
 		path = fmt.Sprintf("/proc/%d/%s", e.pid, name)
 	}
@@ -359,34 +436,60 @@ func (e *entry) openDir(o nsutil.OptionalValue, name, option string) (int, error
 	return fd, nil
 }
 
+// noTargetFor is util-linux's message for a /proc/PID/NAME file wanted without a target.
+func noTargetFor(name string) error {
+	return fmt.Errorf("neither filename nor target pid supplied for %s", name)
+}
+
+// asOpenError words a failed read of the target's /proc/PID/NAME as util-linux, which opens
+// the file first: `cannot open /proc/PID/NAME: No such file or directory` for a target that
+// does not exist.
+func asOpenError(err error) error {
+	var pe *os.PathError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	cause := pe.Err
+	if cause == unix.ESRCH {
+		cause = unix.ENOENT
+	}
+	return &os.PathError{Op: "cannot open", Path: pe.Path, Err: cause}
+}
+
 // environment is -e: the program gets the target's environment instead of the caller's.
 func (e *entry) environment() error {
 	if !e.g.Env {
 		return nil
 	}
-	if e.target == nil {
-		return errors.New("no target PID specified for --env")
+	if e.pid == 0 {
+		return noTargetFor("environ")
 	}
 	env, err := nsutil.ProcEnviron(e.pid)
 	e.env = env
-	return err
+	return asOpenError(err)
 }
 
-// credentials works out -S, -G and util-linux's rule for user namespaces: without
+// credentials works out -S/-G follow and util-linux's rule for user namespaces: without
 // --preserve-credentials, entering one makes the program uid 0, gid 0, no supplementary groups.
 func (e *entry) credentials() error {
-	var err error
-	if e.g.Setuid != "" {
-		if e.uid, err = e.parseID(string(e.g.Setuid), "uid", true); err != nil {
-			return err
+	if e.followUID || e.followGID {
+		if e.pid == 0 {
+			return errors.New("no target PID specified for --setuid/--setgid follow")
 		}
-		e.setUID = true
-	}
-	if e.g.Setgid != "" {
-		if e.gid, err = e.parseID(string(e.g.Setgid), "gid", false); err != nil {
-			return err
+		uid, gid, err := nsutil.ProcOwner(e.pid)
+		if err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				pe.Path += "/" // util-linux opens "/proc/PID/"
+			}
+			return asOpenError(err)
 		}
-		e.setGID = true
+		if e.followUID {
+			e.uid = uid
+		}
+		if e.followGID {
+			e.gid = gid
+		}
 	}
 	if e.want&userFlag != 0 && !e.g.Preserve {
 		e.setUID, e.setGID = true, true
@@ -394,40 +497,21 @@ func (e *entry) credentials() error {
 	return nil
 }
 
-// parseID reads a uid or gid, or "follow": the owner of /proc/PID.
-func (e *entry) parseID(s, what string, isUID bool) (int, error) {
-	if s == "follow" {
-		if e.target == nil {
-			return 0, fmt.Errorf("no target PID specified for %s follow", what)
-		}
-		uid, gid, err := nsutil.ProcOwner(e.pid)
-		if isUID {
-			return uid, err
-		}
-		return gid, err
-	}
-	id, err := strconv.ParseUint(s, 10, 32)
-	if err != nil {
-		return 0, fmt.Errorf("failed to parse %s: '%s'", what, s)
-	}
-	return int(id), nil
-}
-
 // cgroup is -c: the target's cgroup v2 cgroup.procs, which the program will join.
 func (e *entry) cgroup() error {
 	if !e.g.Cgjoin {
 		return nil
 	}
-	if e.target == nil {
-		return errors.New("no target PID specified for --join-cgroup")
-	}
 	var fs unix.Statfs_t
 	if err := unix.Statfs("/sys/fs/cgroup", &fs); err != nil || fs.Type != unix.CGROUP2_SUPER_MAGIC {
 		return errors.New("--join-cgroup is only supported in cgroup v2")
 	}
+	if e.pid == 0 {
+		return noTargetFor("cgroup")
+	}
 	path, err := nsutil.ProcCgroup2Path(e.pid)
 	if err != nil {
-		return err
+		return asOpenError(err)
 	}
 	e.cgroupProcs = filepath.Join("/sys/fs/cgroup", path, "cgroup.procs")
 	return nil
