@@ -41,9 +41,9 @@ type entry struct {
 	uid, gid    int
 	setUID      bool
 	setGID      bool
-	followUID   bool // -S follow: the owner of /proc/PID
-	followGID   bool // -G follow
-	socketFD    int  // -N: the target's socket, -1 when none
+	followUID   bool   // -S follow: the owner of /proc/PID
+	followGID   bool   // -G follow
+	socketFD    int    // -N: the target's socket, -1 when none
 	cgroupProcs string // -c: the target's cgroup.procs
 }
 
