@@ -8,7 +8,7 @@ import (
 
 // requiredArg is an option's value taken the way getopt takes a required argument: the next
 // word, whatever it looks like (`-t -5` is the PID "-5", which nsenter then rejects by name),
-// where kong would refuse a word that starts with '-'. Set tells `-S ”` from no -S.
+// where kong would refuse a word that starts with '-'. Set tells an empty value (`-S ""`) from no -S.
 type requiredArg struct {
 	Value string
 	Set   bool
