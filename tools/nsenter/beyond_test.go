@@ -227,7 +227,7 @@ func TestKeepCaps(t *testing.T) {
 func TestChildStopFollowed(t *testing.T) {
 	nstest.RequireRoot(t)
 	target := strconv.Itoa(unshareTarget(t, nil, "--pid", "--fork", "--kill-child"))
-	for _, bin := range both(t) {
+	for _, bin := range withReferences(t) {
 		cmd := exec.Command(bin, "-t", target, "-p", "sh", "-c", "kill -STOP $$; echo resumed")
 		var out strings.Builder
 		cmd.Stdout = &out
@@ -295,7 +295,7 @@ time.sleep(600)
 	if _, err := fmt.Fscan(out, &tid, &want); err != nil {
 		t.Fatalf("reading the thread's ID: %v", err)
 	}
-	for _, bin := range both(t) {
+	for _, bin := range withReferences(t) {
 		res := runAs(t, nil, "", bin, "-t", tid, "-n", "readlink", "/proc/self/ns/net")
 		if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != want {
 			t.Errorf("%s -t %s (a thread): got %q (exit %d, stderr %q), want %s", bin, tid, got, res.Code, res.Stderr, want)

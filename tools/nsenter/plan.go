@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
 	"golang.org/x/sys/unix"
@@ -125,21 +127,92 @@ func dirLabel(o nsutil.OptionalValue, pid int, name string) string {
 	return fmt.Sprintf("/proc/%d/%s", pid, name)
 }
 
-// exec adds the program, or a login shell ($SHELL of the program's environment, else /bin/sh)
-// as util-linux runs it: argv[0] is "-" and the shell's base name.
+// exec adds the program, or a login shell as util-linux runs it: argv[0] is "-" and the
+// shell's base name.
 func (e *entry) exec(p *nsutil.Plan) {
 	if len(e.g.Program) > 0 {
 		p.Exec(e.g.Program, e.env)
 		return
 	}
+	shell := e.loginShell()
+	p.ExecPath(shell, []string{"-" + filepath.Base(shell)}, e.env)
+}
+
+// loginShell is the shell util-linux 2.42 runs when no program is given: $SHELL of the
+// program's environment when not empty, else the passwd shell of the user the program runs as,
+// else /bin/sh. util-linux looks the user up after entering the namespaces; nsenter reads the
+// passwd file the program will see (the new root's, or the target's root's when its mount
+// namespace is entered) and, in an entered user namespace, maps the caller's uid through the
+// target's uid_map.
+func (e *entry) loginShell() string {
 	shell := os.Getenv("SHELL")
 	if e.env != nil {
 		shell = lookupEnv(e.env, "SHELL")
 	}
-	if shell == "" {
-		shell = "/bin/sh"
+	if shell != "" {
+		return shell
 	}
-	p.ExecPath(shell, []string{"-" + filepath.Base(shell)}, e.env)
+	if passwd, ok := e.programPasswd(); ok {
+		if shell = passwdShell(passwd, e.programUID()); shell != "" {
+			return shell
+		}
+	}
+	return "/bin/sh"
+}
+
+// programPasswd is the /etc/passwd the program will see, if nsenter can tell.
+func (e *entry) programPasswd() (string, bool) {
+	targetRoot := fmt.Sprintf("/proc/%d/root/etc/passwd", e.pid)
+	switch {
+	case e.rootFD >= 0 && e.g.Root.HasValue:
+		return filepath.Join(optValue(e.g.Root), "etc/passwd"), true
+	case e.rootFD >= 0:
+		return targetRoot, true
+	case e.want&mountFlag != 0:
+		return targetRoot, e.files["mnt"] == nil && e.pid != 0
+	}
+	return "/etc/passwd", true
+}
+
+// programUID is the uid the program runs as: -S's, or the caller's, as seen from the target's
+// user namespace when that is entered.
+func (e *entry) programUID() int {
+	uid := os.Getuid()
+	switch {
+	case e.setUID:
+		return e.uid
+	case e.want&userFlag != 0 && e.files["user"] == nil && e.pid != 0:
+		return insideID(fmt.Sprintf("/proc/%d/uid_map", e.pid), uid)
+	}
+	return uid
+}
+
+// insideID maps the id outside through an id map file ("INSIDE OUTSIDE COUNT" lines); an
+// unmapped id is the overflow id 65534.
+func insideID(mapFile string, outside int) int {
+	data, _ := os.ReadFile(mapFile)
+	for _, line := range strings.Split(string(data), "\n") {
+		var in, out, count int
+		if n, _ := fmt.Sscan(line, &in, &out, &count); n == 3 && outside >= out && outside < out+count {
+			return in + outside - out
+		}
+	}
+	return 65534
+}
+
+// passwdShell is the shell field of uid's entry in the passwd file path, "" when none.
+func passwdShell(path string, uid int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) == 7 && f[2] == strconv.Itoa(uid) {
+			return f[6]
+		}
+	}
+	return ""
 }
 
 // lookupEnv is the value of name in env ("NAME=value" entries; the last one wins), "" if unset.
