@@ -92,8 +92,8 @@ func TestRootAndWorkingDirectory(t *testing.T) {
 	}
 }
 
-// TestSetuidSetgid compares -S and -G with util-linux, and checks `follow` (util-linux 2.39,
-// newer than the reference here) takes the target's owner.
+// TestSetuidSetgid compares -S and -G with util-linux, and `follow` (util-linux 2.39) with
+// 2.42: it takes the target's owner.
 func TestSetuidSetgid(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
 	target := unshareTarget(t, nil, "--uts")
@@ -117,10 +117,12 @@ func TestSetuidSetgid(t *testing.T) {
 		}
 	}
 	owned := unshareTarget(t, &[2]int{uid, gid}, "-U", "-r", "-u")
-	res := runAs(t, nil, "", ourNsenter(t), "-t", strconv.Itoa(owned), "-u", "-S", "follow", "-G", "follow",
-		"sh", "-c", "echo $(id -u) $(id -g)")
-	if want := fmt.Sprintf("%d %d", uid, gid); res.Code != 0 || strings.TrimSpace(res.Stdout) != want {
-		t.Errorf("-S follow -G follow: got %q (exit %d, stderr %q), want %q", res.Stdout, res.Code, res.Stderr, want)
+	for _, bin := range []string{ourNsenter(t), newestNsenter(t)} {
+		res := runAs(t, nil, "", bin, "-t", strconv.Itoa(owned), "-u", "-S", "follow", "-G", "follow",
+			"sh", "-c", "echo $(id -u) $(id -g)")
+		if want := fmt.Sprintf("%d %d", uid, gid); res.Code != 0 || strings.TrimSpace(res.Stdout) != want {
+			t.Errorf("%s -S follow -G follow: got %q (exit %d, stderr %q), want %q", bin, res.Stdout, res.Code, res.Stderr, want)
+		}
 	}
 }
 
@@ -205,24 +207,26 @@ func TestAllSkipsSharedNamespaces(t *testing.T) {
 	}
 }
 
-// TestTargetEnvironment checks -e (util-linux 2.39, newer than the reference here): the program
-// gets exactly the target's environment, and no program means the target's $SHELL.
+// TestTargetEnvironment compares -e (util-linux 2.39) with 2.42: the program gets exactly the
+// target's environment (in 2.42's order, reversed), and no program means the target's $SHELL.
 func TestTargetEnvironment(t *testing.T) {
 	nstest.RequireRoot(t)
 	cmd := exec.Command("/usr/bin/unshare", "--uts", "sleep", "600")
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "TARGET_ONLY=1", "SHELL=/bin/sh"}
 	target := startTarget(t, nil, cmd)
-	run := exec.Command(ourNsenter(t), "-t", strconv.Itoa(target), "-u", "-e", "env")
-	run.Env = []string{"CALLER_ONLY=1", "PATH=/usr/bin:/bin"}
-	res := nstest.Run(t, time.Minute, run)
-	if want := "PATH=/usr/bin:/bin\nTARGET_ONLY=1\nSHELL=/bin/sh\n"; res.Code != 0 || res.Stdout != want {
-		t.Errorf("-e env: got %q (exit %d, stderr %q), want %q", res.Stdout, res.Code, res.Stderr, want)
-	}
-	shell := exec.Command(ourNsenter(t), "-t", strconv.Itoa(target), "-u", "-e")
-	shell.Env = []string{"SHELL=/nonexistent/shell"}
-	shell.Stdin = strings.NewReader("echo $0 $TARGET_ONLY\n")
-	if res := nstest.Run(t, time.Minute, shell); res.Code != 0 || res.Stdout != "-sh 1\n" {
-		t.Errorf("-e with no program: got %q (exit %d, stderr %q), want the target's shell", res.Stdout, res.Code, res.Stderr)
+	for _, bin := range []string{ourNsenter(t), newestNsenter(t)} {
+		run := exec.Command(bin, "-t", strconv.Itoa(target), "-u", "-e", "env")
+		run.Env = []string{"CALLER_ONLY=1", "PATH=/usr/bin:/bin"}
+		res := nstest.Run(t, time.Minute, run)
+		if want := "SHELL=/bin/sh\nTARGET_ONLY=1\nPATH=/usr/bin:/bin\n"; res.Code != 0 || res.Stdout != want { // util-linux's order: reversed
+			t.Errorf("%s -e env: got %q (exit %d, stderr %q), want %q", bin, res.Stdout, res.Code, res.Stderr, want)
+		}
+		shell := exec.Command(bin, "-t", strconv.Itoa(target), "-u", "-e")
+		shell.Env = []string{"SHELL=/nonexistent/shell"}
+		shell.Stdin = strings.NewReader("echo $0 $TARGET_ONLY\n")
+		if res := nstest.Run(t, time.Minute, shell); res.Code != 0 || res.Stdout != "-sh 1\n" {
+			t.Errorf("%s -e with no program: got %q (exit %d, stderr %q), want the target's shell", bin, res.Stdout, res.Code, res.Stderr)
+		}
 	}
 }
 

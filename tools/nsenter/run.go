@@ -465,8 +465,24 @@ func (e *entry) environment() error {
 		return noTargetFor("environ")
 	}
 	env, err := nsutil.ProcEnviron(e.pid)
-	e.env = env
+	e.env = utilLinuxEnvOrder(env)
 	return asOpenError(err)
+}
+
+// utilLinuxEnvOrder is the environment util-linux 2.42 gives the program from the target's:
+// it sets the variables last to first without overwriting, so the order is reversed and a name
+// given twice keeps its last value; an entry without '=' is dropped.
+func utilLinuxEnvOrder(env []string) []string {
+	out := make([]string, 0, len(env))
+	seen := map[string]bool{}
+	for i := len(env) - 1; i >= 0; i-- {
+		name, _, ok := strings.Cut(env[i], "=")
+		if ok && name != "" && !seen[name] {
+			seen[name] = true
+			out = append(out, env[i])
+		}
+	}
+	return out
 }
 
 // credentials works out -S/-G follow and util-linux's rule for user namespaces: without
