@@ -20,19 +20,19 @@ import (
 // name) so that the code loops over nsutil.Kinds instead of naming the eight kinds again.
 type grammar struct {
 	All       bool        `short:"a" help:"enter all namespaces"`
-	Target    requiredArg `short:"t" placeholder:"pid" help:"target process to get namespaces from"`
+	Target    requiredArg `short:"t" placeholder:"pid[:inode]" complete:"pids" help:"target process to get namespaces from"`
 	Container *string     `placeholder:"id" help:"target the init of the container with this ID prefix or name"`
 
-	Mount  nsutil.OptionalValue `short:"m" name:"mount" ns:"mnt" attached:"short" optvalue:"file" help:"enter mount namespace"`
-	UTS    nsutil.OptionalValue `short:"u" name:"uts" ns:"uts" attached:"short" optvalue:"file" help:"enter UTS namespace (hostname etc)"`
-	IPC    nsutil.OptionalValue `short:"i" name:"ipc" ns:"ipc" attached:"short" optvalue:"file" help:"enter System V IPC namespace"`
-	Net    nsutil.OptionalValue `short:"n" name:"net" ns:"net" attached:"short" optvalue:"file|name" help:"enter network namespace (a name without '/': /run/netns/NAME)"`
+	Mount  nsutil.OptionalValue `short:"m" name:"mount" ns:"mnt" attached:"short" optvalue:"file|:nsid" help:"enter mount namespace"`
+	UTS    nsutil.OptionalValue `short:"u" name:"uts" ns:"uts" attached:"short" optvalue:"file|:nsid" help:"enter UTS namespace (hostname etc)"`
+	IPC    nsutil.OptionalValue `short:"i" name:"ipc" ns:"ipc" attached:"short" optvalue:"file|:nsid" help:"enter System V IPC namespace"`
+	Net    nsutil.OptionalValue `short:"n" name:"net" ns:"net" attached:"short" optvalue:"file|name|:nsid" help:"enter network namespace (a name without '/': /run/netns/NAME)"`
 	Socket requiredArg          `short:"N" name:"net-socket" placeholder:"fd" help:"enter socket's network namespace (needs --target)"`
-	PID    nsutil.OptionalValue `short:"p" name:"pid" ns:"pid" attached:"short" optvalue:"file" help:"enter pid namespace"`
-	Cgroup nsutil.OptionalValue `short:"C" name:"cgroup" ns:"cgroup" attached:"short" optvalue:"file" help:"enter cgroup namespace"`
-	User   nsutil.OptionalValue `short:"U" name:"user" ns:"user" attached:"short" optvalue:"file" help:"enter user namespace"`
+	PID    nsutil.OptionalValue `short:"p" name:"pid" ns:"pid" attached:"short" optvalue:"file|:nsid" help:"enter pid namespace"`
+	Cgroup nsutil.OptionalValue `short:"C" name:"cgroup" ns:"cgroup" attached:"short" optvalue:"file|:nsid" help:"enter cgroup namespace"`
+	User   nsutil.OptionalValue `short:"U" name:"user" ns:"user" attached:"short" optvalue:"file|:nsid" help:"enter user namespace"`
 	Parent bool                 `name:"user-parent" help:"enter parent user namespace"`
-	Time   nsutil.OptionalValue `short:"T" name:"time" ns:"time" attached:"short" optvalue:"file" help:"enter time namespace"`
+	Time   nsutil.OptionalValue `short:"T" name:"time" ns:"time" attached:"short" optvalue:"file|:nsid" help:"enter time namespace"`
 
 	Setuid   requiredArg `short:"S" name:"setuid" placeholder:"uid" help:"set uid in entered namespace ('follow': the target's)"`
 	Setgid   requiredArg `short:"G" name:"setgid" placeholder:"gid" help:"set gid in entered namespace ('follow': the target's)"`
