@@ -69,6 +69,8 @@ func TestMessagesLikeUtilLinux(t *testing.T) {
 		{nil, []string{"-t", "999999", "-S", "follow", netFile, "true"}, false, ""},
 		{nil, []string{"-t", "999999", "--user-parent", "true"}, false, ""},
 		{nil, []string{"-t", "999999", "-N", "3", "true"}, false, ""},
+		{nil, []string{"--net=/nonexistent/netns", "true"}, true, ""},
+		{nil, []string{"-t", pid, "--uts=/nonexistent/uts", "true"}, true, ""},
 		{nil, []string{"-t", "abc", "-n", "true"}, false, ": 'abc'"},
 		{nil, []string{"-t", "0", "-n", "true"}, false, ": '0'"},
 		{nil, []string{"-t", "2147483648", "-n", "true"}, false, ": '2147483648'"},
