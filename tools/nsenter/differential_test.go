@@ -104,6 +104,12 @@ func TestMessagesLikeUtilLinux(t *testing.T) {
 		{owner, []string{"-t", rootless, "-U", "--preserve-credentials", "-S", "5", "true"}, false, ""},
 		{nil, []string{"-t", rootless, "-U", "-G", "5", "true"}, false, ""},
 	}
+	var fs unix.Statfs_t
+	if unix.Statfs("/sys/fs/selinux", &fs) != nil || fs.Type != unix.SELINUX_MAGIC {
+		// Without SELinux, -Z does nothing (with it, nsbox refuses -Z).
+		tests = append(tests, refCase{nil, []string{"-Z", "-t", pid, "-n", "readlink", "/proc/self/ns/net"}, true, ""},
+			refCase{nil, []string{"--follow-context", "true"}, false, ""})
+	}
 	checkAgainstReferences(t, "", tests)
 }
 

@@ -45,6 +45,7 @@ type grammar struct {
 	Env    bool                 `short:"e" name:"env" help:"inherit environment variables from target process"`
 	NoFork bool                 `short:"F" name:"no-fork" help:"do not fork before exec'ing <program>"`
 	Cgjoin bool                 `short:"c" name:"join-cgroup" help:"join the cgroup of the target process"`
+	Follow bool                 `short:"Z" name:"follow-context" help:"set SELinux context according to --target PID"`
 	Trace  bool                 `name:"trace" help:"print each step (setns, chroot, setuid...) on stderr"`
 	cli.ColorFlag
 

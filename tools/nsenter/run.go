@@ -94,7 +94,7 @@ func (e *entry) resolve() error {
 	if g.Wdns.Set && optValue(g.Wdns) == "" {
 		return errors.New("--wdns requires a directory")
 	}
-	steps := []func() error{e.parseTarget, e.parseNumbers, e.explicitNamespaces, e.allNamespaces,
+	steps := []func() error{e.parseTarget, e.parseNumbers, e.followContext, e.explicitNamespaces, e.allNamespaces,
 		e.userParent, e.netSocket, e.targetNamespaces, e.directories, e.environment, e.credentials,
 		e.cgroup}
 	for _, step := range steps {
@@ -210,6 +210,20 @@ func numberError(msg, value string, err error) error {
 		return fmt.Errorf("%s: '%s': %w", msg, value, err)
 	}
 	return fmt.Errorf("%s: '%s'", msg, value)
+}
+
+// followContext is -Z: util-linux gives the program the target's SELinux context. Without
+// SELinux it does nothing, as in util-linux; with SELinux nsbox refuses it rather than run the
+// program in the wrong context.
+func (e *entry) followContext() error {
+	var fs unix.Statfs_t
+	if !e.g.Follow || unix.Statfs("/sys/fs/selinux", &fs) != nil || fs.Type != unix.SELINUX_MAGIC {
+		return nil
+	}
+	if e.pid == 0 {
+		return errors.New("no target PID specified for --follow-context")
+	}
+	return fmt.Errorf("--follow-context: setting the SELinux context of PID %d: %w", e.pid, unix.ENOTSUP)
 }
 
 // missingTargetSocket is -N's error for a target that does not exist, util-linux's words.
