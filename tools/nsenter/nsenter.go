@@ -9,10 +9,6 @@
 package nsenter
 
 import (
-	"fmt"
-
-	"github.com/alecthomas/kong"
-	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/tools/cli"
 )
 
@@ -23,30 +19,30 @@ type grammar struct {
 	Target    requiredArg `short:"t" placeholder:"pid[:inode]" complete:"pids" help:"target process to get namespaces from"`
 	Container *string     `placeholder:"id" help:"target the init of the container with this ID prefix or name"`
 
-	Mount  nsutil.OptionalValue `short:"m" name:"mount" ns:"mnt" attached:"short" optvalue:"file|:nsid" help:"enter mount namespace"`
-	UTS    nsutil.OptionalValue `short:"u" name:"uts" ns:"uts" attached:"short" optvalue:"file|:nsid" help:"enter UTS namespace (hostname etc)"`
-	IPC    nsutil.OptionalValue `short:"i" name:"ipc" ns:"ipc" attached:"short" optvalue:"file|:nsid" help:"enter System V IPC namespace"`
-	Net    nsutil.OptionalValue `short:"n" name:"net" ns:"net" attached:"short" optvalue:"file|name|:nsid" help:"enter network namespace (a name without '/': /run/netns/NAME)"`
-	Socket requiredArg          `short:"N" name:"net-socket" placeholder:"fd" help:"enter socket's network namespace (needs --target)"`
-	PID    nsutil.OptionalValue `short:"p" name:"pid" ns:"pid" attached:"short" optvalue:"file|:nsid" help:"enter pid namespace"`
-	Cgroup nsutil.OptionalValue `short:"C" name:"cgroup" ns:"cgroup" attached:"short" optvalue:"file|:nsid" help:"enter cgroup namespace"`
-	User   nsutil.OptionalValue `short:"U" name:"user" ns:"user" attached:"short" optvalue:"file|:nsid" help:"enter user namespace"`
-	Parent bool                 `name:"user-parent" help:"enter parent user namespace"`
-	Time   nsutil.OptionalValue `short:"T" name:"time" ns:"time" attached:"short" optvalue:"file|:nsid" help:"enter time namespace"`
+	Mount  optionalArg `short:"m" name:"mount" ns:"mnt" attached:"short" optvalue:"file|:nsid" help:"enter mount namespace"`
+	UTS    optionalArg `short:"u" name:"uts" ns:"uts" attached:"short" optvalue:"file|:nsid" help:"enter UTS namespace (hostname etc)"`
+	IPC    optionalArg `short:"i" name:"ipc" ns:"ipc" attached:"short" optvalue:"file|:nsid" help:"enter System V IPC namespace"`
+	Net    optionalArg `short:"n" name:"net" ns:"net" attached:"short" optvalue:"file|name|:nsid" help:"enter network namespace (a name without '/': /run/netns/NAME)"`
+	Socket requiredArg `short:"N" name:"net-socket" placeholder:"fd" help:"enter socket's network namespace (needs --target)"`
+	PID    optionalArg `short:"p" name:"pid" ns:"pid" attached:"short" optvalue:"file|:nsid" help:"enter pid namespace"`
+	Cgroup optionalArg `short:"C" name:"cgroup" ns:"cgroup" attached:"short" optvalue:"file|:nsid" help:"enter cgroup namespace"`
+	User   optionalArg `short:"U" name:"user" ns:"user" attached:"short" optvalue:"file|:nsid" help:"enter user namespace"`
+	Parent bool        `name:"user-parent" help:"enter parent user namespace"`
+	Time   optionalArg `short:"T" name:"time" ns:"time" attached:"short" optvalue:"file|:nsid" help:"enter time namespace"`
 
 	Setuid   requiredArg `short:"S" name:"setuid" placeholder:"uid" help:"set uid in entered namespace ('follow': the target's)"`
 	Setgid   requiredArg `short:"G" name:"setgid" placeholder:"gid" help:"set gid in entered namespace ('follow': the target's)"`
 	Preserve bool        `name:"preserve-credentials" help:"do not touch uids or gids"`
 	KeepCaps bool        `name:"keep-caps" help:"retain capabilities granted in user namespaces"`
 
-	Root   nsutil.OptionalValue `short:"r" name:"root" attached:"short" optvalue:"dir" help:"set the root directory"`
-	Wd     nsutil.OptionalValue `short:"w" name:"wd" attached:"short" optvalue:"dir" help:"set the working directory"`
-	Wdns   nsutil.OptionalValue `short:"W" name:"wdns" attached:"short" optvalue:"dir" help:"set the working directory in namespace"`
-	Env    bool                 `short:"e" name:"env" help:"inherit environment variables from target process"`
-	NoFork bool                 `short:"F" name:"no-fork" help:"do not fork before exec'ing <program>"`
-	Cgjoin bool                 `short:"c" name:"join-cgroup" help:"join the cgroup of the target process"`
-	Follow bool                 `short:"Z" name:"follow-context" help:"set SELinux context according to --target PID"`
-	Trace  bool                 `name:"trace" help:"print each step (setns, chroot, setuid...) on stderr"`
+	Root   optionalArg `short:"r" name:"root" attached:"short" optvalue:"dir" help:"set the root directory"`
+	Wd     optionalArg `short:"w" name:"wd" attached:"short" optvalue:"dir" help:"set the working directory"`
+	Wdns   optionalArg `short:"W" name:"wdns" attached:"short" optvalue:"dir" help:"set the working directory in namespace"`
+	Env    bool        `short:"e" name:"env" help:"inherit environment variables from target process"`
+	NoFork bool        `short:"F" name:"no-fork" help:"do not fork before exec'ing <program>"`
+	Cgjoin bool        `short:"c" name:"join-cgroup" help:"join the cgroup of the target process"`
+	Follow bool        `short:"Z" name:"follow-context" help:"set SELinux context according to --target PID"`
+	Trace  bool        `name:"trace" help:"print each step (setns, chroot, setuid...) on stderr"`
 	cli.ColorFlag
 
 	Help    cli.HelpFlag    `short:"h" help:"display this help"`
@@ -68,30 +64,11 @@ func Command() (cli.Spec, any) {
 // success it does not return: the program replaces nsenter.
 func Main(args []string) int {
 	spec, g := Command()
-	ctx, code, done := cli.Parse(spec, g, args)
-	if done {
+	if _, code, done := cli.Parse(spec, g, args); done {
 		return code
-	}
-	if err := exclusive(ctx, "wd", "wdns"); err != nil {
-		return report(err)
 	}
 	if err := run(g.(*grammar)); err != nil {
 		return report(err)
 	}
 	return cli.ExitOK
-}
-
-// exclusive refuses the long options a and b together, with util-linux's message naming them in
-// the order given: "options --wd and --wdns cannot be combined".
-func exclusive(ctx *kong.Context, a, b string) error {
-	var seen []string
-	for _, p := range ctx.Path {
-		if p.Flag != nil && (p.Flag.Name == a || p.Flag.Name == b) && (len(seen) == 0 || seen[0] != p.Flag.Name) {
-			seen = append(seen, p.Flag.Name)
-		}
-	}
-	if len(seen) < 2 {
-		return nil
-	}
-	return fmt.Errorf("options --%s and --%s cannot be combined", seen[0], seen[1])
 }

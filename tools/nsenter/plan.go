@@ -97,7 +97,7 @@ func (e *entry) enter(p *nsutil.Plan) {
 // directory or "/"), then -W (a path in the new root) or -w (a directory opened before).
 func (e *entry) changeDirectories(p *nsutil.Plan) {
 	if e.rootFD >= 0 {
-		p.Fchdir(e.rootFD, dirLabel(e.g.Root, e.pid, "root"))
+		p.Fchdir(e.rootFD, e.rootPath)
 		p.Chroot(".")
 		p.Chdir("/")
 		if e.cwdFD >= 0 {
@@ -106,9 +106,9 @@ func (e *entry) changeDirectories(p *nsutil.Plan) {
 	}
 	switch {
 	case e.g.Wdns.Set:
-		p.Chdir(optValue(e.g.Wdns))
+		p.Chdir(optValue(e.g.Wdns.OptionalValue))
 	case e.wdFD >= 0:
-		p.Fchdir(e.wdFD, dirLabel(e.g.Wd, e.pid, "cwd"))
+		p.Fchdir(e.wdFD, e.wdPath)
 	}
 }
 
@@ -117,14 +117,6 @@ func (e *entry) changeDirectories(p *nsutil.Plan) {
 var callerHasGroups = func() bool {
 	groups, err := unix.Getgroups()
 	return err != nil || len(groups) > 0
-}
-
-// dirLabel names an -r/-w directory in traces and messages: its value, or /proc/PID/NAME.
-func dirLabel(o nsutil.OptionalValue, pid int, name string) string {
-	if o.HasValue {
-		return optValue(o)
-	}
-	return fmt.Sprintf("/proc/%d/%s", pid, name)
 }
 
 // exec adds the program, or a login shell as util-linux runs it: argv[0] is "-" and the
@@ -162,14 +154,11 @@ func (e *entry) loginShell() string {
 
 // programPasswd is the /etc/passwd the program will see, if nsenter can tell.
 func (e *entry) programPasswd() (string, bool) {
-	targetRoot := fmt.Sprintf("/proc/%d/root/etc/passwd", e.pid)
 	switch {
-	case e.rootFD >= 0 && e.g.Root.HasValue:
-		return filepath.Join(optValue(e.g.Root), "etc/passwd"), true
 	case e.rootFD >= 0:
-		return targetRoot, true
+		return filepath.Join(e.rootPath, "etc/passwd"), true
 	case e.want&mountFlag != 0:
-		return targetRoot, e.files["mnt"] == nil && e.pid != 0
+		return fmt.Sprintf("/proc/%d/root/etc/passwd", e.pid), e.files["mnt"] == nil && e.pid != 0
 	}
 	return "/etc/passwd", true
 }

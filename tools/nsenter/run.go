@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -34,8 +35,13 @@ type entry struct {
 	want        uintptr                   // the kinds to enter
 	files       map[string]*nsutil.NSFile // by kind name: an explicit file, or /proc/PID/ns/KIND
 	viaPidfd    uintptr                   // the kinds entered with setns(pidfd, mask)
+	spec        nsutil.TargetSpec         // -t
 	rootFD      int                       // -r: the new root, -1 when none
+	rootPath    string                    // -r: its path, for messages
+	rootTarget  bool                      // -r without a value (in any occurrence): the target's
 	wdFD        int                       // -w: the new working directory, -1 when none
+	wdPath      string                    // -w: its path, for messages
+	wdTarget    bool                      // -w without a value: the target's
 	cwdFD       int                       // -r without -w/-W: the caller's cwd, to come back to
 	env         []string                  // -e: the target's environment; nil: the caller's
 	uid, gid    int
@@ -88,15 +94,15 @@ func report(err error) int {
 // resolve checks the command line and opens everything nsenter needs before it enters any
 // namespace: the target, namespace files, directories; it reads the target's environment and
 // credentials. The checks come in util-linux 2.42's order, so that the first error reported is
-// the one util-linux reports.
+// the one util-linux reports: first each option where it was given, then the rest.
 func (e *entry) resolve() error {
 	g := e.g
-	if g.Wdns.Set && optValue(g.Wdns) == "" {
+	if g.Wdns.Set && optValue(g.Wdns.OptionalValue) == "" {
 		return errors.New("--wdns requires a directory")
 	}
-	steps := []func() error{e.parseTarget, e.parseNumbers, e.followContext, e.explicitNamespaces, e.allNamespaces,
-		e.userParent, e.netSocket, e.targetNamespaces, e.directories, e.environment, e.credentials,
-		e.cgroup}
+	steps := []func() error{e.commandLine, e.openTarget, e.followContext, e.enableNamespaces,
+		e.allNamespaces, e.userParent, e.netSocket, e.targetNamespaces, e.directories,
+		e.environment, e.credentials, e.cgroup}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -112,14 +118,125 @@ func (e *entry) resolve() error {
 	return nil
 }
 
-// parseTarget reads -t PID[:INODE] (or finds the container of --container) and opens the
-// target. A PID with an inode is opened and checked at once (util-linux 2.42's pidfd check);
-// a plain PID that does not exist is not an error yet: what needs the target then fails on its
+// commandLine does what util-linux does as it meets each option, in the order given: it
+// parses -t, -S, -G and -N, checks a -t PID:INODE, and opens namespace files and -r/-w
+// directories. The last occurrence of an option counts.
+func (e *entry) commandLine() error {
+	g := e.g
+	var actions []optionAction
+	add := func(given []occurrence, do func(occurrence) error) {
+		for _, o := range given {
+			actions = append(actions, optionAction{pos: o.pos, run: func() error { return do(o) }})
+		}
+	}
+	add(g.Target.given, e.targetOccurrence)
+	add(g.Setuid.given, func(o occurrence) (err error) {
+		e.uid, e.followUID, err = parseID(o.value, "uid")
+		e.setUID = err == nil
+		return err
+	})
+	add(g.Setgid.given, func(o occurrence) (err error) {
+		e.gid, e.followGID, err = parseID(o.value, "gid")
+		e.setGID = err == nil
+		return err
+	})
+	add(g.Socket.given, e.socketOccurrence)
+	for _, k := range nsutil.Kinds {
+		add(g.namespaceOption(k).given, func(o occurrence) error { return e.namespaceOccurrence(k, o) })
+	}
+	add(g.Root.given, func(o occurrence) error { return openDirOccurrence(o, &e.rootFD, &e.rootPath, &e.rootTarget) })
+	add(g.Wd.given, func(o occurrence) error { return openDirOccurrence(o, &e.wdFD, &e.wdPath, &e.wdTarget) })
+	if conflict, ok := exclusive(map[string][]occurrence{"wd": g.Wd.given, "wdns": g.Wdns.given}); ok {
+		// First among the actions of its option: util-linux checks before it acts.
+		actions = append([]optionAction{conflict}, actions...)
+	}
+	return runInCommandLineOrder(actions)
+}
+
+// exclusive is util-linux's check of two options that exclude each other, made where the
+// second is first given: "options --wd and --wdns cannot be combined", in the order given.
+func exclusive(given map[string][]occurrence) (optionAction, bool) {
+	var names []string
+	for name, occurrences := range given {
+		if len(occurrences) == 0 {
+			return optionAction{}, false
+		}
+		names = append(names, name)
+	}
+	first := func(name string) int { return given[name][0].pos } // the largest pos: earliest
+	sort.Slice(names, func(i, j int) bool { return first(names[i]) > first(names[j]) })
+	err := fmt.Errorf("options --%s and --%s cannot be combined", names[0], names[1])
+	return optionAction{pos: first(names[1]), run: func() error { return err }}, true
+}
+
+// targetOccurrence reads one -t PID[:INODE]. A PID with an inode is opened and checked at once
+// (util-linux 2.42's pidfd check).
+func (e *entry) targetOccurrence(o occurrence) error {
+	spec, err := nsutil.ParseTargetSpec(o.value)
+	if err != nil {
+		return fmt.Errorf("%w: '%s'", err, o.value)
+	}
+	if e.target != nil {
+		e.target.Close()
+		e.target = nil
+	}
+	e.spec = spec
+	if spec.PidfdInode != 0 {
+		e.target, err = nsutil.OpenTargetSpec(spec)
+	}
+	return err
+}
+
+// socketOccurrence reads one -N FD (util-linux's strtos32: a negative FD is no socket).
+func (e *entry) socketOccurrence(o occurrence) error {
+	fd, err := nsutil.ParseInt32C(o.value)
+	if err != nil {
+		return numberError("failed to parse file descriptor", o.value, err)
+	}
+	e.socketFD = int(fd)
+	return nil
+}
+
+// namespaceOccurrence opens the value of one namespace option, replacing an earlier one.
+func (e *entry) namespaceOccurrence(k nsutil.Kind, o occurrence) error {
+	if !o.hasValue {
+		return nil // the target's, unless a value is given too
+	}
+	f, err := openNamespaceValue(o.value, k)
+	if err != nil {
+		return err
+	}
+	if old := e.files[k.Name]; old != nil {
+		old.Close()
+	}
+	e.files[k.Name] = f
+	return nil
+}
+
+// openDirOccurrence opens the directory of one -r/-w, replacing an earlier one; one without a
+// value makes it the target's (even when a value follows, as in util-linux).
+func openDirOccurrence(o occurrence, fd *int, path *string, fromTarget *bool) error {
+	if !o.hasValue {
+		*fromTarget = true
+		return nil
+	}
+	dir, err := unix.Open(o.value, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return &os.PathError{Op: "cannot open", Path: o.value, Err: err}
+	}
+	if *fd >= 0 {
+		unix.Close(*fd)
+	}
+	*fd, *path = dir, o.value
+	return nil
+}
+
+// openTarget opens the target of the last -t (or finds the container of --container). A
+// plain PID that does not exist is not an error yet: what needs the target then fails on its
 // /proc file, as util-linux does (`cannot open /proc/999999/ns/net: No such file or
 // directory`), and what does not need it runs.
-func (e *entry) parseTarget() error {
+func (e *entry) openTarget() error {
 	g := e.g
-	spec := nsutil.TargetSpec{}
 	switch {
 	case g.Target.Set && g.Container != nil:
 		return errors.New("mutually exclusive arguments: --target --container")
@@ -128,21 +245,15 @@ func (e *entry) parseTarget() error {
 		if err != nil {
 			return err
 		}
-		spec.PID = pid
-	case g.Target.Set:
-		var err error
-		if spec, err = nsutil.ParseTargetSpec(g.Target.Value); err != nil {
-			return fmt.Errorf("%w: '%s'", err, g.Target.Value)
-		}
-	default:
+		e.spec = nsutil.TargetSpec{PID: pid}
+	case !g.Target.Set:
 		return nil
 	}
-	e.pid = spec.PID
-	t, err := nsutil.OpenTargetSpec(spec)
-	if spec.PidfdInode != 0 {
-		e.target = t
-		return err
+	e.pid = e.spec.PID
+	if e.target != nil { // PID:INODE, opened and checked already
+		return nil
 	}
+	t, err := nsutil.OpenTargetSpec(e.spec)
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOENT) {
 		// A thread ID has no pidfd; its /proc/TID/ns files still show its namespaces.
 		if _, serr := os.Stat("/proc/" + strconv.Itoa(e.pid)); serr == nil {
@@ -159,48 +270,26 @@ func (e *entry) parseTarget() error {
 	return nil
 }
 
-// parseNumbers reads -S, -G and -N the way util-linux 2.42 does (strtoul/strtos32: leading
-// blanks and '+' allowed, "Numerical result out of range" for a negative or too big number).
-func (e *entry) parseNumbers() error {
-	var err error
-	if e.uid, e.followUID, e.setUID, err = parseID(e.g.Setuid, "uid"); err != nil {
-		return err
-	}
-	if e.gid, e.followGID, e.setGID, err = parseID(e.g.Setgid, "gid"); err != nil {
-		return err
-	}
-	if e.g.Socket.Set {
-		fd, err := nsutil.ParseInt32C(e.g.Socket.Value)
-		if err != nil {
-			return numberError("failed to parse file descriptor", e.g.Socket.Value, err)
-		}
-		e.socketFD = int(fd) // a negative FD is no socket, as in util-linux
-	}
-	return nil
-}
-
-// parseID reads an -S/-G value: a uid or gid, or "follow" (the owner of /proc/PID).
-// util-linux truncates a number beyond 32 bits (-S 4294967296 is uid 0); nsenter refuses it,
-// and refuses 4294967295 ((uid_t)-1, "no change") with the message util-linux's setuid gives.
-func parseID(o requiredArg, what string) (id int, follow, set bool, err error) {
-	s := o.Value
-	if !o.Set {
-		return 0, false, false, nil
-	}
+// parseID reads an -S/-G value the way util-linux 2.42 does (strtoul: leading blanks and '+'
+// allowed, "Numerical result out of range" for a negative number): a uid or gid, or "follow"
+// (the owner of /proc/PID). util-linux truncates a number beyond 32 bits (-S 4294967296 is uid
+// 0); nsenter refuses it, and refuses 4294967295 ((uid_t)-1, "no change") with the message
+// util-linux's setuid gives.
+func parseID(s, what string) (id int, follow bool, err error) {
 	if s == "follow" {
-		return 0, true, true, nil
+		return 0, true, nil
 	}
 	n, err := nsutil.ParseUint64C(s)
 	if err == nil && n > math.MaxUint32 {
 		err = unix.ERANGE
 	}
 	if err != nil {
-		return 0, false, false, numberError("failed to parse "+what, s, err)
+		return 0, false, numberError("failed to parse "+what, s, err)
 	}
 	if n == math.MaxUint32 {
-		return 0, false, false, fmt.Errorf("set%s() failed: %w", what, unix.EINVAL)
+		return 0, false, fmt.Errorf("set%s() failed: %w", what, unix.EINVAL)
 	}
-	return int(n), false, true, nil
+	return int(n), false, nil
 }
 
 // numberError is util-linux's message for a bad number: `MSG: 'VALUE'`, with ":
@@ -232,11 +321,11 @@ func (e *entry) missingTargetSocket() error {
 }
 
 // namespaceOption is the grammar's option for kind k: the field tagged `ns:"NAME"`.
-func (g *grammar) namespaceOption(k nsutil.Kind) *nsutil.OptionalValue {
+func (g *grammar) namespaceOption(k nsutil.Kind) *optionalArg {
 	v := reflect.ValueOf(g).Elem()
 	for i := 0; i < v.NumField(); i++ {
 		if v.Type().Field(i).Tag.Get("ns") == k.Name {
-			return v.Field(i).Addr().Interface().(*nsutil.OptionalValue)
+			return v.Field(i).Addr().Interface().(*optionalArg)
 		}
 	}
 	panic("nsenter: no option for namespace kind " + k.Name)
@@ -248,24 +337,12 @@ func optValue(o nsutil.OptionalValue) string {
 	return strings.TrimPrefix(o.Value, "=")
 }
 
-// explicitNamespaces enables the kinds given as options and opens the files given with them.
-// A value that starts with ':' is a namespace ID (util-linux 2.42); a file whose name starts
-// with ':' is written ./:NAME.
-func (e *entry) explicitNamespaces() error {
+// enableNamespaces enables the kinds given as options (their files are open already).
+func (e *entry) enableNamespaces() error {
 	for _, k := range nsutil.Kinds {
-		opt := e.g.namespaceOption(k)
-		if !opt.Set {
-			continue
+		if e.g.namespaceOption(k).Set {
+			e.want |= k.Flag
 		}
-		e.want |= k.Flag
-		if !opt.HasValue {
-			continue
-		}
-		f, err := openNamespaceValue(optValue(*opt), k)
-		if err != nil {
-			return err
-		}
-		e.files[k.Name] = f
 	}
 	return nil
 }
@@ -410,44 +487,35 @@ func (e *entry) targetNamespaces() error {
 	return nil
 }
 
-// directories opens -r and -w before any namespace is entered (as util-linux does); -W is a path
-// resolved after them.
+// directories opens the target's root and working directory for -r and -w without a value,
+// before any namespace is entered (as util-linux does; the directories given as values are
+// open already); -W is a path resolved after them.
 func (e *entry) directories() error {
 	var err error
-	if e.g.Root.Set {
-		if e.rootFD, err = e.openDir(e.g.Root, "root"); err != nil {
+	if e.rootTarget {
+		if err = e.openTargetDir("root", &e.rootFD, &e.rootPath); err != nil {
 			return err
-		}
-		if !e.g.Wd.Set && !e.g.Wdns.Set && e.want&mountFlag == 0 {
-			// Come back to the caller's directory after chroot; entering a mount namespace
-			// moves the cwd to its root instead.
-			if e.cwdFD, err = unix.Open(".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
-				return &os.PathError{Op: "cannot open", Path: "current working directory", Err: err}
-			}
 		}
 	}
-	if e.g.Wd.Set {
-		if e.wdFD, err = e.openDir(e.g.Wd, "cwd"); err != nil {
-			return err
+	if e.rootFD >= 0 && !e.g.Wd.Set && !e.g.Wdns.Set && e.want&mountFlag == 0 {
+		// Come back to the caller's directory after chroot; entering a mount namespace moves
+		// the cwd to its root instead.
+		if e.cwdFD, err = unix.Open(".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+			return &os.PathError{Op: "cannot open", Path: "current working directory", Err: err}
 		}
+	}
+	if e.wdTarget {
+		return e.openTargetDir("cwd", &e.wdFD, &e.wdPath)
 	}
 	return nil
 }
 
-// openDir opens an option's directory, or the target's /proc/PID/NAME when it has no value.
-func (e *entry) openDir(o nsutil.OptionalValue, name string) (int, error) {
-	path := optValue(o)
-	if !o.HasValue {
-		if e.pid == 0 {
-			return -1, noTargetFor(name)
-		}
-		path = fmt.Sprintf("/proc/%d/%s", e.pid, name)
+// openTargetDir opens the target's /proc/PID/NAME directory in place of *fd.
+func (e *entry) openTargetDir(name string, fd *int, path *string) error {
+	if e.pid == 0 {
+		return noTargetFor(name)
 	}
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, &os.PathError{Op: "cannot open", Path: path, Err: err}
-	}
-	return fd, nil
+	return openDirOccurrence(occurrence{value: fmt.Sprintf("/proc/%d/%s", e.pid, name), hasValue: true}, fd, path, nil)
 }
 
 // noTargetFor is util-linux's message for a /proc/PID/NAME file wanted without a target.
