@@ -6,6 +6,8 @@ import (
 	"errors"
 	"math"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/nsbox/nsbox/nsutil/nstest"
@@ -98,4 +100,23 @@ func TestOpenTargetSpec(t *testing.T) {
 	if !errors.As(err, &pe) || pe.PID != os.Getpid() || !errors.Is(err, unix.ESRCH) {
 		t.Errorf("OpenTargetSpec(self:%d) = %v; want ESRCH in a *PidfdError", inode+1, err)
 	}
+}
+
+// FuzzParseTargetSpec: an accepted PID[:INODE] has a PID in 1..2^31-1 and, with ':', a
+// non-zero inode; a plain decimal is read as strconv reads it.
+func FuzzParseTargetSpec(f *testing.F) {
+	for _, s := range []string{"42", "42:7", " +42:+7", "0", "42:", "42:0", "2147483648", "42:99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		spec, err := ParseTargetSpec(s)
+		if err == nil && (spec.PID < 1 || spec.PID > math.MaxInt32 || strings.Contains(s, ":") != (spec.PidfdInode != 0)) {
+			t.Fatalf("ParseTargetSpec(%q) = %+v", s, spec)
+		}
+		if want, serr := strconv.ParseUint(s, 10, 64); serr == nil {
+			if got, err := ParseUint64C(s); err != nil || got != want {
+				t.Fatalf("ParseUint64C(%q) = %d, %v; want %d", s, got, err, want)
+			}
+		}
+	})
 }
