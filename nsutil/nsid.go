@@ -11,16 +11,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Namespaces by ID (util-linux 2.42's --net=:NSID). Since Linux 6.18 every namespace has a
-// 64-bit ID (ioctl NS_GET_ID, lsns's NSID of the future), and a namespace still in use can be
-// opened from it through an nsfs file handle, which userspace may build itself (uapi
-// linux/nsfs.h, linux/fcntl.h, linux/exportfs.h):
+// Namespaces by ID (util-linux 2.42's --net=:NSID). Namespaces have 64-bit IDs (ioctl
+// NS_GET_ID; Linux 6.18 has it), and a namespace still in use can be opened from its ID
+// through an nsfs file handle, which userspace may build itself (uapi linux/nsfs.h,
+// linux/fcntl.h, linux/exportfs.h):
 //
 //	struct nsfs_file_handle { __u64 ns_id; __u32 ns_type; __u32 ns_inum; };  // handle type FILEID_NSFS
 //	open_by_handle_at(FD_NSFS_ROOT, handle, O_RDONLY)
 //
-// ns_type and ns_inum are both 0 (any kind) or both set. Opening by handle works from Linux
-// 6.19; 6.18 has the IDs but answers ESTALE.
+// ns_type and ns_inum are both 0 (any kind) or both set. Opening needs Linux 6.19: 6.18 takes
+// the handle but answers ESTALE, and a kernel without FD_NSFS_ROOT answers EBADF.
 const (
 	fileidNSFS       = 0xf1       // FILEID_NSFS
 	fdNSFSRoot       = -10003     // FD_NSFS_ROOT: the root of nsfs, as open_by_handle_at's mount fd
@@ -46,6 +46,9 @@ func OpenNamespaceID(id uint64, want *Kind) (*NSFile, error) {
 	body := make([]byte, nsfsHandleSize) // ns_type and ns_inum 0: any kind
 	binary.NativeEndian.PutUint64(body, id)
 	fd, err := unix.OpenByHandleAt(fdNSFSRoot, unix.NewFileHandle(fileidNSFS, body), unix.O_RDONLY|unix.O_CLOEXEC)
+	if err == unix.EBADF { // no FD_NSFS_ROOT: the descriptor is not the one at fault
+		return nil, fmt.Errorf("cannot open namespace of id %d: nsfs file handles need Linux 6.19: %w", id, unix.ENOTSUP)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot open namespace of id %d: %w", id, err)
 	}
