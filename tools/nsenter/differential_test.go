@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,6 +26,11 @@ type refCase struct {
 	extra string // what our message adds at its end
 }
 
+// missingPID is a PID no process has. For it nsenter says "No such process" where util-linux,
+// which opens the target's /proc files without looking for the process first, says "No such
+// file or directory"; the cases that use it expect that.
+const missingPID = "999999"
+
 // checkAgainstReferences runs each case with ours and the references and compares.
 func checkAgainstReferences(t *testing.T, dir string, tests []refCase) {
 	t.Helper()
@@ -40,6 +46,9 @@ func checkAgainstReferences(t *testing.T, dir string, tests []refCase) {
 			wantErr := want.Stderr
 			if tc.extra != "" {
 				wantErr = strings.TrimSuffix(wantErr, "\n") + tc.extra + "\n"
+			}
+			if slices.Contains(tc.args, missingPID) {
+				wantErr = strings.Replace(wantErr, "No such file or directory", "No such process", 1)
 			}
 			if got.Code != want.Code || got.Stdout != want.Stdout || got.Stderr != wantErr {
 				t.Errorf("%q: ours: exit %d, stdout %q, stderr %q; %s: exit %d, stdout %q, stderr %q (+%q)",
@@ -59,16 +68,16 @@ func TestMessagesLikeUtilLinux(t *testing.T) {
 	rootless := strconv.Itoa(unshareTarget(t, owner, "-U", "-r", "-n", "-u"))
 	netFile := "--net=/proc/" + pid + "/ns/net"
 	tests := []refCase{
-		{nil, []string{"-t", "999999", "-n", "true"}, true, ""},
-		{nil, []string{"-t", "999999", "-t", pid, "-n", "true"}, true, ""}, // the last -t counts
-		{nil, []string{"-t", pid, "-t", "999999", "-n", "true"}, true, ""},
-		{nil, []string{"-t", "999999", netFile, "true"}, true, ""}, // nothing needs the target
-		{nil, []string{"-t", "999999", "-r", netFile, "true"}, true, ""},
-		{nil, []string{"-t", "999999", "-a", "true"}, true, ""},
-		{nil, []string{"-t", "999999", "-e", netFile, "true"}, false, ""},
-		{nil, []string{"-t", "999999", "-S", "follow", netFile, "true"}, false, ""},
-		{nil, []string{"-t", "999999", "--user-parent", "true"}, false, ""},
-		{nil, []string{"-t", "999999", "-N", "3", "true"}, false, ""},
+		{nil, []string{"-t", missingPID, "-n", "true"}, true, ""},
+		{nil, []string{"-t", missingPID, "-t", pid, "-n", "true"}, true, ""}, // the last -t counts
+		{nil, []string{"-t", pid, "-t", missingPID, "-n", "true"}, true, ""},
+		{nil, []string{"-t", missingPID, netFile, "true"}, true, ""}, // nothing needs the target
+		{nil, []string{"-t", missingPID, "-r", netFile, "true"}, true, ""},
+		{nil, []string{"-t", missingPID, "-a", "true"}, true, ""},
+		{nil, []string{"-t", missingPID, "-e", netFile, "true"}, false, ""},
+		{nil, []string{"-t", missingPID, "-S", "follow", netFile, "true"}, false, ""},
+		{nil, []string{"-t", missingPID, "--user-parent", "true"}, false, ""},
+		{nil, []string{"-t", missingPID, "-N", "3", "true"}, false, ""},
 		// Every occurrence of an option is checked where it is given; the last one counts.
 		{nil, []string{"-t", "abc", "-t", pid, "-n", "true"}, false, ": 'abc'"},
 		{nil, []string{"--net=/nonexistent", "-t", "abc", "true"}, true, ""},
@@ -78,7 +87,7 @@ func TestMessagesLikeUtilLinux(t *testing.T) {
 		{nil, []string{"-w/nonexistent", "-W/", "true"}, true, ""},
 		{nil, []string{"-W/", "-w/nonexistent", "true"}, false, ""},
 		{nil, []string{"-w", "-W/", "-t", "abc", "true"}, false, ""},
-		{nil, []string{netFile, "-n", "-t", "999999", "readlink", "/proc/self/ns/net"}, false, ""},
+		{nil, []string{netFile, "-n", "-t", missingPID, "readlink", "/proc/self/ns/net"}, false, ""},
 		{nil, []string{"--net=/nonexistent/netns", "true"}, true, ""},
 		{nil, []string{"-t", pid, "--uts=/nonexistent/uts", "true"}, true, ""},
 		{nil, []string{"-t", "abc", "-n", "true"}, false, ": 'abc'"},

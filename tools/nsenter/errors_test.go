@@ -18,7 +18,7 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want []string // substrings of the message
 	}{
-		{nil, []string{"-t", "999999", "-n", "true"}, []string{"cannot open /proc/999999/ns/net: No such file or directory"}},
+		{nil, []string{"-t", "999999", "-n", "true"}, []string{"cannot open /proc/999999/ns/net: No such process"}},
 		{nil, []string{"-t", "abc", "-n", "true"}, []string{"invalid PID argument: 'abc'"}},
 		{nil, []string{"-t", "0", "-n", "true"}, []string{"invalid PID argument: '0'"}},
 		{nil, []string{"--net=/proc/self/ns/uts", "true"}, []string{"/proc/self/ns/uts", "uts namespace, not net"}},

@@ -60,7 +60,7 @@ func newEntry(g *grammar) *entry {
 func run(g *grammar) error {
 	e := newEntry(g)
 	if err := e.resolve(); err != nil {
-		return err
+		return goneTarget(e.pid, err)
 	}
 	p := e.plan()
 	if e.cgroupProcs != "" {
@@ -71,6 +71,33 @@ func run(g *grammar) error {
 	p.Engine = nsutil.EngineAuto
 	return p.Run()
 }
+
+// goneTarget words the failure to read the files of a target that does not exist with the
+// reason "No such process" (`cannot open /proc/999999/ns/net: No such process`), the wording
+// nsbox gives a missing process everywhere; util-linux, which opens /proc/PID/... without
+// looking for the process first, says "No such file or directory".
+func goneTarget(pid int, err error) error {
+	if pid == 0 || !errors.Is(err, unix.ENOENT) {
+		return err
+	}
+	if _, serr := os.Stat("/proc/" + strconv.Itoa(pid)); !errors.Is(serr, os.ErrNotExist) {
+		return err
+	}
+	msg := err.Error()
+	if !strings.HasSuffix(msg, unix.ENOENT.Error()) {
+		return err
+	}
+	return &rewordedErrno{prefix: strings.TrimSuffix(msg, unix.ENOENT.Error()), errno: unix.ESRCH}
+}
+
+// rewordedErrno is an error whose message ends with errno's text.
+type rewordedErrno struct {
+	prefix string
+	errno  unix.Errno
+}
+
+func (r *rewordedErrno) Error() string { return r.prefix + r.errno.Error() }
+func (r *rewordedErrno) Unwrap() error { return r.errno }
 
 // report prints err as nsenter's one-line message and returns the exit status; an ambiguous
 // --container adds the candidates, one per line.
@@ -118,8 +145,8 @@ func (e *entry) resolve() error {
 
 // openTarget opens the target of the last -t (or finds the container of --container). A
 // plain PID that does not exist is not an error yet: what needs the target then fails on its
-// /proc file, as util-linux does (`cannot open /proc/999999/ns/net: No such file or
-// directory`), and what does not need it runs.
+// /proc file, as util-linux does (`cannot open /proc/999999/ns/net`, see goneTarget), and
+// what does not need it runs.
 func (e *entry) openTarget() error {
 	g := e.g
 	switch {
@@ -377,19 +404,16 @@ func noTargetFor(name string) error {
 	return fmt.Errorf("neither filename nor target pid supplied for %s", name)
 }
 
-// asOpenError words a failed read of the target's /proc/PID/NAME as util-linux, which opens
-// the file first: `cannot open /proc/PID/NAME: No such file or directory` for a target that
-// does not exist.
+// asOpenError words a failed read of the target's /proc/PID/NAME as util-linux does, which
+// opens the file first: `cannot open /proc/PID/NAME: ...`. For a target that does not exist
+// the reason is "No such process" (util-linux's open says "No such file or directory"), the
+// wording nsbox gives bad input everywhere.
 func asOpenError(err error) error {
 	var pe *os.PathError
 	if !errors.As(err, &pe) {
 		return err
 	}
-	cause := pe.Err
-	if cause == unix.ESRCH {
-		cause = unix.ENOENT
-	}
-	return &os.PathError{Op: "cannot open", Path: pe.Path, Err: cause}
+	return &os.PathError{Op: "cannot open", Path: pe.Path, Err: pe.Err}
 }
 
 // environment is -e: the program gets the target's environment instead of the caller's.
