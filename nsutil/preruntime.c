@@ -410,7 +410,10 @@ static void run_program(const struct step *s)
 			die(1, s, errno);
 	if (tracing && s->trace && *s->trace)
 		fprintf(stderr, "%s = %d\n", s->trace, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	// The program has said what went wrong: exit as it did, as util-linux does, adding nothing.
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		_exit(WEXITSTATUS(status));
+	if (!WIFEXITED(status))
 		die(1, s, 0);
 }
 
@@ -584,7 +587,8 @@ static void run_plan(struct step *steps, uint32_t count)
 					while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR)
 						;
 				}
-				_exit(1);
+				// Exit as the helper did (a failed newuidmap's status), as util-linux does.
+				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 			}
 			ret = 0;
 			break;

@@ -344,7 +344,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--monotonic", "5", "true"}, "unshare: options --monotonic and --boottime require unsharing of a time namespace (-T)", false}, // 2.38 says -t
 		{[]string{"--kill-child=NOSUCHSIG", "true"}, "unshare: unknown signal: NOSUCHSIG", true},
 		{[]string{"-S", "abc", "true"}, "unshare: failed to parse uid: 'abc'", true},
-		{[]string{"--setgid=-1", "true"}, "unshare: failed to parse gid: '-1'", false},
+		{[]string{"--setgid=-1", "true"}, "unshare: failed to parse gid: '-1': Numerical result out of range", false},
 		{[]string{"--owner", "1:x", "true"}, "unshare: failed to parse owner", false},
 		{[]string{"--map-user", "no-such-user-nsbox", "true"}, "unshare: failed to parse uid 'no-such-user-nsbox'", false},
 		{[]string{"-r", "--setgroups=allow", "true"}, "unshare: options --setgroups=allow and --map-group are mutually exclusive", true},
