@@ -25,6 +25,16 @@ type persistTarget struct {
 	File string
 }
 
+// source is the /proc file of the namespace that is bound onto File, for unshare's process pid
+// (a number, or the plan's "%p"): for pid and time, the namespace its children are in.
+func (t persistTarget) source(pid string) string {
+	name := t.Kind.Name
+	if t.Kind.ChildrenFile != "" {
+		name = t.Kind.ChildrenFile
+	}
+	return "/proc/" + pid + "/ns/" + name
+}
+
 // options is the command line resolved and checked: everything buildPlan needs, in the terms
 // of the steps it makes.
 type options struct {
@@ -447,8 +457,17 @@ func (o *options) checkPersist() error {
 			return fmt.Errorf("'%s': paths holding %%p are not supported", t.File)
 		}
 		shared, err := nsutil.CheckPersistTarget(t.File, t.Kind.Name == "mnt")
+		if t.Kind.Flag == unix.CLONE_NEWPID && !o.fork {
+			// pid_for_children names no namespace until a child is forked in it.
+			err = unix.ENOENT
+		}
 		if err != nil {
-			return fmt.Errorf("cannot bind the %s namespace to '%s': %w", t.Kind.Name, t.File, unwrapPath(err))
+			// Worded as util-linux's failed bind (which comes only after the program was forked).
+			err = unwrapPath(err)
+			if errors.Is(err, unix.EISDIR) {
+				err = unix.ENOTDIR // what mount(2) says of a namespace bound onto a directory
+			}
+			return fmt.Errorf("mount %s on %s failed: %w", t.source(strconv.Itoa(os.Getpid())), t.File, err)
 		}
 		if shared != "" {
 			return fmt.Errorf("cannot bind the mount namespace to '%s': it is on the shared mount %s (make it private first, e.g. mount --bind %s %s && mount --make-private %s)",
