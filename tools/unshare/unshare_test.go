@@ -191,7 +191,8 @@ func TestIDMapsNewerThanUtilLinux238(t *testing.T) {
 		{rootless, "--map-users=0:" + sub + ":65536 --map-groups=0:" + subg + ":65536", fmt.Sprintf("0 %s 65536 0 %s 65536 allow", sub, subg)},
 		{rootless, "--map-subids", fmt.Sprintf("%s %s 65536 %s %s 65536 allow", sub, sub, subg, subg)},
 		{rootless, "-c --map-subids", fmt.Sprintf("%d %d 1 %s %s 65536 %d %d 1 %s %s 65536 allow", uid, uid, sub, sub, gid, gid, subg, subg)},
-		// 2.40 fixed, 2.41/2.42 regressed (#4457), 2.43 fixed again: no ID is wasted.
+		// 2.40 fixed it, 2.41 and early 2.42 regressed (#4457, an ID wasted), 2.42.4 (Debian forky) and
+		// 2.43 have the fix: no ID is wasted. TestIDMapsMatchUtilLinux compares with 2.42.4.
 		{rootless, "-r --map-auto", fmt.Sprintf("0 %d 1 1 %s 65536 0 %d 1 1 %s 65536 allow", uid, sub, gid, subg)},
 		{asRoot(t), "--map-users=0:100000:65536 --map-groups=0:100000:65536", "0 100000 65536 0 100000 65536 allow"},
 		{asRoot(t), "--map-users=0:100000:10 --map-users=10:200000:5 --map-groups=all", "0 100000 10 10 200000 5 0 0 4294967295 allow"},
