@@ -118,6 +118,9 @@ func resolve(g *grammar) (*options, error) {
 			o.persist = append(o.persist, persistTarget{Kind: k, File: f.Value})
 		}
 	}
+	if err := firstBadValue(g, o.euid); err != nil {
+		return nil, err
+	}
 	if err := o.resolveMounts(g); err != nil {
 		return nil, err
 	}
@@ -132,6 +135,10 @@ func resolve(g *grammar) (*options, error) {
 	}
 	if err := o.checkPersist(); err != nil {
 		return nil, err
+	}
+	// util-linux finds this in the program's process, after the namespace files are bound.
+	if o.setgroups == "allow" && o.mapGroup != noID {
+		return nil, errors.New("options --setgroups=allow and --map-group are mutually exclusive")
 	}
 	o.env = environment(g.ClearEnv, g.WhitelistEnv)
 	return o, nil
@@ -167,9 +174,9 @@ func (o *options) resolveMounts(g *grammar) error {
 		}
 	}
 	if g.Propagation.given() {
-		prop, ok := propagations[g.Propagation.Value]
-		if !ok {
-			return fmt.Errorf("unsupported propagation mode: %s", g.Propagation.Value)
+		prop, err := parsePropagation(g.Propagation.Value)
+		if err != nil {
+			return err
 		}
 		o.propagation = prop
 	}
@@ -251,13 +258,9 @@ func (o *options) resolveUsers(g *grammar) error {
 		return err
 	}
 	if g.Owner.given() {
-		u, gr, ok := strings.Cut(g.Owner.Value, ":")
-		uid, err1 := nsutil.ParseID(u)
-		gid, err2 := nsutil.ParseID(gr)
-		if !ok || err1 != nil || err2 != nil {
-			return errors.New("failed to parse owner")
+		if o.ownerUID, o.ownerGID, err = parseOwner(g.Owner.Value); err != nil {
+			return err
 		}
-		o.ownerUID, o.ownerGID = int64(uid), int64(gid)
 	}
 	// A single mapping joins the ranges (or, with --owner, becomes one): written by the helper.
 	if len(o.userRanges) > 0 || (o.mapUser != noID && o.ownerUID != noID) {
@@ -269,15 +272,22 @@ func (o *options) resolveUsers(g *grammar) error {
 		o.mapGroup = noID
 	}
 	if g.Setgroups.given() {
-		if g.Setgroups.Value != "allow" && g.Setgroups.Value != "deny" {
-			return fmt.Errorf("unsupported --setgroups argument '%s'", g.Setgroups.Value)
+		if o.setgroups, err = parseSetgroups(g.Setgroups.Value); err != nil {
+			return err
 		}
-		o.setgroups = g.Setgroups.Value
-	}
-	if o.setgroups == "allow" && o.mapGroup != noID {
-		return errors.New("options --setgroups=allow and --map-group are mutually exclusive")
 	}
 	return nil
+}
+
+// parseOwner reads --owner's UID:GID.
+func parseOwner(s string) (uid, gid int64, err error) {
+	u, gr, ok := strings.Cut(s, ":")
+	uid32, err1 := nsutil.ParseID(u)
+	gid32, err2 := nsutil.ParseID(gr)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, errors.New("failed to parse owner")
+	}
+	return int64(uid32), int64(gid32), nil
 }
 
 // resolveSingleMaps: -r, -c, --map-user, --map-group; the last given wins.

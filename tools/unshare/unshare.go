@@ -48,10 +48,10 @@ type grammar struct {
 	MapGroups      orderedList   `name:"map-groups" placeholder:"inner:outer:count" complete:"values=auto,subids,all" help:"map count groups from outer to inner (implies --user); auto, subids, all; repeatable"`
 	Owner          orderedArg    `placeholder:"uid:gid" help:"set the user namespace owner (implies --user)"`
 
-	Fork           bool                 `short:"f" help:"fork before launching <program>"`
-	KillChild      nsutil.OptionalValue `name:"kill-child" optvalue:"signame" complete:"signals" help:"when dying, kill the forked child (implies --fork); defaults to SIGKILL"`
-	ForwardSignals bool                 `name:"forward-signals" help:"forward SIGTERM and SIGINT to child (implies --fork)"`
-	Init           bool                 `help:"run pidns-init as PID 1 of the new PID namespace, the program as its child (needs --pid; implies --fork)"`
+	Fork           bool            `short:"f" help:"fork before launching <program>"`
+	KillChild      orderedOptional `name:"kill-child" optvalue:"signame" complete:"signals" help:"when dying, kill the forked child (implies --fork); defaults to SIGKILL"`
+	ForwardSignals bool            `name:"forward-signals" help:"forward SIGTERM and SIGINT to child (implies --fork)"`
+	Init           bool            `help:"run pidns-init as PID 1 of the new PID namespace, the program as its child (needs --pid; implies --fork)"`
 
 	Setgroups    orderedArg `placeholder:"allow|deny" complete:"values=allow,deny" help:"control the setgroups syscall in user namespaces"`
 	KeepCaps     bool       `name:"keep-caps" help:"retain capabilities granted in user namespaces"`

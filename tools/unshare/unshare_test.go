@@ -465,6 +465,16 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--net=/nonexistent/file", "true"}, "unshare: mount /proc/PID/ns/net on /nonexistent/file failed: No such file or directory", both},
 		{[]string{"--uts=/", "true"}, "unshare: mount /proc/PID/ns/uts on / failed: Not a directory", both},
 		{[]string{"--pid=/", "true"}, "unshare: mount /proc/PID/ns/pid_for_children on / failed: No such file or directory", both}, // no child, no pid_for_children
+		// Of several bad values, the first given is reported, as getopt's single pass finds it.
+		{[]string{"-S", "x", "--map-users=abc", "true"}, "unshare: failed to parse uid: 'x'", both},
+		{[]string{"--map-users=abc", "-S", "x", "true"}, "unshare: invalid mapping 'abc'", newest},
+		{[]string{"--propagation=y", "--setgroups=x", "true"}, "unshare: unsupported propagation mode: y", both},
+		{[]string{"--setgroups=x", "--propagation=y", "true"}, "unshare: unsupported --setgroups argument 'x'", both},
+		{[]string{"-G", "x", "--kill-child=FOO", "true"}, "unshare: failed to parse gid: 'x'", both},
+		{[]string{"--kill-child=FOO", "-G", "x", "true"}, "unshare: unknown signal: FOO", both},
+		{[]string{"--monotonic=y", "--owner=x", "-T", "true"}, "unshare: failed to parse monotonic offset: 'y'", newest},
+		{[]string{"--map-group=no-such-group-nsbox", "--map-user=no-such-user-nsbox", "true"}, "unshare: failed to parse gid 'no-such-group-nsbox'", newest},
+		{[]string{"-r", "--setgroups=allow", "--monotonic", "5", "true"}, "unshare: options --monotonic and --boottime require unsharing of a time namespace (-T)", newest},
 		{[]string{"--bogus", "true"}, "unshare: unrecognized option '--bogus'\nTry 'unshare --help' for more information.", newest},
 		{[]string{"--map-user"}, "unshare: option '--map-user' requires an argument\nTry 'unshare --help' for more information.", newest},
 	}
