@@ -36,23 +36,37 @@ type valueCheck struct {
 // reports it (resolve, which works option by option, would find another one first).
 func firstBadValue(g *grammar, euid uint32) error {
 	var checks []valueCheck
-	add := func(seq int64, check func() error) {
-		if seq != 0 {
-			checks = append(checks, valueCheck{seq, check})
-		}
+	add := func(seq int64, check func() error) { checks = append(checks, valueCheck{seq, check}) }
+	for _, a := range g.Setgroups.each() {
+		add(a.Seq, func() error { _, err := parseSetgroups(a.Value); return err })
 	}
-	add(g.Setgroups.Seq, func() error { _, err := parseSetgroups(g.Setgroups.Value); return err })
-	add(g.Propagation.Seq, func() error { _, err := parsePropagation(g.Propagation.Value); return err })
+	for _, a := range g.Propagation.each() {
+		add(a.Seq, func() error { _, err := parsePropagation(a.Value); return err })
+	}
 	if g.KillChild.HasValue {
 		add(g.KillChild.Seq, func() error { _, err := nsutil.ParseSignal(g.KillChild.Value); return err })
 	}
-	add(g.Setuid.Seq, func() error { _, err := parseNumericID(g.Setuid, "failed to parse uid"); return err })
-	add(g.Setgid.Seq, func() error { _, err := parseNumericID(g.Setgid, "failed to parse gid"); return err })
-	add(g.Monotonic.Seq, func() error { _, err := parseOffset(g.Monotonic, "monotonic"); return err })
-	add(g.Boottime.Seq, func() error { _, err := parseOffset(g.Boottime, "boottime"); return err })
-	add(g.Owner.Seq, func() error { _, _, err := parseOwner(g.Owner.Value); return err })
-	add(g.MapUser.Seq, func() error { _, err := lookupID(g.MapUser.Value, true); return err })
-	add(g.MapGroup.Seq, func() error { _, err := lookupID(g.MapGroup.Value, false); return err })
+	for _, a := range g.Setuid.each() {
+		add(a.Seq, func() error { _, err := parseNumericID(a, "failed to parse uid"); return err })
+	}
+	for _, a := range g.Setgid.each() {
+		add(a.Seq, func() error { _, err := parseNumericID(a, "failed to parse gid"); return err })
+	}
+	for _, a := range g.Monotonic.each() {
+		add(a.Seq, func() error { _, err := parseOffset(a, "monotonic"); return err })
+	}
+	for _, a := range g.Boottime.each() {
+		add(a.Seq, func() error { _, err := parseOffset(a, "boottime"); return err })
+	}
+	for _, a := range g.Owner.each() {
+		add(a.Seq, func() error { _, _, err := parseOwner(a.Value); return err })
+	}
+	for _, a := range g.MapUser.each() {
+		add(a.Seq, func() error { _, err := lookupID(a.Value, true); return err })
+	}
+	for _, a := range g.MapGroup.each() {
+		add(a.Seq, func() error { _, err := lookupID(a.Value, false); return err })
+	}
 	users := func(spec string) func() error {
 		return func() error {
 			_, err := idRanges([]string{spec}, "/etc/subuid", "/proc/self/uid_map", euid)

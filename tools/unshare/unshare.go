@@ -82,14 +82,19 @@ func (o *orderedBool) IsBool() bool { return true }
 func (o *orderedBool) Decode(*kong.DecodeContext) error { o.Seq = order.Add(1); return nil }
 
 // orderedArg is an option with a value that remembers when it was given (Seq 0: not given), so
-// that an empty value (`-G ”`) is told from none, as getopt tells them.
+// that an empty value (-G "") is told from none, as getopt tells them. The last value given is
+// the one used; the earlier ones are kept for checking, as util-linux checks every one.
 type orderedArg struct {
-	Value string
-	Seq   int64
+	Value   string
+	Seq     int64
+	earlier []orderedArg
 }
 
 // Decode implements kong.MapperValue.
 func (o *orderedArg) Decode(ctx *kong.DecodeContext) error {
+	if o.given() {
+		o.earlier = append(o.earlier, orderedArg{Value: o.Value, Seq: o.Seq})
+	}
 	if err := ctx.Scan.PopValueInto("value", &o.Value); err != nil {
 		return err
 	}
@@ -99,6 +104,14 @@ func (o *orderedArg) Decode(ctx *kong.DecodeContext) error {
 
 // given reports whether the option was on the command line.
 func (o *orderedArg) given() bool { return o.Seq != 0 }
+
+// each lists every value given, the earlier ones first.
+func (o *orderedArg) each() []orderedArg {
+	if !o.given() {
+		return nil
+	}
+	return append(append([]orderedArg(nil), o.earlier...), orderedArg{Value: o.Value, Seq: o.Seq})
+}
 
 // orderedSwitch is a switch that may be given several times and remembers when each time was:
 // util-linux adds --map-auto's and --map-subids' ranges where they stand among --map-users.

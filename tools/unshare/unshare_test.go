@@ -475,6 +475,8 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--monotonic=y", "--owner=x", "-T", "true"}, "unshare: failed to parse monotonic offset: 'y'", newest},
 		{[]string{"--map-group=no-such-group-nsbox", "--map-user=no-such-user-nsbox", "true"}, "unshare: failed to parse gid 'no-such-group-nsbox'", newest},
 		{[]string{"-r", "--setgroups=allow", "--monotonic", "5", "true"}, "unshare: options --monotonic and --boottime require unsharing of a time namespace (-T)", newest},
+		{[]string{"-S", "x", "-S", "5", "true"}, "unshare: failed to parse uid: 'x'", both}, // a later value does not excuse it
+		{[]string{"--map-user=no-such-user-nsbox", "--map-user=5", "true"}, "unshare: failed to parse uid 'no-such-user-nsbox'", newest},
 		{[]string{"--bogus", "true"}, "unshare: unrecognized option '--bogus'\nTry 'unshare --help' for more information.", newest},
 		{[]string{"--map-user"}, "unshare: option '--map-user' requires an argument\nTry 'unshare --help' for more information.", newest},
 	}
