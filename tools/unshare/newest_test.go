@@ -299,3 +299,29 @@ func processGroup(t *testing.T, pgid int) []int {
 	}
 	return pids
 }
+
+// TestBinfmtMatchesUtilLinux: --mount-binfmt (2.41) and --load-interp give the program the
+// binfmt_misc that util-linux 2.42's gives it, root and rootless, and leave the host's alone.
+func TestBinfmtMatchesUtilLinux(t *testing.T) {
+	const rule = ":nsbox-unshare-diff:E::nsbxdiff::/bin/true:"
+	tests := []struct{ opts, script string }{
+		{"--mount-binfmt -fpr", "ls /proc/sys/fs/binfmt_misc; grep -c ' binfmt_misc ' /proc/self/mountinfo"},
+		{"-fpr -l " + rule, "head -1 /proc/sys/fs/binfmt_misc/nsbox-unshare-diff"},
+		{"-r -l " + rule, "true"}, // no proc of its own to mount binfmt_misc under: refused
+	}
+	for _, who := range []runner{asRoot(t), asUser(t)} {
+		for _, tc := range tests {
+			args := withScript(tc.opts, tc.script)
+			ours := who.ours(args...)
+			for _, bin := range references(t, false) {
+				if ref := who.ref(bin, args...); ours.Code != ref.Code || ours.Stdout != ref.Stdout || ours.Stderr != ref.Stderr {
+					t.Errorf("%s (rootless %v): got %d %q (stderr %q), want %s's %d %q (stderr %q)",
+						tc.opts, who.user != nil, ours.Code, ours.Stdout, ours.Stderr, bin, ref.Code, ref.Stdout, ref.Stderr)
+				}
+			}
+		}
+	}
+	if _, err := os.Stat("/proc/sys/fs/binfmt_misc/nsbox-unshare-diff"); err == nil {
+		t.Error("the rule reached the host's binfmt_misc")
+	}
+}
