@@ -185,7 +185,7 @@ const twoRangeSubIDs = nstest.TestUser + ":100000:65536\n" + nstest.TestUser + "
 // twoRangeSubIDs as /etc/subuid and /etc/subgid, bind-mounted in a mount namespace of its own.
 func TestMapOrderMatchesUtilLinux(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
-	for _, tool := range []string{refUnshare, "/usr/bin/setpriv"} {
+	for _, tool := range []string{refUnshare, "/usr/bin/setpriv", "/usr/bin/mount"} {
 		nstest.RequireTool(t, tool)
 	}
 	subids := filepath.Join(t.TempDir(), "subids")
