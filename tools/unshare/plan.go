@@ -16,6 +16,12 @@ const (
 	clockBoottime  = 7
 )
 
+// util-linux's unshare words these failures so (its nsenter without the parentheses).
+const (
+	msgSetgid = "setgid() failed"
+	msgSetuid = "setuid() failed"
+)
+
 // pseudoFSFlags are the flags proc and binfmt_misc are mounted with.
 const pseudoFSFlags = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
 
@@ -40,10 +46,10 @@ func buildPlan(o *options) (*nsutil.Plan, error) {
 		}
 	}
 	if o.ownerGID != noID {
-		p.ClearGroups(false, 0).SetGID(int(o.ownerGID))
+		p.ClearGroups(false, 0).SetGID(int(o.ownerGID)).WithMessage(msgSetgid)
 	}
 	if o.ownerUID != noID {
-		p.SetUID(int(o.ownerUID))
+		p.SetUID(int(o.ownerUID)).WithMessage(msgSetuid)
 	}
 	p.Unshare(o.flags)
 	if idmapHelper {
@@ -72,10 +78,10 @@ func buildPlan(o *options) (*nsutil.Plan, error) {
 	addMaps(p, o)
 	addMounts(p, o)
 	if o.setgid != noID {
-		p.ClearGroups(false, 0).SetGID(int(o.setgid))
+		p.ClearGroups(false, 0).SetGID(int(o.setgid)).WithMessage(msgSetgid)
 	}
 	if o.setuid != noID {
-		p.SetUID(int(o.setuid))
+		p.SetUID(int(o.setuid)).WithMessage(msgSetuid)
 	}
 	if o.keepCaps && o.flags&unix.CLONE_NEWUSER != 0 {
 		p.KeepCaps()
@@ -88,11 +94,7 @@ func buildPlan(o *options) (*nsutil.Plan, error) {
 func addBindHelper(p *nsutil.Plan, persist []persistTarget) {
 	p.HelperFork().As(nsutil.Helper)
 	for _, t := range persist {
-		name := t.Kind.Name
-		if t.Kind.ChildrenFile != "" {
-			name = t.Kind.ChildrenFile
-		}
-		src := "/proc/%p/ns/" + name
+		src := t.source("%p")
 		p.Mount(src, t.File, "", unix.MS_BIND, "", fmt.Sprintf("mount %s on %s failed", src, t.File))
 	}
 	p.HelperDone().As(nsutil.Main)
@@ -159,7 +161,7 @@ func addMounts(p *nsutil.Plan, o *options) {
 		}
 	}
 	if wd != "" {
-		p.Chdir(wd)
+		p.Chdir(wd).WithMessage("cannot change directory to " + wd)
 	}
 	if o.procDir != "" {
 		if o.root == "" && o.propagation != unix.MS_REC|unix.MS_PRIVATE {
