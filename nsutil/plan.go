@@ -213,12 +213,12 @@ func (p *Plan) ClearGroups(optional bool, group int32) *Plan {
 
 // SetGID adds setresgid(gid, gid, gid).
 func (p *Plan) SetGID(gid int) *Plan {
-	return p.add(step{op: opSetresgid, a: int64(gid), trace: fmt.Sprintf("setresgid(%d, %d, %d)", gid, gid, gid), errmsg: "setgid failed"})
+	return p.add(step{op: opSetresgid, a: int64(gid), trace: fmt.Sprintf("setresgid(%d, %d, %d)", gid, gid, gid), errmsg: "setgid() failed"})
 }
 
 // SetUID adds setresuid(uid, uid, uid).
 func (p *Plan) SetUID(uid int) *Plan {
-	return p.add(step{op: opSetresuid, a: int64(uid), trace: fmt.Sprintf("setresuid(%d, %d, %d)", uid, uid, uid), errmsg: "setuid failed"})
+	return p.add(step{op: opSetresuid, a: int64(uid), trace: fmt.Sprintf("setresuid(%d, %d, %d)", uid, uid, uid), errmsg: "setuid() failed"})
 }
 
 // KeepCaps copies the permitted capabilities into the inheritable and ambient sets, so that

@@ -37,10 +37,10 @@ func (e *entry) plan() *nsutil.Plan {
 		p.ClearGroups(groups == 0, groups)
 	}
 	if e.setGID {
-		p.SetGID(e.gid).WithMessage("setgid() failed") // util-linux 2.42's words
+		p.SetGID(e.gid)
 	}
 	if e.setUID {
-		p.SetUID(e.uid).WithMessage("setuid() failed")
+		p.SetUID(e.uid)
 	}
 	if e.g.KeepCaps && e.want&userFlag != 0 {
 		p.KeepCaps()

@@ -16,12 +16,6 @@ const (
 	clockBoottime  = 7
 )
 
-// util-linux's unshare words these failures so (its nsenter without the parentheses).
-const (
-	msgSetgid = "setgid() failed"
-	msgSetuid = "setuid() failed"
-)
-
 // pseudoFSFlags are the flags proc and binfmt_misc are mounted with.
 const pseudoFSFlags = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
 
@@ -46,10 +40,10 @@ func buildPlan(o *options) (*nsutil.Plan, error) {
 		}
 	}
 	if o.ownerGID != noID {
-		p.ClearGroups(false, 0).SetGID(int(o.ownerGID)).WithMessage(msgSetgid)
+		p.ClearGroups(false, 0).SetGID(int(o.ownerGID))
 	}
 	if o.ownerUID != noID {
-		p.SetUID(int(o.ownerUID)).WithMessage(msgSetuid)
+		p.SetUID(int(o.ownerUID))
 	}
 	p.Unshare(o.flags)
 	if idmapHelper {
@@ -78,10 +72,10 @@ func buildPlan(o *options) (*nsutil.Plan, error) {
 	addMaps(p, o)
 	addMounts(p, o)
 	if o.setgid != noID {
-		p.ClearGroups(false, 0).SetGID(int(o.setgid)).WithMessage(msgSetgid)
+		p.ClearGroups(false, 0).SetGID(int(o.setgid))
 	}
 	if o.setuid != noID {
-		p.SetUID(int(o.setuid)).WithMessage(msgSetuid)
+		p.SetUID(int(o.setuid))
 	}
 	if o.keepCaps && o.flags&unix.CLONE_NEWUSER != 0 {
 		p.KeepCaps()
