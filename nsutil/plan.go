@@ -213,12 +213,12 @@ func (p *Plan) ClearGroups(optional bool, group int32) *Plan {
 
 // SetGID adds setresgid(gid, gid, gid).
 func (p *Plan) SetGID(gid int) *Plan {
-	return p.add(step{op: opSetresgid, a: int64(gid), trace: fmt.Sprintf("setresgid(%d, %d, %d)", gid, gid, gid), errmsg: "setgid failed"})
+	return p.add(step{op: opSetresgid, a: int64(gid), trace: fmt.Sprintf("setresgid(%d, %d, %d)", gid, gid, gid), errmsg: "setgid() failed"})
 }
 
 // SetUID adds setresuid(uid, uid, uid).
 func (p *Plan) SetUID(uid int) *Plan {
-	return p.add(step{op: opSetresuid, a: int64(uid), trace: fmt.Sprintf("setresuid(%d, %d, %d)", uid, uid, uid), errmsg: "setuid failed"})
+	return p.add(step{op: opSetresuid, a: int64(uid), trace: fmt.Sprintf("setresuid(%d, %d, %d)", uid, uid, uid), errmsg: "setuid() failed"})
 }
 
 // KeepCaps copies the permitted capabilities into the inheritable and ambient sets, so that
@@ -283,7 +283,8 @@ func (p *Plan) HelperFork() *Plan {
 	return p.add(step{op: opHelperFork, trace: "fork() helper", errmsg: "fork failed"})
 }
 
-// HelperRelease lets the helper run, waits for it, and fails if it failed.
+// HelperRelease lets the helper run, waits for it, and, if it failed, exits with its status
+// (the helper has said why).
 func (p *Plan) HelperRelease() *Plan {
 	return p.add(step{op: opHelperRelease, trace: "wait4(helper)", errmsg: "helper failed"})
 }
@@ -293,8 +294,9 @@ func (p *Plan) HelperDone() *Plan {
 	return p.add(step{op: opHelperDone, trace: "exit helper"})
 }
 
-// RunProgram runs argv (searched in PATH) and waits; a non-zero exit fails the plan with
-// errmsg. The program says itself what went wrong.
+// RunProgram runs argv (searched in PATH) and waits. A non-zero exit ends the plan quietly with
+// the program's exit status (the program says itself what went wrong; a Helper's status is then
+// HelperRelease's); errmsg is printed only when the program is killed by a signal.
 func (p *Plan) RunProgram(argv []string, errmsg string) *Plan {
 	return p.add(step{op: opRun, v1: argv, flags: substFlag(argv...), trace: "run " + quoteArgv(argv), errmsg: errmsg})
 }

@@ -163,6 +163,18 @@ static int helper_pipe[MAX_HELPERS];
 static pid_t helper_pid[MAX_HELPERS];
 static int helpers;
 
+// end_helpers kills and reaps the helpers not released yet, so that a failing plan leaves no
+// process behind (not even a zombie for an init that does not reap).
+static void end_helpers(void)
+{
+	for (int h = 0; h < helpers; h++) {
+		kill(helper_pid[h], SIGKILL);
+		while (waitpid(helper_pid[h], NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	helpers = 0;
+}
+
 static void die(int status, const struct step *s, int err)
 {
 	const char *msg = s && s->errmsg && *s->errmsg ? s->errmsg : (s ? s->trace : "plan");
@@ -170,6 +182,7 @@ static void die(int status, const struct step *s, int err)
 		fprintf(stderr, "%s: %s: %s\n", prog, msg, errno_text(err));
 	else
 		fprintf(stderr, "%s: %s\n", prog, msg);
+	end_helpers();
 	_exit(status);
 }
 
@@ -410,7 +423,10 @@ static void run_program(const struct step *s)
 			die(1, s, errno);
 	if (tracing && s->trace && *s->trace)
 		fprintf(stderr, "%s = %d\n", s->trace, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	// The program has said what went wrong: exit as it did, as util-linux does, adding nothing.
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		_exit(WEXITSTATUS(status));
+	if (!WIFEXITED(status))
 		die(1, s, 0);
 }
 
@@ -584,7 +600,9 @@ static void run_plan(struct step *steps, uint32_t count)
 					while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR)
 						;
 				}
-				_exit(1);
+				// Exit as the helper did (a failed newuidmap's status), as util-linux does.
+				end_helpers();
+				_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
 			}
 			ret = 0;
 			break;

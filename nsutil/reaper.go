@@ -174,6 +174,9 @@ func (s *InitSignals) Run(spec InitSpec) (unix.WaitStatus, error) {
 		l.main = pid
 	}
 	l.event(InitEvent{Kind: InitStarted, Pid: l.main})
+	for _, err := range releaseInherited() {
+		l.event(InitEvent{Kind: InitWarning, Err: err})
+	}
 	for {
 		l.reap()
 		if l.finished() {
@@ -191,6 +194,35 @@ func (s *InitSignals) Run(spec InitSpec) (unix.WaitStatus, error) {
 			l.expire()
 		}
 	}
+}
+
+// releaseInherited makes the init hold nothing of its parent's for the container's whole life,
+// as catatonit and dumb-init do, once the child has its own copies: it moves to / (keeping no
+// directory, and so no mount, busy) and closes the descriptors above 2 it inherited, such as
+// socket-activation listeners (the child keeps them; the init would keep them open after the
+// child closed them). What nsbox opens itself is close-on-exec and stays open.
+func releaseInherited() (errs []error) {
+	if err := unix.Chdir("/"); err != nil {
+		errs = append(errs, os.NewSyscallError("chdir /", err))
+	}
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return append(errs, err)
+	}
+	for _, e := range entries {
+		fd, err := strconv.Atoi(e.Name())
+		if err != nil || fd <= 2 {
+			continue
+		}
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if err != nil || flags&unix.FD_CLOEXEC != 0 {
+			continue // the directory's own descriptor (closed by now), or one of nsbox's
+		}
+		if err := unix.Close(fd); err != nil {
+			errs = append(errs, os.NewSyscallError("close "+e.Name(), err))
+		}
+	}
+	return errs
 }
 
 // startChild forks and executes the main child in a process group of its own, with the

@@ -82,6 +82,12 @@ func OpenNamespace(path string, want *Kind) (*NSFile, error) {
 	if err != nil {
 		return nil, &os.PathError{Op: "cannot open", Path: path, Err: err}
 	}
+	return checkNamespaceFD(fd, path, want)
+}
+
+// checkNamespaceFD is OpenNamespace's check of an open fd, named path in errors; it closes fd
+// when the check fails.
+func checkNamespaceFD(fd int, path string, want *Kind) (*NSFile, error) {
 	kind, err := NamespaceKind(fd)
 	if err != nil {
 		unix.Close(fd)

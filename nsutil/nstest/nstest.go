@@ -115,13 +115,19 @@ func Applet(t testing.TB, name string) string {
 	bin := Binary(t)
 	dir := filepath.Join(filepath.Dir(bin), "applets")
 	link := filepath.Join(dir, name)
-	if _, err := os.Lstat(link); err == nil {
+	if target, err := os.Readlink(link); err == nil && target == bin {
 		return link
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(bin, link); err != nil && !os.IsExist(err) {
+	// A link left by an older binary is replaced, atomically: test packages run side by side.
+	tmp := fmt.Sprintf("%s.%d", link, os.Getpid())
+	_ = os.Remove(tmp)
+	if err := os.Symlink(bin, tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, link); err != nil {
 		t.Fatal(err)
 	}
 	// A rootless test user must be able to reach it.

@@ -213,7 +213,9 @@ func expandAbbreviations(node *kong.Node, args []string) ([]string, error) {
 				if i+1 == len(out) {
 					return nil, fmt.Errorf("option '--%s' requires an argument", f.Name)
 				}
-				i++ // its value is the next word
+				var skip int
+				out, skip = attachValue(out, i, "", f)
+				i += skip // its value is the next word
 			}
 		default: // a cluster of short options: the first that takes a value ends it
 			for j, r := range arg[1:] {
@@ -228,13 +230,33 @@ func expandAbbreviations(node *kong.Node, args []string) ([]string, error) {
 					if i+1 == len(out) {
 						return nil, fmt.Errorf("option requires an argument -- '%c'", r)
 					}
-					i++
+					var skip int
+					out, skip = attachValue(out, i, arg[:1+j], f)
+					i += skip
 				}
 				break
 			}
 		}
 	}
 	return out, nil
+}
+
+// attachValue makes the word after out[i], the value of flag f, part of f's option when it
+// starts with '-' (`--monotonic -10`, `-S -1`): getopt takes the next word as the value whatever
+// it is, kong would read it as an option. The option is out[i], or ends the short-option
+// cluster out[i] after its prefix (which is "-" when f stands alone). It returns the words and
+// how many words after out[i] the option now takes (0 or 1).
+func attachValue(out []string, i int, prefix string, f *kong.Flag) ([]string, int) {
+	if !strings.HasPrefix(out[i+1], "-") {
+		return out, 1
+	}
+	long := "--" + f.Name + "=" + out[i+1]
+	if prefix == "" || prefix == "-" {
+		out[i] = long
+		return append(out[:i+1], out[i+2:]...), 0
+	}
+	out[i], out[i+1] = prefix, long
+	return out, 1
 }
 
 func matchLong(flags []*kong.Flag, name string) (*kong.Flag, error) {

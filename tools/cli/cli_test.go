@@ -19,6 +19,7 @@ type testGrammar struct {
 	Net      nsutil.OptionalValue `short:"n" optvalue:"file" attached:"short" help:"net namespace"`
 	Prop     string               `name:"propagation" enum:"private,shared,slave,unchanged" default:"private" help:"propagation"`
 	Target   int                  `short:"t" name:"target" help:"target pid"`
+	Offset   string               `short:"o" name:"offset" help:"an offset, maybe negative"`
 	Program  []string             `arg:"" optional:"" passthrough:"partial"`
 }
 
@@ -50,6 +51,11 @@ func TestParse(t *testing.T) {
 		{args: []string{"--propagation", "sideways"}, code: 1, done: true},
 		{args: []string{"-t"}, code: 1, done: true, stderr: "tool: option requires an argument -- 't'\nTry 'tool --help' for more information.\n"},
 		{args: []string{"--target"}, code: 1, done: true, stderr: "tool: option '--target' requires an argument\nTry 'tool --help' for more information.\n"},
+		// getopt takes the next word as a value even when it starts with '-'.
+		{args: []string{"--offset", "-10", "ls"}, program: []string{"ls"}, check: func(g testGrammar) bool { return g.Offset == "-10" }},
+		{args: []string{"--off", "-", "ls"}, program: []string{"ls"}, check: func(g testGrammar) bool { return g.Offset == "-" }},
+		{args: []string{"-o", "-1", "-t", "-2"}, check: func(g testGrammar) bool { return g.Offset == "-1" && g.Target == -2 }},
+		{args: []string{"-po", "--pres"}, check: func(g testGrammar) bool { return g.Pid.Set && g.Offset == "--pres" && !g.Preserve }},
 		{args: []string{"--help"}, code: 0, done: true},
 		{args: []string{"-V"}, code: 0, done: true},
 	}

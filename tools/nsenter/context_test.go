@@ -83,7 +83,7 @@ func TestRootAndWorkingDirectory(t *testing.T) {
 		if tc.want != "caller-marker" { // the rest run pwd; in the caller's dir it has no name
 			args = append(args, "/bin/busybox", "pwd")
 		}
-		for _, bin := range both(t) {
+		for _, bin := range withReferences(t) {
 			res := runAs(t, nil, callerDir, bin, args...)
 			if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != tc.want {
 				t.Errorf("%s %q: got %q (exit %d, stderr %q), want %q", bin, tc.args, got, res.Code, res.Stderr, tc.want)
@@ -92,8 +92,8 @@ func TestRootAndWorkingDirectory(t *testing.T) {
 	}
 }
 
-// TestSetuidSetgid compares -S and -G with util-linux, and checks `follow` (util-linux 2.39,
-// newer than the reference here) takes the target's owner.
+// TestSetuidSetgid compares -S and -G with util-linux, and `follow` (util-linux 2.39) with
+// 2.42: it takes the target's owner.
 func TestSetuidSetgid(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
 	target := unshareTarget(t, nil, "--uts")
@@ -109,7 +109,7 @@ func TestSetuidSetgid(t *testing.T) {
 	for _, tc := range tests {
 		args := append([]string{"-t", pid, "-u"}, tc.args...)
 		args = append(args, "sh", "-c", "echo $(id -u) $(id -g)")
-		for _, bin := range both(t) {
+		for _, bin := range withReferences(t) {
 			res := runAs(t, nil, "", bin, args...)
 			if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != tc.want {
 				t.Errorf("%s %q: got %q (exit %d, stderr %q), want %q", bin, tc.args, got, res.Code, res.Stderr, tc.want)
@@ -117,10 +117,12 @@ func TestSetuidSetgid(t *testing.T) {
 		}
 	}
 	owned := unshareTarget(t, &[2]int{uid, gid}, "-U", "-r", "-u")
-	res := runAs(t, nil, "", ourNsenter(t), "-t", strconv.Itoa(owned), "-u", "-S", "follow", "-G", "follow",
-		"sh", "-c", "echo $(id -u) $(id -g)")
-	if want := fmt.Sprintf("%d %d", uid, gid); res.Code != 0 || strings.TrimSpace(res.Stdout) != want {
-		t.Errorf("-S follow -G follow: got %q (exit %d, stderr %q), want %q", res.Stdout, res.Code, res.Stderr, want)
+	for _, bin := range []string{ourNsenter(t), newestNsenter(t)} {
+		res := runAs(t, nil, "", bin, "-t", strconv.Itoa(owned), "-u", "-S", "follow", "-G", "follow",
+			"sh", "-c", "echo $(id -u) $(id -g)")
+		if want := fmt.Sprintf("%d %d", uid, gid); res.Code != 0 || strings.TrimSpace(res.Stdout) != want {
+			t.Errorf("%s -S follow -G follow: got %q (exit %d, stderr %q), want %q", bin, res.Stdout, res.Code, res.Stderr, want)
+		}
 	}
 }
 
@@ -145,7 +147,7 @@ func TestExitStatus(t *testing.T) {
 	}
 	for _, tc := range tests {
 		args := append([]string{"-t", pid}, tc.args...)
-		for _, bin := range both(t) {
+		for _, bin := range withReferences(t) {
 			if res := runAs(t, nil, "", bin, args...); res.Code != tc.want {
 				t.Errorf("%s %q: exit %d, want %d (stderr %q)", bin, tc.args, res.Code, tc.want, res.Stderr)
 			}
@@ -166,7 +168,7 @@ func TestProgramSeesCallersFdsAndEnvironment(t *testing.T) {
 	defer extra.Close()
 	for _, ns := range [][]string{{"-n"}, {"-n", "-p", "-U"}, {"-a"}} {
 		var outs []string
-		for _, bin := range both(t) {
+		for _, bin := range withReferences(t) {
 			args := append([]string{"-t", strconv.Itoa(target)}, ns...)
 			cmd := exec.Command(bin, append(args, "sh", "-c", "ls /proc/self/fd; env | sort")...)
 			cmd.Env = []string{"PATH=/usr/bin:/bin", "NSBOX_TEST_VAR=x y", "LANG=C"}
@@ -205,45 +207,81 @@ func TestAllSkipsSharedNamespaces(t *testing.T) {
 	}
 }
 
-// TestTargetEnvironment checks -e (util-linux 2.39, newer than the reference here): the program
-// gets exactly the target's environment, and no program means the target's $SHELL.
+// TestTargetEnvironment compares -e (util-linux 2.39) with 2.42: the program gets exactly the
+// target's environment (in 2.42's order, reversed), and no program means the target's $SHELL.
 func TestTargetEnvironment(t *testing.T) {
 	nstest.RequireRoot(t)
 	cmd := exec.Command("/usr/bin/unshare", "--uts", "sleep", "600")
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "TARGET_ONLY=1", "SHELL=/bin/sh"}
 	target := startTarget(t, nil, cmd)
-	run := exec.Command(ourNsenter(t), "-t", strconv.Itoa(target), "-u", "-e", "env")
-	run.Env = []string{"CALLER_ONLY=1", "PATH=/usr/bin:/bin"}
-	res := nstest.Run(t, time.Minute, run)
-	if want := "PATH=/usr/bin:/bin\nTARGET_ONLY=1\nSHELL=/bin/sh\n"; res.Code != 0 || res.Stdout != want {
-		t.Errorf("-e env: got %q (exit %d, stderr %q), want %q", res.Stdout, res.Code, res.Stderr, want)
-	}
-	shell := exec.Command(ourNsenter(t), "-t", strconv.Itoa(target), "-u", "-e")
-	shell.Env = []string{"SHELL=/nonexistent/shell"}
-	shell.Stdin = strings.NewReader("echo $0 $TARGET_ONLY\n")
-	if res := nstest.Run(t, time.Minute, shell); res.Code != 0 || res.Stdout != "-sh 1\n" {
-		t.Errorf("-e with no program: got %q (exit %d, stderr %q), want the target's shell", res.Stdout, res.Code, res.Stderr)
+	for _, bin := range []string{ourNsenter(t), newestNsenter(t)} {
+		run := exec.Command(bin, "-t", strconv.Itoa(target), "-u", "-e", "env")
+		run.Env = []string{"CALLER_ONLY=1", "PATH=/usr/bin:/bin"}
+		res := nstest.Run(t, time.Minute, run)
+		if want := "SHELL=/bin/sh\nTARGET_ONLY=1\nPATH=/usr/bin:/bin\n"; res.Code != 0 || res.Stdout != want { // util-linux's order: reversed
+			t.Errorf("%s -e env: got %q (exit %d, stderr %q), want %q", bin, res.Stdout, res.Code, res.Stderr, want)
+		}
+		shell := exec.Command(bin, "-t", strconv.Itoa(target), "-u", "-e")
+		shell.Env = []string{"SHELL=/nonexistent/shell"}
+		shell.Stdin = strings.NewReader("echo $0 $TARGET_ONLY\n")
+		if res := nstest.Run(t, time.Minute, shell); res.Code != 0 || res.Stdout != "-sh 1\n" {
+			t.Errorf("%s -e with no program: got %q (exit %d, stderr %q), want the target's shell", bin, res.Stdout, res.Code, res.Stderr)
+		}
 	}
 }
 
-// TestDefaultShell compares the program run when none is given: $SHELL as a login shell, else
-// /bin/sh.
+// TestDefaultShell compares the program run when none is given: $SHELL as a login shell
+// (with every reference), else, as util-linux 2.42 does, the passwd shell of the user the
+// program runs as (2.38 runs /bin/sh): root's, -S's user's, and in a rootless container entered
+// by its owner, root's of the container (the owner's uid mapped to 0).
 func TestDefaultShell(t *testing.T) {
-	nstest.RequireRoot(t)
-	target := unshareTarget(t, nil, "--uts")
+	uid, gid := nstest.Unprivileged(t)
+	owner := user(&[2]int{uid, gid})
+	target := strconv.Itoa(unshareTarget(t, nil, "--uts"))
+	rootless := strconv.Itoa(unshareTarget(t, owner, "-U", "-r", "-u"))
 	home := t.TempDir()
-	for _, env := range [][]string{{"SHELL=/bin/bash"}, {}} {
-		for _, bin := range both(t) {
-			cmd := exec.Command(bin, "-t", strconv.Itoa(target), "-u")
-			cmd.Env = append(env, "PATH=/usr/bin:/bin", "HOME="+home) // no profile of root's to run
-			cmd.Stdin = strings.NewReader("echo $0\n")
-			want := "-sh\n"
-			if len(env) > 0 {
-				want = "-bash\n"
+	if err := os.Chmod(home, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		as   user
+		env  []string
+		args []string
+		want string
+		all  bool // 2.38 agrees
+	}{
+		{nil, []string{"SHELL=/bin/bash"}, []string{"-t", target, "-u"}, "-bash", true},
+		{nil, nil, []string{"-t", target, "-u"}, "-" + filepath.Base(passwdShellOf(t, 0)), false},
+		{nil, []string{"SHELL="}, []string{"-t", target, "-u", "-S", strconv.Itoa(uid)}, "-" + filepath.Base(passwdShellOf(t, uid)), false},
+		{owner, nil, []string{"-t", rootless, "-U", "--preserve-credentials"}, "-" + filepath.Base(passwdShellOf(t, 0)), false},
+	}
+	for _, tc := range tests {
+		bins := []string{ourNsenter(t), newestNsenter(t)}
+		if tc.all {
+			bins = withReferences(t)
+		}
+		for _, bin := range bins {
+			cmd := exec.Command(bin, tc.args...)
+			if tc.as != nil {
+				nstest.AsUser(cmd, tc.as[0], tc.as[1])
 			}
-			if res := nstest.Run(t, time.Minute, cmd); res.Code != 0 || res.Stdout != want {
-				t.Errorf("%s with %q: got %q (exit %d, stderr %q), want %q", bin, env, res.Stdout, res.Code, res.Stderr, want)
+			cmd.Env = append(tc.env, "PATH=/usr/bin:/bin", "HOME="+home) // no profile of root's to run
+			cmd.Dir = "/"
+			cmd.Stdin = strings.NewReader("echo $0\n")
+			if res := nstest.Run(t, time.Minute, cmd); res.Code != 0 || res.Stdout != tc.want+"\n" {
+				t.Errorf("%s %q with %q: got %q (exit %d, stderr %q), want %q", bin, tc.args, tc.env, res.Stdout, res.Code, res.Stderr, tc.want)
 			}
 		}
 	}
+}
+
+// passwdShellOf is uid's login shell in /etc/passwd, from getent.
+func passwdShellOf(t *testing.T, uid int) string {
+	t.Helper()
+	out, err := exec.Command("getent", "passwd", strconv.Itoa(uid)).Output()
+	fields := strings.Split(strings.TrimSpace(string(out)), ":")
+	if err != nil || len(fields) != 7 || fields[6] == "" {
+		t.Fatalf("getent passwd %d: %q, %v", uid, out, err)
+	}
+	return fields[6]
 }

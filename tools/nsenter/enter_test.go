@@ -29,7 +29,7 @@ func TestEnterEachKind(t *testing.T) {
 		for _, form := range forms {
 			args := append([]string{"-t", fmt.Sprint(target)}, form...)
 			args = append(args, "readlink", "/proc/self/ns/"+k.Name)
-			for _, bin := range both(t) {
+			for _, bin := range withReferences(t) {
 				res := runAs(t, nil, "", bin, args...)
 				if res.Code != 0 || strings.TrimSpace(res.Stdout) != want {
 					t.Errorf("%s %q: got %q (exit %d, stderr %q), want %s", bin, args, res.Stdout, res.Code, res.Stderr, want)
@@ -57,7 +57,7 @@ func TestAllAndCredentials(t *testing.T) {
 		args := append([]string{"-t", fmt.Sprint(target)}, tc.args...)
 		args = append(args, "sh", "-c", showScript())
 		want := wantLinks(t, target, tc.creds)
-		for _, bin := range both(t) {
+		for _, bin := range withReferences(t) {
 			if res := runAs(t, nil, "", bin, args...); res.Code != 0 || res.Stdout != want {
 				t.Errorf("%s %q: got %q (exit %d, stderr %q), want %q", bin, tc.args, res.Stdout, res.Code, res.Stderr, want)
 			}
@@ -100,7 +100,7 @@ func TestRootlessContainer(t *testing.T) {
 	for _, tc := range tests {
 		args := append([]string{"-t", fmt.Sprint(target)}, tc.args...)
 		args = append(args, "sh", "-c", showScript())
-		for _, bin := range both(t) {
+		for _, bin := range withReferences(t) {
 			if res := runAs(t, tc.as, "", bin, args...); res.Code != 0 || res.Stdout != tc.want {
 				t.Errorf("%s: %s: got %q (exit %d, stderr %q), want %q", tc.name, bin, res.Stdout, res.Code, res.Stderr, tc.want)
 			}
@@ -117,7 +117,7 @@ func TestRootlessContainer(t *testing.T) {
 	}
 	// The program sees the fds and environment util-linux's gives it, the owner's way in too.
 	var outs []string
-	for _, bin := range both(t) {
+	for _, bin := range withReferences(t) {
 		cmd := exec.Command(bin, "-t", fmt.Sprint(target), "-U", "-n", "--preserve-credentials", "sh", "-c", "ls /proc/self/fd; env | sort")
 		nstest.AsUser(cmd, uid, gid)
 		cmd.Env = []string{"PATH=/usr/bin:/bin", "OWNER_VAR=1"}

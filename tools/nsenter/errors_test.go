@@ -19,21 +19,21 @@ func TestBadInput(t *testing.T) {
 		want []string // substrings of the message
 	}{
 		{nil, []string{"-t", "999999", "-n", "true"}, []string{"cannot open /proc/999999/ns/net: No such process"}},
-		{nil, []string{"-t", "abc", "-n", "true"}, []string{"failed to parse pid: 'abc'"}},
-		{nil, []string{"-t", "0", "-n", "true"}, []string{"failed to parse pid: '0'"}},
+		{nil, []string{"-t", "abc", "-n", "true"}, []string{"invalid PID argument: 'abc'"}},
+		{nil, []string{"-t", "0", "-n", "true"}, []string{"invalid PID argument: '0'"}},
 		{nil, []string{"--net=/proc/self/ns/uts", "true"}, []string{"/proc/self/ns/uts", "uts namespace, not net"}},
 		{nil, []string{"-m/etc/passwd", "true"}, []string{"/etc/passwd", "not a namespace"}},
 		{nil, []string{"--net=/nonexistent/netns", "true"}, []string{"/nonexistent/netns", "No such file or directory"}},
 		{nil, []string{"--net=nsbox-no-such-netns", "true"}, []string{"/run/netns/nsbox-no-such-netns", "No such file or directory"}},
 		{nil, []string{"-t", target, "-n", "-S", "notauid", "true"}, []string{"failed to parse uid: 'notauid'"}},
 		{nil, []string{"-t", target, "-n", "-G", "1x", "true"}, []string{"failed to parse gid: '1x'"}},
-		{nil, []string{"-t", target, "-n", "-G", "-1", "true"}, []string{"failed to parse gid: '-1'"}},
-		{nil, []string{"-t", "-n", "true"}, []string{"failed to parse pid: '-n'"}}, // getopt: -t takes the next word
+		{nil, []string{"-t", target, "-n", "-G", "-1", "true"}, []string{"failed to parse gid: '-1': Numerical result out of range"}},
+		{nil, []string{"-t", "-n", "true"}, []string{"invalid PID argument: '-n'"}}, // getopt: -t takes the next word
 		{nil, []string{"-n", "true"}, []string{"no target PID specified"}},
 		{nil, []string{"-t", target, "true"}, []string{"no namespace specified"}},
 		{nil, []string{"-t", target, "-n", "-N", "abc", "true"}, []string{"failed to parse file descriptor: 'abc'"}},
 		{nil, []string{"-t", target, "-N", "999", "true"}, []string{"socket 999 of PID " + target, "Bad file descriptor"}},
-		{nil, []string{"-t", target, "-n", "-w", "-W/", "true"}, []string{"mutually exclusive"}},
+		{nil, []string{"-t", target, "-n", "-w", "-W/", "true"}, []string{"options --wd and --wdns cannot be combined"}},
 		{nil, []string{"--container=nsbox-no-such-container", "-n", "true"}, []string{"nsbox-no-such-container", "no such container"}},
 		{nil, []string{"--container=", "-n", "true"}, []string{"--container", "ID prefix or name is needed"}},
 		{&[2]int{uid, gid}, []string{"-t", target, "-n", "true"}, []string{"pidfd:" + target, "Operation not permitted"}},

@@ -26,11 +26,19 @@ func ourNsenter(t *testing.T) string {
 	return nstest.Applet(t, "nsenter")
 }
 
-// both returns our nsenter and util-linux's, for differential tests.
-func both(t *testing.T) []string {
+// withReferences returns our nsenter and util-linux's: the system's (2.38) and the newest
+// release's (2.42, nstest.NewestUtilLinux), for differential tests where all three agree.
+func withReferences(t *testing.T) []string {
 	t.Helper()
 	nstest.RequireTool(t, refNsenter)
-	return []string{ourNsenter(t), refNsenter}
+	return []string{ourNsenter(t), refNsenter, newestNsenter(t)}
+}
+
+// newestNsenter is the newest util-linux release's nsenter, which nsbox follows where the
+// releases differ.
+func newestNsenter(t *testing.T) string {
+	t.Helper()
+	return nstest.NewestUtilLinux(t, "nsenter")
 }
 
 // startTarget starts cmd (in its own process group, killed at cleanup) and waits until a

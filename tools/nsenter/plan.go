@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
 	"golang.org/x/sys/unix"
@@ -95,7 +97,7 @@ func (e *entry) enter(p *nsutil.Plan) {
 // directory or "/"), then -W (a path in the new root) or -w (a directory opened before).
 func (e *entry) changeDirectories(p *nsutil.Plan) {
 	if e.rootFD >= 0 {
-		p.Fchdir(e.rootFD, dirLabel(e.g.Root, e.pid, "root"))
+		p.Fchdir(e.rootFD, e.rootPath)
 		p.Chroot(".")
 		p.Chdir("/")
 		if e.cwdFD >= 0 {
@@ -104,9 +106,9 @@ func (e *entry) changeDirectories(p *nsutil.Plan) {
 	}
 	switch {
 	case e.g.Wdns.Set:
-		p.Chdir(optValue(e.g.Wdns))
+		p.Chdir(optValue(e.g.Wdns.OptionalValue))
 	case e.wdFD >= 0:
-		p.Fchdir(e.wdFD, dirLabel(e.g.Wd, e.pid, "cwd"))
+		p.Fchdir(e.wdFD, e.wdPath)
 	}
 }
 
@@ -117,29 +119,89 @@ var callerHasGroups = func() bool {
 	return err != nil || len(groups) > 0
 }
 
-// dirLabel names an -r/-w directory in traces and messages: its value, or /proc/PID/NAME.
-func dirLabel(o nsutil.OptionalValue, pid int, name string) string {
-	if o.HasValue {
-		return optValue(o)
-	}
-	return fmt.Sprintf("/proc/%d/%s", pid, name)
-}
-
-// exec adds the program, or a login shell ($SHELL of the program's environment, else /bin/sh)
-// as util-linux runs it: argv[0] is "-" and the shell's base name.
+// exec adds the program, or a login shell as util-linux runs it: argv[0] is "-" and the
+// shell's base name.
 func (e *entry) exec(p *nsutil.Plan) {
 	if len(e.g.Program) > 0 {
 		p.Exec(e.g.Program, e.env)
 		return
 	}
+	shell := e.loginShell()
+	p.ExecPath(shell, []string{"-" + filepath.Base(shell)}, e.env)
+}
+
+// loginShell is the shell util-linux 2.42 runs when no program is given: $SHELL of the
+// program's environment when not empty, else the passwd shell of the user the program runs as,
+// else /bin/sh. util-linux looks the user up after entering the namespaces; nsenter reads the
+// passwd file the program will see (the new root's, or the target's root's when its mount
+// namespace is entered) and, in an entered user namespace, maps the caller's uid through the
+// target's uid_map.
+func (e *entry) loginShell() string {
 	shell := os.Getenv("SHELL")
 	if e.env != nil {
 		shell = lookupEnv(e.env, "SHELL")
 	}
-	if shell == "" {
-		shell = "/bin/sh"
+	if shell != "" {
+		return shell
 	}
-	p.ExecPath(shell, []string{"-" + filepath.Base(shell)}, e.env)
+	if passwd, ok := e.programPasswd(); ok {
+		if shell = passwdShell(passwd, e.programUID()); shell != "" {
+			return shell
+		}
+	}
+	return "/bin/sh"
+}
+
+// programPasswd is the /etc/passwd the program will see, if nsenter can tell.
+func (e *entry) programPasswd() (string, bool) {
+	switch {
+	case e.rootFD >= 0:
+		return filepath.Join(e.rootPath, "etc/passwd"), true
+	case e.want&mountFlag != 0:
+		return fmt.Sprintf("/proc/%d/root/etc/passwd", e.pid), e.files["mnt"] == nil && e.pid != 0
+	}
+	return "/etc/passwd", true
+}
+
+// programUID is the uid the program runs as: -S's, or the caller's, as seen from the target's
+// user namespace when that is entered.
+func (e *entry) programUID() int {
+	uid := os.Getuid()
+	switch {
+	case e.setUID:
+		return e.uid
+	case e.want&userFlag != 0 && e.files["user"] == nil && e.pid != 0:
+		return insideID(fmt.Sprintf("/proc/%d/uid_map", e.pid), uid)
+	}
+	return uid
+}
+
+// insideID maps the id outside through an id map file ("INSIDE OUTSIDE COUNT" lines); an
+// unmapped id is the overflow id 65534.
+func insideID(mapFile string, outside int) int {
+	data, _ := os.ReadFile(mapFile)
+	for _, line := range strings.Split(string(data), "\n") {
+		var in, out, count int
+		if n, _ := fmt.Sscan(line, &in, &out, &count); n == 3 && outside >= out && outside < out+count {
+			return in + outside - out
+		}
+	}
+	return 65534
+}
+
+// passwdShell is the shell field of uid's entry in the passwd file path, "" when none.
+func passwdShell(path string, uid int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Split(line, ":")
+		if len(f) == 7 && f[2] == strconv.Itoa(uid) {
+			return f[6]
+		}
+	}
+	return ""
 }
 
 // lookupEnv is the value of name in env ("NAME=value" entries; the last one wins), "" if unset.

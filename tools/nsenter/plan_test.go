@@ -2,6 +2,7 @@ package nsenter
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -38,6 +39,7 @@ func TestPlanOrder(t *testing.T) {
 	saved := callerHasGroups
 	callerHasGroups = func() bool { return true }
 	defer func() { callerHasGroups = saved }()
+	shell := passwdShellOf(t, os.Getuid()) // the login shell without $SHELL (util-linux 2.42)
 	self := os.Getpid()
 	pid := strconv.Itoa(self)
 	tests := []struct {
@@ -95,7 +97,7 @@ func TestPlanOrder(t *testing.T) {
 [0] chroot(".")
 [0] chdir("/")
 [0] fchdir(N<the current working directory>)
-[0] execve("/bin/sh", ["-sh"])`},
+[0] execve("` + shell + `", ["-` + filepath.Base(shell) + `"])`},
 	}
 	t.Setenv("SHELL", "")
 	for _, tc := range tests {

@@ -29,30 +29,38 @@ var pidfdSetns = nsutil.PidfdSetnsSupported
 type entry struct {
 	g           *grammar
 	pid         int                       // the target process, 0 when none
-	target      *nsutil.Target            // open when pid != 0
+	target      *nsutil.Target            // open when pid != 0 and the process exists
 	want        uintptr                   // the kinds to enter
 	files       map[string]*nsutil.NSFile // by kind name: an explicit file, or /proc/PID/ns/KIND
 	viaPidfd    uintptr                   // the kinds entered with setns(pidfd, mask)
+	spec        nsutil.TargetSpec         // -t
 	rootFD      int                       // -r: the new root, -1 when none
+	rootPath    string                    // -r: its path, for messages
+	rootTarget  bool                      // -r without a value (in any occurrence): the target's
 	wdFD        int                       // -w: the new working directory, -1 when none
+	wdPath      string                    // -w: its path, for messages
+	wdTarget    bool                      // -w without a value: the target's
 	cwdFD       int                       // -r without -w/-W: the caller's cwd, to come back to
 	env         []string                  // -e: the target's environment; nil: the caller's
 	uid, gid    int
 	setUID      bool
 	setGID      bool
+	followUID   bool   // -S follow: the owner of /proc/PID
+	followGID   bool   // -G follow
+	socketFD    int    // -N: the target's socket, -1 when none
 	cgroupProcs string // -c: the target's cgroup.procs
 }
 
 // newEntry is an entry for the parsed command line g, with nothing opened yet.
 func newEntry(g *grammar) *entry {
-	return &entry{g: g, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1}
+	return &entry{g: g, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1, socketFD: -1}
 }
 
 // run works out the entry, builds the plan and runs it; it returns only on failure.
 func run(g *grammar) error {
 	e := newEntry(g)
 	if err := e.resolve(); err != nil {
-		return err
+		return goneTarget(e.pid, err)
 	}
 	p := e.plan()
 	if e.cgroupProcs != "" {
@@ -63,6 +71,33 @@ func run(g *grammar) error {
 	p.Engine = nsutil.EngineAuto
 	return p.Run()
 }
+
+// goneTarget words the failure to read the files of a target that does not exist with the
+// reason "No such process" (`cannot open /proc/999999/ns/net: No such process`), the wording
+// nsbox gives a missing process everywhere; util-linux, which opens /proc/PID/... without
+// looking for the process first, says "No such file or directory".
+func goneTarget(pid int, err error) error {
+	if pid == 0 || !errors.Is(err, unix.ENOENT) {
+		return err
+	}
+	if _, serr := os.Stat("/proc/" + strconv.Itoa(pid)); !errors.Is(serr, os.ErrNotExist) {
+		return err
+	}
+	msg := err.Error()
+	if !strings.HasSuffix(msg, unix.ENOENT.Error()) {
+		return err
+	}
+	return &rewordedErrno{prefix: strings.TrimSuffix(msg, unix.ENOENT.Error()), errno: unix.ESRCH}
+}
+
+// rewordedErrno is an error whose message ends with errno's text.
+type rewordedErrno struct {
+	prefix string
+	errno  unix.Errno
+}
+
+func (r *rewordedErrno) Error() string { return r.prefix + r.errno.Error() }
+func (r *rewordedErrno) Unwrap() error { return r.errno }
 
 // report prints err as nsenter's one-line message and returns the exit status; an ambiguous
 // --container adds the candidates, one per line.
@@ -83,21 +118,23 @@ func report(err error) int {
 
 // resolve checks the command line and opens everything nsenter needs before it enters any
 // namespace: the target, namespace files, directories; it reads the target's environment and
-// credentials.
+// credentials. The checks come in util-linux 2.42's order, so that the first error reported is
+// the one util-linux reports: first each option where it was given, then the rest.
 func (e *entry) resolve() error {
 	g := e.g
-	if g.Wd.Set && g.Wdns.Set {
-		return errors.New("mutually exclusive arguments: --wd --wdns")
-	}
-	if g.Wdns.Set && optValue(g.Wdns) == "" {
+	if g.Wdns.Set && optValue(g.Wdns.OptionalValue) == "" {
 		return errors.New("--wdns requires a directory")
 	}
-	steps := []func() error{e.parseTarget, e.explicitNamespaces, e.allNamespaces, e.userParent,
-		e.netSocket, e.targetNamespaces, e.directories, e.environment, e.credentials, e.cgroup}
+	steps := []func() error{e.commandLine, e.openTarget, e.followContext, e.enableNamespaces,
+		e.allNamespaces, e.userParent, e.netSocket, e.targetNamespaces, e.directories,
+		e.environment, e.credentials, e.cgroup}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
 		}
+	}
+	if e.want == 0 && !g.All { // -a with nothing to enter runs the program where it is
+		return errors.New("no namespace specified")
 	}
 	if e.target != nil && !e.target.Alive() {
 		// What was opened through /proc may belong to a new process that reused the PID.
@@ -106,28 +143,29 @@ func (e *entry) resolve() error {
 	return nil
 }
 
-// parseTarget reads -t PID (or finds the container of --container) and opens the target.
-func (e *entry) parseTarget() error {
+// openTarget opens the target of the last -t (or finds the container of --container). A
+// plain PID that does not exist is not an error yet: what needs the target then fails on its
+// /proc file, as util-linux does (`cannot open /proc/999999/ns/net`, see goneTarget), and
+// what does not need it runs.
+func (e *entry) openTarget() error {
 	g := e.g
 	switch {
-	case g.Target != "" && g.Container != nil:
+	case g.Target.Set && g.Container != nil:
 		return errors.New("mutually exclusive arguments: --target --container")
 	case g.Container != nil:
 		pid, err := containerInit(*g.Container)
 		if err != nil {
 			return err
 		}
-		e.pid = pid
-	case g.Target != "":
-		pid, err := strconv.Atoi(string(g.Target))
-		if err != nil || pid <= 0 {
-			return fmt.Errorf("failed to parse pid: '%s'", g.Target)
-		}
-		e.pid = pid
-	default:
+		e.spec = nsutil.TargetSpec{PID: pid}
+	case !g.Target.Set:
 		return nil
 	}
-	t, err := nsutil.OpenTarget(e.pid)
+	e.pid = e.spec.PID
+	if e.target != nil { // PID:INODE, opened and checked already
+		return nil
+	}
+	t, err := nsutil.OpenTargetSpec(e.spec)
 	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOENT) {
 		// A thread ID has no pidfd; its /proc/TID/ns files still show its namespaces.
 		if _, serr := os.Stat("/proc/" + strconv.Itoa(e.pid)); serr == nil {
@@ -135,7 +173,7 @@ func (e *entry) parseTarget() error {
 		}
 	}
 	if errors.Is(err, unix.ESRCH) {
-		return missingTarget(g, e.pid, err)
+		return nil // no such process: see above
 	}
 	if err != nil {
 		return err
@@ -144,23 +182,31 @@ func (e *entry) parseTarget() error {
 	return nil
 }
 
-// namespaceOption is the grammar's option for kind k: the field tagged `ns:"NAME"`.
-// missingTarget names, for a target that does not exist, the first namespace file nsenter
-// would have opened (`cannot open /proc/999999/ns/net: No such process`), as util-linux does.
-func missingTarget(g *grammar, pid int, err error) error {
-	for _, k := range nsutil.Kinds {
-		if o := g.namespaceOption(k); o != nil && o.Set && !o.HasValue || g.All {
-			return &os.PathError{Op: "cannot open", Path: k.ProcPath(pid), Err: unix.ESRCH}
-		}
+// followContext is -Z: util-linux gives the program the target's SELinux context. Without
+// SELinux it does nothing, as in util-linux; with SELinux nsbox refuses it rather than run the
+// program in the wrong context.
+func (e *entry) followContext() error {
+	var fs unix.Statfs_t
+	if !e.g.Follow || unix.Statfs("/sys/fs/selinux", &fs) != nil || fs.Type != unix.SELINUX_MAGIC {
+		return nil
 	}
-	return err
+	if e.pid == 0 {
+		return errors.New("no target PID specified for --follow-context")
+	}
+	return fmt.Errorf("--follow-context: setting the SELinux context of PID %d: %w", e.pid, unix.ENOTSUP)
 }
 
-func (g *grammar) namespaceOption(k nsutil.Kind) *nsutil.OptionalValue {
+// missingTargetSocket is -N's error for a target that does not exist, util-linux's words.
+func (e *entry) missingTargetSocket() error {
+	return fmt.Errorf("failed to pidfd_open() for %d: %w", e.pid, unix.ESRCH)
+}
+
+// namespaceOption is the grammar's option for kind k: the field tagged `ns:"NAME"`.
+func (g *grammar) namespaceOption(k nsutil.Kind) *optionalArg {
 	v := reflect.ValueOf(g).Elem()
 	for i := 0; i < v.NumField(); i++ {
 		if v.Type().Field(i).Tag.Get("ns") == k.Name {
-			return v.Field(i).Addr().Interface().(*nsutil.OptionalValue)
+			return v.Field(i).Addr().Interface().(*optionalArg)
 		}
 	}
 	panic("nsenter: no option for namespace kind " + k.Name)
@@ -172,28 +218,30 @@ func optValue(o nsutil.OptionalValue) string {
 	return strings.TrimPrefix(o.Value, "=")
 }
 
-// explicitNamespaces enables the kinds given as options and opens the files given with them.
-func (e *entry) explicitNamespaces() error {
+// enableNamespaces enables the kinds given as options (their files are open already).
+func (e *entry) enableNamespaces() error {
 	for _, k := range nsutil.Kinds {
-		opt := e.g.namespaceOption(k)
-		if !opt.Set {
-			continue
+		if e.g.namespaceOption(k).Set {
+			e.want |= k.Flag
 		}
-		e.want |= k.Flag
-		if !opt.HasValue {
-			continue
-		}
-		path := optValue(*opt)
-		if k.Name == "net" {
-			path = netnsPath(path)
-		}
-		f, err := nsutil.OpenNamespace(path, &k)
-		if err != nil {
-			return err
-		}
-		e.files[k.Name] = f
 	}
 	return nil
+}
+
+// openNamespaceValue opens a namespace option's value: :NSID, an ip-netns name (--net), or a
+// file.
+func openNamespaceValue(value string, k nsutil.Kind) (*nsutil.NSFile, error) {
+	if id, isID := strings.CutPrefix(value, ":"); isID {
+		n, err := nsutil.ParseNamespaceID(id)
+		if err != nil {
+			return nil, err
+		}
+		return nsutil.OpenNamespaceID(n, &k)
+	}
+	if k.Name == "net" {
+		value = netnsPath(value)
+	}
+	return nsutil.OpenNamespace(value, &k)
 }
 
 // netnsPath turns an ip-netns name (no '/') into /run/netns/NAME when that exists or no file of
@@ -215,7 +263,8 @@ func netnsPath(path string) string {
 // the target. util-linux skips only a shared user namespace (setns refuses it) and so fails,
 // e.g., when a rootless container's owner shares the host's cgroup namespace with it; entering
 // another shared one changes nothing but the cwd (a mount namespace's root) and the fork (a PID
-// namespace).
+// namespace). The target's user namespace must be readable, as in util-linux (`stat of
+// /proc/PID/ns/user failed: ...`).
 func (e *entry) allNamespaces() error {
 	if !e.g.All {
 		return nil
@@ -230,7 +279,12 @@ func (e *entry) allNamespaces() error {
 		if _, err := os.Stat(k.ProcPath(0)); err != nil {
 			continue // the kernel lacks this kind
 		}
-		if same, err := nsutil.SameNamespace(e.pid, k); err != nil || !same {
+		same, err := nsutil.SameNamespace(e.pid, k)
+		var pe *os.PathError
+		if k.Flag == userFlag && errors.As(err, &pe) {
+			return fmt.Errorf("stat of %s failed: %w", pe.Path, pe.Err)
+		}
+		if err != nil || !same {
 			e.want |= k.Flag
 		}
 	}
@@ -245,11 +299,11 @@ func (e *entry) userParent() error {
 	user, _ := nsutil.KindByName("user")
 	f := e.files[user.Name]
 	if f == nil {
-		if e.target == nil {
-			return errors.New("no target PID specified for --user-parent")
+		if e.pid == 0 {
+			return errors.New("no target PID specified")
 		}
 		var err error
-		if f, err = nsutil.OpenNamespace(e.target.NamespacePath(user), &user); err != nil {
+		if f, err = nsutil.OpenNamespace(user.ProcPath(e.pid), &user); err != nil {
 			return err
 		}
 	}
@@ -264,17 +318,15 @@ func (e *entry) userParent() error {
 
 // netSocket is -N FD: the network namespace of the target's socket FD.
 func (e *entry) netSocket() error {
-	if e.g.Socket == "" {
+	switch {
+	case e.socketFD < 0:
 		return nil
+	case e.pid == 0:
+		return errors.New("no target PID specified")
+	case e.target == nil:
+		return e.missingTargetSocket()
 	}
-	fd, err := strconv.Atoi(string(e.g.Socket))
-	if err != nil || fd < 0 {
-		return fmt.Errorf("failed to parse file descriptor: '%s'", e.g.Socket)
-	}
-	if e.target == nil {
-		return errors.New("no target PID specified for --net-socket")
-	}
-	f, err := nsutil.SocketNamespace(e.target, fd)
+	f, err := nsutil.SocketNamespace(e.target, e.socketFD)
 	if err != nil {
 		return err
 	}
@@ -293,16 +345,13 @@ func (e *entry) targetNamespaces() error {
 			need |= k.Flag
 		}
 	}
-	if e.want == 0 && !e.g.All { // -a with nothing to enter runs the program where it is
-		return errors.New("no namespace specified")
-	}
 	if need == 0 {
 		return nil
 	}
-	if e.target == nil {
+	if e.pid == 0 {
 		return errors.New("no target PID specified")
 	}
-	if e.target.PidFD >= 0 && pidfdSetns() {
+	if e.target != nil && e.target.PidFD >= 0 && pidfdSetns() {
 		e.viaPidfd = need
 		return nil
 	}
@@ -310,7 +359,7 @@ func (e *entry) targetNamespaces() error {
 		if need&k.Flag == 0 {
 			continue
 		}
-		f, err := nsutil.OpenNamespace(e.target.NamespacePath(k), &k)
+		f, err := nsutil.OpenNamespace(k.ProcPath(e.pid), &k)
 		if err != nil {
 			return err
 		}
@@ -319,44 +368,52 @@ func (e *entry) targetNamespaces() error {
 	return nil
 }
 
-// directories opens -r and -w before any namespace is entered (as util-linux does); -W is a path
-// resolved after them.
+// directories opens the target's root and working directory for -r and -w without a value,
+// before any namespace is entered (as util-linux does; the directories given as values are
+// open already); -W is a path resolved after them.
 func (e *entry) directories() error {
 	var err error
-	if e.g.Root.Set {
-		if e.rootFD, err = e.openDir(e.g.Root, "root", "--root"); err != nil {
+	if e.rootTarget {
+		if err = e.openTargetDir("root", &e.rootFD, &e.rootPath); err != nil {
 			return err
-		}
-		if !e.g.Wd.Set && !e.g.Wdns.Set && e.want&mountFlag == 0 {
-			// Come back to the caller's directory after chroot; entering a mount namespace
-			// moves the cwd to its root instead.
-			if e.cwdFD, err = unix.Open(".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
-				return &os.PathError{Op: "cannot open", Path: "current working directory", Err: err}
-			}
 		}
 	}
-	if e.g.Wd.Set {
-		if e.wdFD, err = e.openDir(e.g.Wd, "cwd", "--wd"); err != nil {
-			return err
+	if e.rootFD >= 0 && !e.g.Wd.Set && !e.g.Wdns.Set && e.want&mountFlag == 0 {
+		// Come back to the caller's directory after chroot; entering a mount namespace moves
+		// the cwd to its root instead.
+		if e.cwdFD, err = unix.Open(".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+			return &os.PathError{Op: "cannot open", Path: "current working directory", Err: err}
 		}
+	}
+	if e.wdTarget {
+		return e.openTargetDir("cwd", &e.wdFD, &e.wdPath)
 	}
 	return nil
 }
 
-// openDir opens an option's directory, or the target's /proc/PID/NAME when it has no value.
-func (e *entry) openDir(o nsutil.OptionalValue, name, option string) (int, error) {
-	path := optValue(o)
-	if !o.HasValue {
-		if e.target == nil {
-			return -1, fmt.Errorf("no target PID specified for %s", option)
-		}
-		path = fmt.Sprintf("/proc/%d/%s", e.pid, name)
+// openTargetDir opens the target's /proc/PID/NAME directory in place of *fd.
+func (e *entry) openTargetDir(name string, fd *int, path *string) error {
+	if e.pid == 0 {
+		return noTargetFor(name)
 	}
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, &os.PathError{Op: "cannot open", Path: path, Err: err}
+	return openDirOccurrence(occurrence{value: fmt.Sprintf("/proc/%d/%s", e.pid, name), hasValue: true}, fd, path, nil)
+}
+
+// noTargetFor is util-linux's message for a /proc/PID/NAME file wanted without a target.
+func noTargetFor(name string) error {
+	return fmt.Errorf("neither filename nor target pid supplied for %s", name)
+}
+
+// asOpenError words a failed read of the target's /proc/PID/NAME as util-linux does, which
+// opens the file first: `cannot open /proc/PID/NAME: ...`. For a target that does not exist
+// the reason is "No such process" (util-linux's open says "No such file or directory"), the
+// wording nsbox gives bad input everywhere.
+func asOpenError(err error) error {
+	var pe *os.PathError
+	if !errors.As(err, &pe) {
+		return err
 	}
-	return fd, nil
+	return &os.PathError{Op: "cannot open", Path: pe.Path, Err: pe.Err}
 }
 
 // environment is -e: the program gets the target's environment instead of the caller's.
@@ -364,29 +421,51 @@ func (e *entry) environment() error {
 	if !e.g.Env {
 		return nil
 	}
-	if e.target == nil {
-		return errors.New("no target PID specified for --env")
+	if e.pid == 0 {
+		return noTargetFor("environ")
 	}
 	env, err := nsutil.ProcEnviron(e.pid)
-	e.env = env
-	return err
+	e.env = utilLinuxEnvOrder(env)
+	return asOpenError(err)
 }
 
-// credentials works out -S, -G and util-linux's rule for user namespaces: without
+// utilLinuxEnvOrder is the environment util-linux 2.42 gives the program from the target's:
+// it sets the variables last to first without overwriting, so the order is reversed and a name
+// given twice keeps its last value; an entry without '=' is dropped.
+func utilLinuxEnvOrder(env []string) []string {
+	out := make([]string, 0, len(env))
+	seen := map[string]bool{}
+	for i := len(env) - 1; i >= 0; i-- {
+		name, _, ok := strings.Cut(env[i], "=")
+		if ok && name != "" && !seen[name] {
+			seen[name] = true
+			out = append(out, env[i])
+		}
+	}
+	return out
+}
+
+// credentials works out -S/-G follow and util-linux's rule for user namespaces: without
 // --preserve-credentials, entering one makes the program uid 0, gid 0, no supplementary groups.
 func (e *entry) credentials() error {
-	var err error
-	if e.g.Setuid != "" {
-		if e.uid, err = e.parseID(string(e.g.Setuid), "uid", true); err != nil {
-			return err
+	if e.followUID || e.followGID {
+		if e.pid == 0 {
+			return errors.New("no target PID specified for --setuid/--setgid follow")
 		}
-		e.setUID = true
-	}
-	if e.g.Setgid != "" {
-		if e.gid, err = e.parseID(string(e.g.Setgid), "gid", false); err != nil {
-			return err
+		uid, gid, err := nsutil.ProcOwner(e.pid)
+		if err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				pe.Path += "/" // util-linux opens "/proc/PID/"
+			}
+			return asOpenError(err)
 		}
-		e.setGID = true
+		if e.followUID {
+			e.uid = uid
+		}
+		if e.followGID {
+			e.gid = gid
+		}
 	}
 	if e.want&userFlag != 0 && !e.g.Preserve {
 		e.setUID, e.setGID = true, true
@@ -394,40 +473,21 @@ func (e *entry) credentials() error {
 	return nil
 }
 
-// parseID reads a uid or gid, or "follow": the owner of /proc/PID.
-func (e *entry) parseID(s, what string, isUID bool) (int, error) {
-	if s == "follow" {
-		if e.target == nil {
-			return 0, fmt.Errorf("no target PID specified for %s follow", what)
-		}
-		uid, gid, err := nsutil.ProcOwner(e.pid)
-		if isUID {
-			return uid, err
-		}
-		return gid, err
-	}
-	id, err := strconv.ParseUint(s, 10, 32)
-	if err != nil {
-		return 0, fmt.Errorf("failed to parse %s: '%s'", what, s)
-	}
-	return int(id), nil
-}
-
 // cgroup is -c: the target's cgroup v2 cgroup.procs, which the program will join.
 func (e *entry) cgroup() error {
 	if !e.g.Cgjoin {
 		return nil
 	}
-	if e.target == nil {
-		return errors.New("no target PID specified for --join-cgroup")
-	}
 	var fs unix.Statfs_t
 	if err := unix.Statfs("/sys/fs/cgroup", &fs); err != nil || fs.Type != unix.CGROUP2_SUPER_MAGIC {
 		return errors.New("--join-cgroup is only supported in cgroup v2")
 	}
+	if e.pid == 0 {
+		return noTargetFor("cgroup")
+	}
 	path, err := nsutil.ProcCgroup2Path(e.pid)
 	if err != nil {
-		return err
+		return asOpenError(err)
 	}
 	e.cgroupProcs = filepath.Join("/sys/fs/cgroup", path, "cgroup.procs")
 	return nil

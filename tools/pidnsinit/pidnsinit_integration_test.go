@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -513,4 +514,88 @@ func TestPdeathsig(t *testing.T) {
 	if data, _ := os.ReadFile(mark); string(data) != "got\n" {
 		t.Errorf("the program's mark: got %q, want got", data)
 	}
+}
+
+// Once the child runs, the init holds nothing of its parent's: it has moved to / (as dumb-init
+// does) and closed the descriptors it inherited above 2 (as catatonit does), while the child
+// keeps them. The reference inits are held to the half each of them does.
+func TestReleasesInherited(t *testing.T) {
+	nstest.RequireTool(t, "/usr/bin/catatonit")
+	nstest.RequireTool(t, "/usr/bin/dumb-init")
+	tests := []struct {
+		name              string
+		argv              []string
+		wantCwd, wantFree bool
+	}{
+		{"pidns-init", []string{nstest.Applet(t, "pidns-init"), "--", "sleep", "600"}, true, true},
+		{"catatonit", []string{"/usr/bin/catatonit", "--", "sleep", "600"}, false, true},
+		{"dumb-init", []string{"/usr/bin/dumb-init", "--", "sleep", "600"}, true, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			held := filepath.Join(dir, "held")
+			f, err := os.Create(held)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			cmd := nstest.Command(tc.argv[0], tc.argv[1:]...)
+			cmd.Dir, cmd.ExtraFiles = dir, []*os.File{f} // fd 3, not close-on-exec
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+			init := cmd.Process.Pid
+			child := waitChild(t, init)
+			if !holds(t, child, held) {
+				t.Errorf("the child does not hold %s (fd 3) it inherited", held)
+			}
+			deadline := time.Now().Add(timeout)
+			for {
+				cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", init))
+				movedDone, freeDone := (cwd == "/") == tc.wantCwd, !holds(t, init, held) == tc.wantFree
+				if movedDone && freeDone {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("cwd %q (want / %v), holds %s: %v (want released %v)", cwd, tc.wantCwd, held, holds(t, init, held), tc.wantFree)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// waitChild waits for the first child of pid to have exec'd sleep and returns its PID.
+func waitChild(t *testing.T, pid int) int {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+		if fields := strings.Fields(string(data)); len(fields) > 0 {
+			child, _ := strconv.Atoi(fields[0])
+			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child)); strings.TrimSpace(string(comm)) == "sleep" {
+				return child
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("process %d has no child running sleep after %v", pid, timeout)
+	return 0
+}
+
+// holds reports whether process pid has path open.
+func holds(t *testing.T, pid int, path string) bool {
+	t.Helper()
+	entries, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, e.Name())); target == path {
+			return true
+		}
+	}
+	return false
 }

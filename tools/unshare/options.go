@@ -1,11 +1,14 @@
 package unshare
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,6 +23,16 @@ const noID = -1
 type persistTarget struct {
 	Kind nsutil.Kind
 	File string
+}
+
+// source is the /proc file of the namespace that is bound onto File, for unshare's process pid
+// (a number, or the plan's "%p"): for pid and time, the namespace its children are in.
+func (t persistTarget) source(pid string) string {
+	name := t.Kind.Name
+	if t.Kind.ChildrenFile != "" {
+		name = t.Kind.ChildrenFile
+	}
+	return "/proc/" + pid + "/ns/" + name
 }
 
 // options is the command line resolved and checked: everything buildPlan needs, in the terms
@@ -92,7 +105,7 @@ const binfmtMisc = "/proc/sys/fs/binfmt_misc"
 // what implies what, and its error messages.
 func resolve(g *grammar) (*options, error) {
 	o := &options{setuid: noID, setgid: noID, mapUser: noID, mapGroup: noID, ownerUID: noID, ownerGID: noID,
-		propagation: unix.MS_REC | unix.MS_PRIVATE, root: g.Root, wd: g.Wd, keepCaps: g.KeepCaps,
+		propagation: unix.MS_REC | unix.MS_PRIVATE, root: g.Root.Value, wd: g.Wd.Value, keepCaps: g.KeepCaps,
 		argv: g.Program, trace: g.Trace, init: g.Init,
 		euid: uint32(os.Geteuid()), egid: uint32(os.Getegid())}
 	for _, k := range nsutil.Kinds {
@@ -104,6 +117,9 @@ func resolve(g *grammar) (*options, error) {
 		if f.HasValue {
 			o.persist = append(o.persist, persistTarget{Kind: k, File: f.Value})
 		}
+	}
+	if err := firstBadValue(g, o.euid); err != nil {
+		return nil, err
 	}
 	if err := o.resolveMounts(g); err != nil {
 		return nil, err
@@ -119,6 +135,10 @@ func resolve(g *grammar) (*options, error) {
 	}
 	if err := o.checkPersist(); err != nil {
 		return nil, err
+	}
+	// util-linux finds this in the program's process, after the namespace files are bound.
+	if o.setgroups == "allow" && o.mapGroup != noID {
+		return nil, errors.New("options --setgroups=allow and --map-group are mutually exclusive")
 	}
 	o.env = environment(g.ClearEnv, g.WhitelistEnv)
 	return o, nil
@@ -143,9 +163,9 @@ func (o *options) resolveMounts(g *grammar) error {
 			}
 		}
 	}
-	if g.LoadInterp != "" {
+	if g.LoadInterp.given() {
 		o.flags |= unix.CLONE_NEWNS | unix.CLONE_NEWUSER
-		o.interp = g.LoadInterp
+		o.interp = g.LoadInterp.Value
 		if o.binfmtDir == "" {
 			o.binfmtDir = binfmtMisc
 			if o.procDir == "" {
@@ -153,12 +173,19 @@ func (o *options) resolveMounts(g *grammar) error {
 			}
 		}
 	}
-	if g.Propagation != "" {
-		prop, ok := propagations[g.Propagation]
-		if !ok {
-			return fmt.Errorf("unsupported propagation mode: %s", g.Propagation)
+	if g.Propagation.given() {
+		prop, err := parsePropagation(g.Propagation.Value)
+		if err != nil {
+			return err
 		}
 		o.propagation = prop
+	}
+	// chroot("") and chdir("") fail as util-linux's do.
+	if g.Root.given() && g.Root.Value == "" {
+		return fmt.Errorf("cannot change root directory to '': %w", unix.ENOENT)
+	}
+	if g.Wd.given() && g.Wd.Value == "" {
+		return fmt.Errorf("cannot change directory to : %w", unix.ENOENT)
 	}
 	return nil
 }
@@ -188,14 +215,27 @@ func (o *options) resolveProcess(g *grammar) error {
 	return err
 }
 
-// parseNumericID parses -S/-G's value, noID when it was not given.
-func parseNumericID(s, errmsg string) (int64, error) {
-	if s == "" {
+// blanks are what strtoul skips before a number.
+const blanks = " \t\n\v\f\r"
+
+// parseNumericID parses -S/-G's value, noID when it was not given, as util-linux's
+// strtoul_or_err reads it: leading blanks and a '+' pass, a '-' is out of range. Unlike
+// util-linux, which truncates, a value that is no uid (2^32-1 or more) is out of range too.
+func parseNumericID(a orderedArg, errmsg string) (int64, error) {
+	if !a.given() {
 		return noID, nil
 	}
-	id, err := nsutil.ParseID(s)
-	if err != nil {
-		return 0, fmt.Errorf("%s: '%s'", errmsg, s)
+	s := strings.TrimLeft(a.Value, blanks)
+	if strings.HasPrefix(s, "-") {
+		return 0, fmt.Errorf("%s: '%s': %w", errmsg, a.Value, unix.ERANGE)
+	}
+	s = strings.TrimPrefix(s, "+")
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, fmt.Errorf("%s: '%s'", errmsg, a.Value)
+	}
+	id, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || id >= math.MaxUint32 {
+		return 0, fmt.Errorf("%s: '%s': %w", errmsg, a.Value, unix.ERANGE)
 	}
 	return int64(id), nil
 }
@@ -203,7 +243,7 @@ func parseNumericID(s, errmsg string) (int64, error) {
 // resolveUsers: the user-namespace options, as util-linux combines them.
 func (o *options) resolveUsers(g *grammar) error {
 	userNS := g.MapRootUser.Seq != 0 || g.MapCurrentUser.Seq != 0 || g.MapUser.Seq != 0 || g.MapGroup.Seq != 0 ||
-		g.MapAuto || g.MapSubids || len(g.MapUsers) > 0 || len(g.MapGroups) > 0 || g.Owner != ""
+		len(g.MapAuto.Seqs) > 0 || len(g.MapSubids.Seqs) > 0 || len(g.MapUsers.Values) > 0 || len(g.MapGroups.Values) > 0 || g.Owner.given()
 	if userNS {
 		o.flags |= unix.CLONE_NEWUSER
 	}
@@ -211,20 +251,16 @@ func (o *options) resolveUsers(g *grammar) error {
 		return err
 	}
 	var err error
-	if o.userRanges, err = idRanges(g.MapUsers, g.MapAuto, g.MapSubids, "/etc/subuid", "/proc/self/uid_map", o.euid); err != nil {
+	if o.userRanges, err = idRanges(rangeSpecs(g.MapUsers, g.MapAuto, g.MapSubids), "/etc/subuid", "/proc/self/uid_map", o.euid); err != nil {
 		return err
 	}
-	if o.groupRanges, err = idRanges(g.MapGroups, g.MapAuto, g.MapSubids, "/etc/subgid", "/proc/self/gid_map", o.euid); err != nil {
+	if o.groupRanges, err = idRanges(rangeSpecs(g.MapGroups, g.MapAuto, g.MapSubids), "/etc/subgid", "/proc/self/gid_map", o.euid); err != nil {
 		return err
 	}
-	if g.Owner != "" {
-		u, gr, ok := strings.Cut(g.Owner, ":")
-		uid, err1 := nsutil.ParseID(u)
-		gid, err2 := nsutil.ParseID(gr)
-		if !ok || err1 != nil || err2 != nil {
-			return errors.New("failed to parse owner")
+	if g.Owner.given() {
+		if o.ownerUID, o.ownerGID, err = parseOwner(g.Owner.Value); err != nil {
+			return err
 		}
-		o.ownerUID, o.ownerGID = int64(uid), int64(gid)
 	}
 	// A single mapping joins the ranges (or, with --owner, becomes one): written by the helper.
 	if len(o.userRanges) > 0 || (o.mapUser != noID && o.ownerUID != noID) {
@@ -235,16 +271,23 @@ func (o *options) resolveUsers(g *grammar) error {
 		o.groupRanges = nsutil.PlaceSingleID(o.groupRanges, o.egid, uint32(o.mapGroup), o.mapGroup != noID)
 		o.mapGroup = noID
 	}
-	switch g.Setgroups {
-	case "", "allow", "deny":
-		o.setgroups = g.Setgroups
-	default:
-		return fmt.Errorf("unsupported --setgroups argument '%s'", g.Setgroups)
-	}
-	if o.setgroups == "allow" && o.mapGroup != noID {
-		return errors.New("options --setgroups=allow and --map-group are mutually exclusive")
+	if g.Setgroups.given() {
+		if o.setgroups, err = parseSetgroups(g.Setgroups.Value); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// parseOwner reads --owner's UID:GID.
+func parseOwner(s string) (uid, gid int64, err error) {
+	u, gr, ok := strings.Cut(s, ":")
+	uid32, err1 := nsutil.ParseID(u)
+	gid32, err2 := nsutil.ParseID(gr)
+	if !ok || err1 != nil || err2 != nil {
+		return 0, 0, errors.New("failed to parse owner")
+	}
+	return int64(uid32), int64(gid32), nil
 }
 
 // resolveSingleMaps: -r, -c, --map-user, --map-group; the last given wins.
@@ -308,45 +351,55 @@ func lookupID(s string, isUser bool) (int64, error) {
 	return int64(n), nil
 }
 
-// idRanges reads --map-users (or --map-groups) values, then --map-auto and --map-subids.
-func idRanges(specs []string, auto, subids bool, subidFile, kernelMap string, euid uint32) ([]nsutil.IDRange, error) {
+// rangeSpecs lists the --map-users (or --map-groups) values, with each --map-auto as "auto" and
+// each --map-subids as "subids", in command-line order: util-linux adds the ranges, and writes
+// the map's lines, in the order the options were given.
+func rangeSpecs(list orderedList, auto, subids orderedSwitch) []string {
+	type given struct {
+		seq  int64
+		spec string
+	}
+	var all []given
+	for i, v := range list.Values {
+		all = append(all, given{list.Seqs[i], v})
+	}
+	for _, seq := range auto.Seqs {
+		all = append(all, given{seq, "auto"})
+	}
+	for _, seq := range subids.Seqs {
+		all = append(all, given{seq, "subids"})
+	}
+	slices.SortFunc(all, func(a, b given) int { return cmp.Compare(a.seq, b.seq) })
+	specs := make([]string, len(all))
+	for i, g := range all {
+		specs[i] = g.spec
+	}
+	return specs
+}
+
+// idRanges reads --map-users (or --map-groups) values: ranges, auto, subids and all.
+func idRanges(specs []string, subidFile, kernelMap string, euid uint32) ([]nsutil.IDRange, error) {
 	var out []nsutil.IDRange
-	add := func(spec nsutil.IDMapSpec) error {
+	for _, s := range specs {
+		spec, err := nsutil.ParseIDMapSpec(s)
+		if err != nil {
+			return nil, err
+		}
 		switch spec.Source {
 		case nsutil.MapRange:
 			out = append(out, spec.Range)
 		case nsutil.MapAll:
 			data, err := os.ReadFile(kernelMap)
 			if err != nil {
-				return fmt.Errorf("could not open '%s': %w", kernelMap, unwrapPath(err))
+				return nil, fmt.Errorf("could not open '%s': %w", kernelMap, unwrapPath(err))
 			}
 			out = append(out, nsutil.ParseKernelIDMap(string(data))...)
 		default:
 			r, err := subIDRange(subidFile, euid, spec.Source == nsutil.MapSubIDs)
 			if err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
-	}
-	for _, s := range specs {
-		spec, err := nsutil.ParseIDMapSpec(s)
-		if err != nil {
-			return nil, err
-		}
-		if err := add(spec); err != nil {
-			return nil, err
-		}
-	}
-	for _, extra := range []struct {
-		on  bool
-		src nsutil.IDMapSource
-	}{{auto, nsutil.MapAuto}, {subids, nsutil.MapSubIDs}} {
-		if extra.on {
-			if err := add(nsutil.IDMapSpec{Source: extra.src}); err != nil {
 				return nil, err
 			}
+			out = append(out, r)
 		}
 	}
 	return out, nil
@@ -371,27 +424,33 @@ func subIDRange(file string, euid uint32, identity bool) (nsutil.IDRange, error)
 
 // resolveTime: --monotonic and --boottime need -T.
 func (o *options) resolveTime(g *grammar) error {
-	parse := func(s, name string) (*int64, error) {
-		if s == "" {
-			return nil, nil
-		}
-		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("failed to parse %s offset: '%s'", name, s)
-		}
-		return &v, nil
-	}
 	var err error
-	if o.monotonic, err = parse(g.Monotonic, "monotonic"); err != nil {
+	if o.monotonic, err = parseOffset(g.Monotonic, "monotonic"); err != nil {
 		return err
 	}
-	if o.boottime, err = parse(g.Boottime, "boottime"); err != nil {
+	if o.boottime, err = parseOffset(g.Boottime, "boottime"); err != nil {
 		return err
 	}
 	if (o.monotonic != nil || o.boottime != nil) && o.flags&unix.CLONE_NEWTIME == 0 {
 		return errors.New("options --monotonic and --boottime require unsharing of a time namespace (-T)")
 	}
 	return nil
+}
+
+// parseOffset reads a clock offset in seconds as util-linux's strtos64_or_err does (leading
+// blanks, a sign), nil when the option was not given.
+func parseOffset(a orderedArg, clock string) (*int64, error) {
+	if !a.given() {
+		return nil, nil
+	}
+	v, err := strconv.ParseInt(strings.TrimLeft(a.Value, blanks), 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return nil, fmt.Errorf("failed to parse %s offset: '%s': %w", clock, a.Value, unix.ERANGE)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("failed to parse %s offset: '%s'", clock, a.Value)
+	}
+	return &v, nil
 }
 
 // checkPersist checks every --KIND=FILE before anything is changed, so a bad file fails with
@@ -408,8 +467,17 @@ func (o *options) checkPersist() error {
 			return fmt.Errorf("'%s': paths holding %%p are not supported", t.File)
 		}
 		shared, err := nsutil.CheckPersistTarget(t.File, t.Kind.Name == "mnt")
+		if t.Kind.Flag == unix.CLONE_NEWPID && !o.fork {
+			// pid_for_children names no namespace until a child is forked in it.
+			err = unix.ENOENT
+		}
 		if err != nil {
-			return fmt.Errorf("cannot bind the %s namespace to '%s': %w", t.Kind.Name, t.File, unwrapPath(err))
+			// Worded as util-linux's failed bind (which comes only after the program was forked).
+			err = unwrapPath(err)
+			if errors.Is(err, unix.EISDIR) {
+				err = unix.ENOTDIR // what mount(2) says of a namespace bound onto a directory
+			}
+			return fmt.Errorf("mount %s on %s failed: %w", t.source(strconv.Itoa(os.Getpid())), t.File, err)
 		}
 		if shared != "" {
 			return fmt.Errorf("cannot bind the mount namespace to '%s': it is on the shared mount %s (make it private first, e.g. mount --bind %s %s && mount --make-private %s)",

@@ -88,11 +88,7 @@ func buildPlan(o *options) (*nsutil.Plan, error) {
 func addBindHelper(p *nsutil.Plan, persist []persistTarget) {
 	p.HelperFork().As(nsutil.Helper)
 	for _, t := range persist {
-		name := t.Kind.Name
-		if t.Kind.ChildrenFile != "" {
-			name = t.Kind.ChildrenFile
-		}
-		src := "/proc/%p/ns/" + name
+		src := t.source("%p")
 		p.Mount(src, t.File, "", unix.MS_BIND, "", fmt.Sprintf("mount %s on %s failed", src, t.File))
 	}
 	p.HelperDone().As(nsutil.Main)
@@ -159,7 +155,7 @@ func addMounts(p *nsutil.Plan, o *options) {
 		}
 	}
 	if wd != "" {
-		p.Chdir(wd)
+		p.Chdir(wd).WithMessage("cannot change directory to " + wd)
 	}
 	if o.procDir != "" {
 		if o.root == "" && o.propagation != unix.MS_REC|unix.MS_PRIVATE {
