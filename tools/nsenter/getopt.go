@@ -1,11 +1,12 @@
 package nsenter
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/alecthomas/kong"
+
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/tools/cli"
 )
 
 // occurrence is one appearance of an option on the command line. util-linux checks (and opens
@@ -17,23 +18,19 @@ type occurrence struct {
 	hasValue bool
 }
 
-// requiredArg is an option's value taken the way getopt takes a required argument: the next
-// word, whatever it looks like (`-t -5` is the PID "-5", which nsenter then rejects by name),
-// where kong would refuse a word that starts with '-'. Set tells an empty value (`-S ""`) from
-// no -S; given lists every occurrence.
+// requiredArg is cli.RequiredArg (the next word, whatever it looks like: `-t -5` is the PID
+// "-5", which nsenter then rejects by name; Set tells `-S ""` from no -S) that also lists
+// every occurrence.
 type requiredArg struct {
-	Value string
-	Set   bool
+	cli.RequiredArg
 	given []occurrence
 }
 
 // Decode implements kong.MapperValue.
 func (a *requiredArg) Decode(ctx *kong.DecodeContext) error {
-	t := ctx.Scan.Pop()
-	if t.Type == kong.EOLToken {
-		return fmt.Errorf("%s: missing value", ctx.Value.Name)
+	if err := a.RequiredArg.Decode(ctx); err != nil {
+		return err
 	}
-	a.Value, a.Set = fmt.Sprint(t.Value), true
 	a.given = append(a.given, occurrence{pos: ctx.Scan.Len(), value: a.Value, hasValue: true})
 	return nil
 }
