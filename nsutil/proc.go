@@ -280,8 +280,16 @@ func getdentsInto(fd int, dir string, buf []byte) ([]int, error) {
 			}
 			off += reclen
 		}
+		if n < len(buf)-maxProcDirent {
+			return out, nil // procfs fills the buffer while it has entries: that was the last
+		}
 	}
 }
+
+// maxProcDirent bounds one directory entry of a /proc directory (a PID, an fd number or one
+// of /proc's own names, with its 19-byte header): a getdents that leaves this much of the
+// buffer unused has returned the last entries, and the call that would return 0 is saved.
+const maxProcDirent = 256
 
 func atoiBytes(b []byte) (int, bool) {
 	if len(b) == 0 || len(b) > 10 {
@@ -334,6 +342,7 @@ type ProcDir struct {
 	uid    uint32
 	hasUID bool
 	link   [256]byte
+	name   []byte // a name in /proc/PID/ns with its NUL, for the reads relative to nsFD
 	dents  []byte
 	nsFD   int // an O_PATH fd on /proc/PID/ns between OpenNS and CloseNS, else -1
 }
@@ -424,8 +433,9 @@ func (d *ProcDir) Stat() (ProcStat, error) {
 // LinkInode reads the process's ns/KIND link with one readlinkat(2).
 func (d *ProcDir) LinkInode(k Kind) (uint64, error) {
 	dirfd, path := procFD, d.at(nsFile(k))
-	if d.nsFD >= 0 {
-		dirfd, path = d.nsFD, append(append(d.path[:0], k.Name...), 0)
+	if d.nsFD >= 0 { // d.path keeps "PID/": FDs and Stat read the same process after this
+		d.name = append(append(d.name[:0], k.Name...), 0)
+		dirfd, path = d.nsFD, d.name
 	}
 	n, err := rawReadlinkatBytes(dirfd, path, d.link[:])
 	if err != nil {

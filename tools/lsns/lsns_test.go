@@ -450,6 +450,11 @@ func TestPersistentNamespace(t *testing.T) {
 	}
 }
 
+// kindSelections are the ways a test asks for a network namespace: alone (one kind read per
+// process) and among all kinds (the scan then reads each process's ns directory through one
+// descriptor, a different path through the code).
+var kindSelections = [][]string{{"-t", "net"}, nil}
+
 // TestNamespaceHeldByFD: a network namespace kept alive only by an open descriptor is listed.
 func TestNamespaceHeldByFD(t *testing.T) {
 	nstest.RequireRoot(t)
@@ -459,12 +464,15 @@ func TestNamespaceHeldByFD(t *testing.T) {
 	keeper := startProcess(t, exec.Command("bash", "-c", fmt.Sprintf("exec 3</proc/%d/ns/net; exec sleep 600", holder.Process.Pid)), "sleep")
 	holder.Process.Kill()
 	holder.Wait()
-	r := findRow(lsnsJSON(t, "-l", "-t", "net", "-o", "NS,TYPE,NPROCS,PID,USER"), ino)
-	if r == nil {
-		t.Fatalf("netns %s held by fd 3 of %d is not listed", ino, keeper.Process.Pid)
-	}
-	if jsonValue(r["nprocs"]) != "0" || r["user"] != "root" || r["pid"] != nil {
-		t.Errorf("fd-held netns row = %v, want nprocs 0, user root, no pid", r)
+	for _, kinds := range kindSelections {
+		r := findRow(lsnsJSON(t, append([]string{"-l", "-o", "NS,TYPE,NPROCS,PID,USER"}, kinds...)...), ino)
+		if r == nil {
+			t.Errorf("lsns %q: netns %s held by fd 3 of %d is not listed", kinds, ino, keeper.Process.Pid)
+			continue
+		}
+		if jsonValue(r["nprocs"]) != "0" || r["user"] != "root" || r["pid"] != nil {
+			t.Errorf("lsns %q: fd-held netns row = %v, want nprocs 0, user root, no pid", kinds, r)
+		}
 	}
 }
 
@@ -508,12 +516,15 @@ func TestNamespaceHeldBySocket(t *testing.T) {
 	defer unix.Close(s)
 	holder.Process.Kill()
 	holder.Wait()
-	r := findRow(lsnsJSON(t, "-l", "-t", "net", "-o", "NS,TYPE,NPROCS,PID,USER,COMMAND"), ino)
-	if r == nil {
-		t.Fatalf("netns %s held by a socket of the test is not listed", ino)
-	}
-	if r["type"] != "net" || jsonValue(r["nprocs"]) != "0" || r["user"] != "root" || r["pid"] != nil || r["command"] != nil {
-		t.Errorf("socket-held netns row = %v, want net, nprocs 0, root, no pid or command", r)
+	for _, kinds := range kindSelections {
+		r := findRow(lsnsJSON(t, append([]string{"-l", "-o", "NS,TYPE,NPROCS,PID,USER,COMMAND"}, kinds...)...), ino)
+		if r == nil {
+			t.Errorf("lsns %q: netns %s held by a socket of the test is not listed", kinds, ino)
+			continue
+		}
+		if r["type"] != "net" || jsonValue(r["nprocs"]) != "0" || r["user"] != "root" || r["pid"] != nil || r["command"] != nil {
+			t.Errorf("lsns %q: socket-held netns row = %v, want net, nprocs 0, root, no pid or command", kinds, r)
+		}
 	}
 }
 
