@@ -280,16 +280,8 @@ func getdentsInto(fd int, dir string, buf []byte) ([]int, error) {
 			}
 			off += reclen
 		}
-		if n < len(buf)-maxProcDirent {
-			return out, nil // procfs fills the buffer while it has entries: that was the last
-		}
 	}
 }
-
-// maxProcDirent bounds one directory entry of a /proc directory (a PID, an fd number or one
-// of /proc's own names, with its 19-byte header): a getdents that leaves this much of the
-// buffer unused has returned the last entries, and the call that would return 0 is saved.
-const maxProcDirent = 256
 
 func atoiBytes(b []byte) (int, bool) {
 	if len(b) == 0 || len(b) > 10 {
