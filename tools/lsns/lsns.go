@@ -15,7 +15,6 @@ import (
 	"os"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -303,18 +302,15 @@ func (c *config) checkFilterColumns() error {
 	return nil
 }
 
-// parseNumber reads s as C's strtoumax does for util-linux's strto*_or_err (leading blanks and
-// a sign allowed, nothing after the digits) and checks it is in [lo, hi]. Its error is what
-// util-linux adds to the message: "" for junk, ": Numerical result out of range" for range.
+// parseNumber reads s as util-linux's strto*_or_err do (nsutil.ParseUint64C) and checks it is
+// in [lo, hi]. Its error is what util-linux adds to the message: "" for junk, ": Numerical
+// result out of range" for range.
 func parseNumber(s string, lo, hi uint64) (uint64, error) {
-	t := strings.TrimLeft(s, " \t\n\v\f\r")
-	neg := strings.HasPrefix(t, "-")
-	t = strings.TrimPrefix(strings.TrimPrefix(t, "+"), "-")
-	if t == "" || strings.TrimLeft(t, "0123456789") != "" {
+	n, err := nsutil.ParseUint64C(s)
+	if err == unix.EINVAL {
 		return 0, errors.New("")
 	}
-	n, err := strconv.ParseUint(t, 10, 64)
-	if err != nil || (neg && n != 0) || n < lo || n > hi {
+	if err != nil || n < lo || n > hi {
 		return 0, errors.New(": " + cli.Strerror(unix.ERANGE))
 	}
 	return n, nil

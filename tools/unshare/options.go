@@ -219,25 +219,23 @@ func (o *options) resolveProcess(g *grammar) error {
 const blanks = " \t\n\v\f\r"
 
 // parseNumericID parses -S/-G's value, noID when it was not given, as util-linux's
-// strtoul_or_err reads it: leading blanks and a '+' pass, a '-' is out of range. Unlike
-// util-linux, which truncates, a value that is no uid (2^32-1 or more) is out of range too.
+// strtoul_or_err reads it (nsutil.ParseUint64C). Unlike util-linux, which truncates, a value
+// that is no uid (2^32-1 or more) is out of range too.
 func parseNumericID(a orderedArg, errmsg string) (int64, error) {
 	if !a.given() {
 		return noID, nil
 	}
-	s := strings.TrimLeft(a.Value, blanks)
-	if strings.HasPrefix(s, "-") {
+	id, err := nsutil.ParseUint64C(a.Value)
+	if err == nil && id >= math.MaxUint32 {
+		err = unix.ERANGE
+	}
+	switch err {
+	case nil:
+		return int64(id), nil
+	case unix.ERANGE:
 		return 0, fmt.Errorf("%s: '%s': %w", errmsg, a.Value, unix.ERANGE)
 	}
-	s = strings.TrimPrefix(s, "+")
-	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
-		return 0, fmt.Errorf("%s: '%s'", errmsg, a.Value)
-	}
-	id, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || id >= math.MaxUint32 {
-		return 0, fmt.Errorf("%s: '%s': %w", errmsg, a.Value, unix.ERANGE)
-	}
-	return int64(id), nil
+	return 0, fmt.Errorf("%s: '%s'", errmsg, a.Value)
 }
 
 // resolveUsers: the user-namespace options, as util-linux combines them.
