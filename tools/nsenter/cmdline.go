@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,10 +18,10 @@ import (
 // directories. The last occurrence of an option counts.
 func (e *entry) commandLine() error {
 	g := e.g
-	var actions []optionAction
+	var actions []cli.OrderedCheck
 	add := func(given []occurrence, do func(occurrence) error) {
 		for _, o := range given {
-			actions = append(actions, optionAction{pos: o.pos, run: func() error { return do(o) }})
+			actions = append(actions, cli.OrderedCheck{Seq: o.seq(), Check: func() error { return do(o) }})
 		}
 	}
 	add(g.Target.given, e.targetOccurrence)
@@ -42,25 +43,25 @@ func (e *entry) commandLine() error {
 	add(g.Wd.given, func(o occurrence) error { return openDirOccurrence(o, &e.wdFD, &e.wdPath, &e.wdTarget) })
 	if conflict, ok := exclusive(map[string][]occurrence{"wd": g.Wd.given, "wdns": g.Wdns.given}); ok {
 		// First among the actions of its option: util-linux checks before it acts.
-		actions = append([]optionAction{conflict}, actions...)
+		actions = append([]cli.OrderedCheck{conflict}, actions...)
 	}
-	return runInCommandLineOrder(actions)
+	return cli.FirstFailure(actions)
 }
 
 // exclusive is util-linux's check of two options that exclude each other, made where the
 // second is first given: "options --wd and --wdns cannot be combined", in the order given.
-func exclusive(given map[string][]occurrence) (optionAction, bool) {
+func exclusive(given map[string][]occurrence) (cli.OrderedCheck, bool) {
 	var names []string
 	for name, occurrences := range given {
 		if len(occurrences) == 0 {
-			return optionAction{}, false
+			return cli.OrderedCheck{}, false
 		}
 		names = append(names, name)
 	}
-	first := func(name string) int { return given[name][0].pos } // the largest pos: earliest
-	sort.Slice(names, func(i, j int) bool { return first(names[i]) > first(names[j]) })
+	first := func(name string) int64 { return given[name][0].seq() }
+	sort.Slice(names, func(i, j int) bool { return first(names[i]) < first(names[j]) })
 	err := fmt.Errorf("options --%s and --%s cannot be combined", names[0], names[1])
-	return optionAction{pos: first(names[1]), run: func() error { return err }}, true
+	return cli.OrderedCheck{Seq: first(names[1]), Check: func() error { return err }}, true
 }
 
 // targetOccurrence reads one -t PID[:INODE]. A PID with an inode is opened and checked at once

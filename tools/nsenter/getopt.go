@@ -1,8 +1,6 @@
 package nsenter
 
 import (
-	"sort"
-
 	"github.com/alecthomas/kong"
 
 	"github.com/nsbox/nsbox/nsutil"
@@ -51,19 +49,6 @@ func (o *optionalArg) Decode(ctx *kong.DecodeContext) error {
 	return nil
 }
 
-// optionAction is what util-linux does when it meets an occurrence of an option.
-type optionAction struct {
-	pos int
-	run func() error
-}
-
-// runInCommandLineOrder runs the actions in the order their options were given.
-func runInCommandLineOrder(actions []optionAction) error {
-	sort.SliceStable(actions, func(i, j int) bool { return actions[i].pos > actions[j].pos })
-	for _, a := range actions {
-		if err := a.run(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// seq is the occurrence's place on the command line for cli.FirstFailure: pos counts the
+// tokens left after it, so the earlier an option, the smaller its seq.
+func (o occurrence) seq() int64 { return -int64(o.pos) }

@@ -1,12 +1,11 @@
 package unshare
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 
 	"github.com/alecthomas/kong"
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/tools/cli"
 )
 
 // orderedOptional is an optional-value option (--kill-child[=SIGNAL]) that remembers when it
@@ -25,18 +24,12 @@ func (o *orderedOptional) Decode(ctx *kong.DecodeContext) error {
 	return nil
 }
 
-// valueCheck is the check of one option value, numbered by its place on the command line.
-type valueCheck struct {
-	seq   int64
-	check func() error
-}
-
 // firstBadValue checks the option values that util-linux checks while it reads the command line
 // and returns the error of the first bad one in command-line order, as getopt's single pass
 // reports it (resolve, which works option by option, would find another one first).
 func firstBadValue(g *grammar, euid uint32) error {
-	var checks []valueCheck
-	add := func(seq int64, check func() error) { checks = append(checks, valueCheck{seq, check}) }
+	var checks []cli.OrderedCheck
+	add := func(seq int64, check func() error) { checks = append(checks, cli.OrderedCheck{Seq: seq, Check: check}) }
 	for _, a := range g.Setgroups.each() {
 		add(a.Seq, func() error { _, err := parseSetgroups(a.Value); return err })
 	}
@@ -99,13 +92,7 @@ func firstBadValue(g *grammar, euid uint32) error {
 	for _, seq := range g.MapSubids.Seqs {
 		add(seq, both("subids"))
 	}
-	slices.SortFunc(checks, func(a, b valueCheck) int { return cmp.Compare(a.seq, b.seq) })
-	for _, c := range checks {
-		if err := c.check(); err != nil {
-			return err
-		}
-	}
-	return nil
+	return cli.FirstFailure(checks)
 }
 
 // parseSetgroups reads --setgroups's value.
