@@ -33,7 +33,15 @@ var applets = []applet{
 	{"pidns-init", pidnsinit.Main, pidnsinit.Command},
 }
 
+// aliases are the other names an applet answers to: the names container engines and images
+// give their init binary (docker run --init mounts it as docker-init, podman run --init as
+// podman-init; images call tini by name). --list and --install leave them out.
+var aliases = map[string]string{"docker-init": "pidns-init", "podman-init": "pidns-init", "tini": "pidns-init"}
+
 func findApplet(name string) (applet, bool) {
+	if target, ok := aliases[name]; ok {
+		name = target
+	}
 	for _, a := range applets {
 		if a.name == name {
 			return a, true

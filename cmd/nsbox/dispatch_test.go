@@ -152,3 +152,22 @@ func TestStrayPlanMarker(t *testing.T) {
 		t.Errorf("with a marker on a non-plan: %d %q", res.Code, res.Stderr)
 	}
 }
+
+// TestInitNames: under the names engines give their init binary (docker run --init's
+// /sbin/docker-init, podman's /run/podman-init) and tini, nsbox runs pidns-init, which passes
+// on the program's exit status after the "--" the engines put before it.
+func TestInitNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"docker-init", "podman-init", "tini"} {
+		link := filepath.Join(dir, name)
+		if err := os.Symlink(nstest.Binary(t), link); err != nil {
+			t.Fatal(err)
+		}
+		if res := run(t, link, "--", "sh", "-c", "exit 3"); res.Code != 3 || res.Stderr != "" {
+			t.Errorf("%s -- sh -c 'exit 3' = %d %q, want 3 and no message", name, res.Code, res.Stderr)
+		}
+		if res := run(t, nstest.Binary(t), name, "--", "true"); res.Code != 0 {
+			t.Errorf("nsbox %s -- true = %d %q, want 0", name, res.Code, res.Stderr)
+		}
+	}
+}
