@@ -60,7 +60,11 @@ func runOptions(engine, name string) []string {
 }
 
 func removeContainer(t *testing.T, engine, name string) {
-	nstest.Run(t, time.Minute, exec.Command(engineCommand(engine), "rm", "-f", name))
+	args := []string{"rm", "-f", name}
+	if engine == "podman" {
+		args = append(args, "-t", "0") // no ten seconds' wait on a PID 1 that ignores SIGTERM
+	}
+	nstest.Run(t, time.Minute, exec.Command(engineCommand(engine), args...))
 }
 
 // TestInitExitStatus: `run --rm` passes on the program's exit status through each init.
@@ -249,4 +253,50 @@ func waitSleeping(engine, name string, timeout time.Duration) bool {
 		}
 	}
 	return false
+}
+
+// TestCopyIn checks README's ways of putting nsbox into a container: copied through
+// /proc/PID/root to /tmp (docker) or /run (podman's exec tmpfs), not /dev/shm (noexec in both);
+// bind-mounted at start into a --read-only container.
+func TestCopyIn(t *testing.T) {
+	engines(t)
+	bin := nstest.Binary(t)
+	image := env["NSBOX_ENGINES_IMAGE"]
+	for _, tc := range []struct {
+		engine, dir string
+		code        int
+	}{
+		{"docker", "/tmp", 0},
+		{"docker", "/dev/shm", 126},
+		{"podman", "/run", 0},
+		{"podman", "/dev/shm", 126},
+	} {
+		t.Run(tc.engine+tc.dir, func(t *testing.T) {
+			name := "nsbox-e-copy-" + tc.engine
+			args := append(append([]string{"run", "-d"}, runOptions(tc.engine, name)...), image, "sleep", "3600")
+			must(t, engineCommand(tc.engine), args...)
+			t.Cleanup(func() { removeContainer(t, tc.engine, name) })
+			pid := inspectPid(t, tc.engine, name)
+			data, err := os.ReadFile(bin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(fmt.Sprintf("/proc/%d/root%s/nsbox", pid, tc.dir), data, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			res := run(t, engineCommand(tc.engine), "exec", name, tc.dir+"/nsbox", "lsns", "-t", "net")
+			if res.Code != tc.code {
+				t.Errorf("%s exec %s/nsbox lsns = %d, want %d\n%s", tc.engine, tc.dir, res.Code, tc.code, res.Stderr)
+			}
+		})
+	}
+	t.Run("docker--read-only", func(t *testing.T) {
+		name := "nsbox-e-ro"
+		args := append([]string{"run", "--rm", "--read-only"}, runOptions("docker", name)...)
+		args = append(args, "-v", bin+":/nsbox:ro", "--entrypoint", "/nsbox", image, "lsns", "-t", "mnt")
+		t.Cleanup(func() { removeContainer(t, "docker", name) })
+		if res := run(t, engineCommand("docker"), args...); res.Code != 0 || !strings.Contains(res.Stdout, "mnt") {
+			t.Errorf("docker run --read-only -v nsbox:/nsbox:ro --entrypoint /nsbox IMAGE lsns = %d %q\n%s", res.Code, res.Stdout, res.Stderr)
+		}
+	})
 }
