@@ -100,9 +100,13 @@ func closeOnExec(fd int) bool {
 // than the rest of the process) and the caller is expected to exit.
 func (p *Plan) runInProcess() error {
 	runtime.LockOSThread()
-	// CLONE_FS first: chroot, chdir and the mount namespace then belong to this thread alone.
-	if err := unix.Unshare(unix.CLONE_FS); err != nil {
-		return &StepError{Msg: "unshare(CLONE_FS) failed", Err: err, Code: 1}
+	// CLONE_FS first when the plan changes the root, the directory or mounts: they then belong
+	// to this thread alone. Not otherwise: a seccomp profile (docker's default) may refuse
+	// unshare, and a plan should make no system call the user did not ask for.
+	if p.changesFS() {
+		if err := unix.Unshare(unix.CLONE_FS); err != nil {
+			return &StepError{Msg: "unshare(CLONE_FS) failed", Err: err, Code: 1}
+		}
 	}
 	for _, s := range p.steps {
 		var err error
@@ -134,6 +138,16 @@ func (p *Plan) runInProcess() error {
 		}
 	}
 	return &StepError{Msg: "plan without execve", Code: 1}
+}
+
+// changesFS reports a plan with steps that change what threads share through CLONE_FS.
+func (p *Plan) changesFS() bool {
+	for _, s := range p.steps {
+		if s.op == opMount || s.op == opChroot || s.op == opChdir {
+			return true
+		}
+	}
+	return false
 }
 
 // execvp runs file as the C library's execvp does: searched in env's PATH (default
