@@ -2,23 +2,16 @@
 
 package nsutil
 
-import (
-	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
-)
+import "strings"
 
 // Container identifies a container by what its cgroup path says: the runtime that made it and
 // its ID. Name is filled in where the runtime keeps names on disk (docker, podman).
 type Container struct {
-	Runtime string // "docker", "containerd", "podman", "crio", or "cri" (a kubepods cgroupfs path)
-	ID      string // the full ID, lower-case hex
+	Runtime string // "docker", "containerd", "podman", "crio", "cri" (Kubernetes), or "container"
+	ID      string // the full ID: lower-case hex, or any name for containerd (ctr run ID)
 	Name    string
+
+	namespace string // containerd's namespace, whose name is a cgroupfs path's first component
 }
 
 // ShortIDLen is how much of an ID Short shows, as docker ps does.
@@ -42,9 +35,15 @@ func (c Container) Short() string {
 var scopePrefixes = []struct{ prefix, runtime string }{
 	{"docker-", "docker"},
 	{"cri-containerd-", "containerd"},
+	{"nerdctl-", "containerd"},
 	{"libpod-", "podman"},
 	{"crio-", "crio"},
 }
+
+// unknownRuntime is the runtime of a cgroupfs path that ends in a 64-hex-digit ID under a
+// directory no engine names by default (docker --cgroup-parent=/P: /P/ID; nerdctl: /NS/ID),
+// until the engines' records say whose it is.
+const unknownRuntime = "container"
 
 // ContainerFromCgroup finds the container a cgroup path belongs to, for the path forms of
 // docker, containerd/CRI, podman/libpod and cri-o with the systemd and the cgroupfs drivers, as
@@ -56,9 +55,14 @@ var scopePrefixes = []struct{ prefix, runtime string }{
 //	/kubepods/burstable/pod<uid>/<id>               CRI (containerd or cri-o), cgroupfs driver
 //	/machine.slice/libpod-<id>.scope[/container]    podman
 //	/libpod_parent/libpod-<id>                      podman, cgroupfs driver
+//	/libpod_parent/<podid>/libpod-<id>              podman, in a pod
 //	/kubepods.slice/.../crio-<id>.scope             cri-o
+//	/system.slice/nerdctl-<id>.scope                nerdctl, systemd driver
+//	/<parent>/<id>                                  docker --cgroup-parent, nerdctl: "container"
 //
-// The innermost component that names a container wins (nested containers).
+// The innermost component that names a container wins (nested containers). containerd's own
+// cgroupfs layout, /<namespace>/<id> with any ID (ctr run), is told from other cgroups only by
+// containerd's state: see ProcessContainer.
 func ContainerFromCgroup(cgroupPath string) (Container, bool) {
 	parts := strings.Split(strings.Trim(cgroupPath, "/"), "/")
 	for i := len(parts) - 1; i >= 0; i-- {
@@ -72,19 +76,26 @@ func ContainerFromCgroup(cgroupPath string) (Container, bool) {
 				return Container{Runtime: sp.runtime, ID: id}, true
 			}
 		}
-		if isContainerID(part) && i > 0 {
-			switch parent := parts[i-1]; {
-			case parent == "docker":
-				return Container{Runtime: "docker", ID: part}, true
-			case strings.HasPrefix(parent, "pod") && i > 1 && strings.HasPrefix(parts[0], "kubepods"):
-				return Container{Runtime: "cri", ID: part}, true
-			}
+		if !isContainerID(part) {
+			continue
+		}
+		parent := ""
+		if i > 0 {
+			parent = parts[i-1]
+		}
+		switch {
+		case parent == "docker":
+			return Container{Runtime: "docker", ID: part}, true
+		case strings.HasPrefix(parent, "pod") && i > 1 && strings.HasPrefix(parts[0], "kubepods"):
+			return Container{Runtime: "cri", ID: part}, true
+		case i == len(parts)-1:
+			return Container{Runtime: unknownRuntime, ID: part}, true
 		}
 	}
 	return Container{}, false
 }
 
-// isContainerID accepts the 64-hex-digit IDs every one of these runtimes uses.
+// isContainerID accepts the 64-hex-digit IDs every one of these runtimes makes up.
 func isContainerID(s string) bool {
 	if len(s) != 64 {
 		return false
@@ -97,155 +108,31 @@ func isContainerID(s string) bool {
 	return true
 }
 
-// containerFromCgroupFile resolves the text of /proc/PID/cgroup: the cgroup v2 line
-// ("0::/path") when it names a container, else the first v1 line that does.
-func containerFromCgroupFile(data string) (Container, bool) {
-	var v1 []string
+// cgroupPaths returns the paths of /proc/PID/cgroup's text: the cgroup v2 line's first, then the
+// v1 lines' in order.
+func cgroupPaths(data string) []string {
+	var v2, v1 []string
 	for _, line := range strings.Split(data, "\n") {
 		fields := strings.SplitN(line, ":", 3)
 		if len(fields) != 3 {
 			continue
 		}
 		if fields[0] == "0" && fields[1] == "" {
-			if c, ok := ContainerFromCgroup(fields[2]); ok {
-				return c, true
-			}
-			continue
+			v2 = append(v2, fields[2])
+		} else {
+			v1 = append(v1, fields[2])
 		}
-		v1 = append(v1, fields[2])
 	}
-	for _, p := range v1 {
+	return append(v2, v1...)
+}
+
+// containerFromCgroupFile resolves the text of /proc/PID/cgroup by its paths alone: the cgroup
+// v2 line when it names a container, else the first v1 line that does.
+func containerFromCgroupFile(data string) (Container, bool) {
+	for _, p := range cgroupPaths(data) {
 		if c, ok := ContainerFromCgroup(p); ok {
 			return c, true
 		}
 	}
 	return Container{}, false
-}
-
-// ProcessContainer reads /proc/PID/cgroup and resolves the container the process runs in.
-func ProcessContainer(pid int) (Container, bool) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
-	if err != nil {
-		return Container{}, false
-	}
-	return containerFromCgroupFile(string(data))
-}
-
-// ContainerMatch is a container FindContainers found, with its init: the lowest PID in it.
-type ContainerMatch struct {
-	Container
-	InitPID int
-}
-
-// ErrNoContainer is wrapped when FindContainers finds nothing.
-var ErrNoContainer = errors.New("no such container")
-
-// FindContainers scans /proc/*/cgroup for the containers running on this host and returns
-// those whose ID starts with query (at least MinPrefix characters; "RUNTIME:PREFIX", as lsns
-// prints it, also works) or whose name is query, sorted by ID. Processes that vanish mid-scan
-// are skipped.
-func FindContainers(query string) ([]ContainerMatch, error) {
-	runtime, prefix, hasRuntime := strings.Cut(query, ":")
-	if !hasRuntime {
-		runtime, prefix = "", query
-	}
-	prefix = strings.ToLower(prefix)
-	byID, err := scanContainers()
-	if err != nil {
-		return nil, err
-	}
-	var out []ContainerMatch
-	for _, m := range byID {
-		if hasRuntime && m.Runtime != runtime {
-			continue
-		}
-		idMatch := len(prefix) >= MinPrefix && strings.HasPrefix(m.ID, prefix)
-		if !idMatch {
-			m.Name = containerName(m.Container)
-			if m.Name == "" || m.Name != query {
-				continue
-			}
-		}
-		out = append(out, *m)
-	}
-	if len(out) == 0 {
-		if len(prefix) < MinPrefix && !hasRuntime {
-			return nil, fmt.Errorf("%s: %w (an ID prefix needs at least %d characters)", query, ErrNoContainer, MinPrefix)
-		}
-		return nil, fmt.Errorf("%s: %w", query, ErrNoContainer)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	for i := range out {
-		if out[i].Name == "" {
-			out[i].Name = containerName(out[i].Container)
-		}
-	}
-	return out, nil
-}
-
-func scanContainers() (map[string]*ContainerMatch, error) {
-	entries, err := os.ReadDir("/proc")
-	if err != nil {
-		return nil, err
-	}
-	byID := map[string]*ContainerMatch{}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		c, ok := ProcessContainer(pid)
-		if !ok {
-			continue
-		}
-		if m, seen := byID[c.ID]; !seen || pid < m.InitPID {
-			byID[c.ID] = &ContainerMatch{Container: c, InitPID: pid}
-		}
-	}
-	return byID, nil
-}
-
-// Where runtimes keep their containers' names (rootful installs).
-var (
-	dockerRoot = "/var/lib/docker/containers"
-	podmanDBs  = []string{
-		"/var/lib/containers/storage/overlay-containers/containers.json",
-		"/run/containers/storage/overlay-containers/containers.json",
-	}
-)
-
-// containerName reads a container's name from the runtime's state on disk, "" when unknown.
-func containerName(c Container) string {
-	switch c.Runtime {
-	case "docker":
-		data, err := os.ReadFile(path.Join(dockerRoot, c.ID, "config.v2.json"))
-		if err != nil {
-			return ""
-		}
-		var cfg struct{ Name string }
-		if json.Unmarshal(data, &cfg) != nil {
-			return ""
-		}
-		return strings.TrimPrefix(cfg.Name, "/")
-	case "podman":
-		for _, db := range podmanDBs {
-			data, err := os.ReadFile(db)
-			if err != nil {
-				continue
-			}
-			var list []struct {
-				ID    string   `json:"id"`
-				Names []string `json:"names"`
-			}
-			if json.Unmarshal(data, &list) != nil {
-				continue
-			}
-			for _, e := range list {
-				if e.ID == c.ID && len(e.Names) > 0 {
-					return e.Names[0]
-				}
-			}
-		}
-	}
-	return ""
 }

@@ -37,7 +37,14 @@ func TestContainerFromCgroup(t *testing.T) {
 		{"/system.slice/docker.service", ""},
 		{"/docker/" + testID[:63], ""},
 		{"/docker/" + strings.ToUpper(testID), ""},
-		{"/somewhere/" + testID, ""},
+		{"/somewhere/" + testID, "container"},
+		{"/mygroup/" + testID, "container"},
+		{"/" + testID, "container"},
+		{"/" + testID + "/sub", ""},
+		{"/system.slice/nerdctl-" + testID + ".scope", "containerd"},
+		{"/libpod_parent/" + strings.Repeat("ab", 32) + "/libpod-" + testID, "podman"},
+		{"/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1234_5678.slice/crio-" + testID + ".scope", "crio"},
+		{"/nsbox-e/nsbox-e-ctr", ""},
 	}
 	for _, tc := range tests {
 		c, ok := ContainerFromCgroup(tc.path)
@@ -99,9 +106,7 @@ func TestFindContainers(t *testing.T) {
 	if v2 == "" && v1 == "" {
 		nstest.Skip(t, "no cgroup hierarchy mounted")
 	}
-	oldRoot := dockerRoot
-	dockerRoot = t.TempDir()
-	t.Cleanup(func() { dockerRoot = oldRoot })
+	dockerRoot := filepath.Join(engineFixtures(t), "docker", "containers")
 	for i, mount := range []string{v2, v1} {
 		if mount == "" {
 			continue

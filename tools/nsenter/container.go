@@ -18,8 +18,8 @@ func (e *ambiguousError) Error() string {
 	return fmt.Sprintf("container '%s' is ambiguous: %d containers match", e.query, len(e.matches))
 }
 
-// containerInit is --container: the init (lowest PID) of the one container whose ID starts with
-// query (at least nsutil.MinPrefix characters) or whose name is query.
+// containerInit is --container: the init of the one container whose ID starts with query (at
+// least nsutil.MinPrefix characters) or whose name is query (see nsutil.FindContainers).
 func containerInit(query string) (int, error) {
 	if query == "" {
 		return 0, errors.New("--container: a container ID prefix or name is needed")
