@@ -1,6 +1,6 @@
 //go:build linux
 
-package nsutil
+package executor_test
 
 import (
 	"encoding/json"
@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/executor"
+	_ "github.com/nsbox/nsbox/nsutil/executor/cstage"
 	"github.com/nsbox/nsbox/nsutil/nstest"
-	"golang.org/x/sys/unix"
 )
 
 // The executor tests re-execute this test binary with testPlanEnv set to a JSON testPlan; the
@@ -31,7 +33,7 @@ type testPlan struct {
 	Fork     bool
 	Argv     []string
 	Trace    bool
-	Engine   Engine // see inprocess_test.go
+	Engine   executor.Engine // see inprocess_test.go
 }
 
 func TestMain(m *testing.M) {
@@ -48,12 +50,12 @@ func runTestPlan(spec string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	p := NewPlan("nsutil-test")
+	p := executor.NewPlan("nsutil-test")
 	p.Trace = tp.Trace
 	p.Engine = tp.Engine
 	var flags uintptr
 	for _, name := range tp.Unshare {
-		k, _ := KindByName(name)
+		k, _ := nsutil.KindByName(name)
 		flags |= k.Flag
 	}
 	if flags != 0 {
@@ -66,13 +68,13 @@ func runTestPlan(spec string) int {
 		}
 	}
 	if tp.Join != 0 {
-		var kinds []Kind
+		var kinds []nsutil.Kind
 		for _, name := range tp.JoinKind {
-			k, _ := KindByName(name)
+			k, _ := nsutil.KindByName(name)
 			kinds = append(kinds, k)
 		}
 		if tp.Pidfd {
-			t, err := OpenTarget(tp.Join)
+			t, err := nsutil.OpenTarget(tp.Join)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 2
@@ -85,20 +87,20 @@ func runTestPlan(spec string) int {
 			}
 			label := fmt.Sprintf("pidfd:%d", tp.Join)
 			first, user := p.NewGroup(), p.NewGroup()
-			p.Setns(t.PidFD, mask, SetnsOpts{Label: label, Optional: true, Group: first})
+			p.Setns(t.PidFD, mask, executor.SetnsOpts{Label: label, Optional: true, Group: first})
 			all := mask
 			for _, k := range kinds {
 				all |= k.Flag
 			}
 			if all != mask { // pass one entered the rest: now the user namespace alone
-				p.Setns(t.PidFD, all&^mask, SetnsOpts{Label: label, After: first, Group: user})
+				p.Setns(t.PidFD, all&^mask, executor.SetnsOpts{Label: label, After: first, Group: user})
 			}
-			p.Setns(t.PidFD, all, SetnsOpts{Label: label, Group: first})
+			p.Setns(t.PidFD, all, executor.SetnsOpts{Label: label, Group: first})
 		} else {
 			groups := map[string]int32{}
-			files := map[string]*NSFile{}
+			files := map[string]*nsutil.NSFile{}
 			for _, k := range kinds {
-				f, err := OpenNamespace(k.ProcPath(tp.Join), &k)
+				f, err := nsutil.OpenNamespace(k.ProcPath(tp.Join), &k)
 				if err != nil {
 					fmt.Fprintln(os.Stderr, err)
 					return 2
@@ -111,14 +113,14 @@ func runTestPlan(spec string) int {
 					if pass == 0 && k.Name == "user" {
 						continue
 					}
-					p.Setns(files[k.Name].FD, k.Flag, SetnsOpts{Label: files[k.Name].Path, Optional: pass == 0, Group: groups[k.Name]})
+					p.Setns(files[k.Name].FD, k.Flag, executor.SetnsOpts{Label: files[k.Name].Path, Optional: pass == 0, Group: groups[k.Name]})
 				}
 			}
 		}
 	}
 	if tp.Fork {
-		p.Fork(ForkOpts{})
-		p.As(Parent).Wait(ForkOpts{}).As(Main)
+		p.Fork(executor.ForkOpts{})
+		p.As(executor.Parent).Wait(executor.ForkOpts{}).As(executor.Main)
 	}
 	p.Exec(tp.Argv, nil)
 	if err := p.Run(); err != nil {
@@ -138,15 +140,6 @@ func runPlan(t *testing.T, tp testPlan, asUser *[2]int) nstest.Result {
 	return nstest.Run(t, 20*time.Second, cmd)
 }
 
-func nsInode(t *testing.T, pid int, kind string) string {
-	t.Helper()
-	link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, kind))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return link
-}
-
 // readlinksScript prints /proc/self/ns/KIND for each kind, one per line.
 func readlinksScript(kinds []string) []string {
 	var b strings.Builder
@@ -158,7 +151,7 @@ func readlinksScript(kinds []string) []string {
 
 func allKindNames() []string {
 	var names []string
-	for _, k := range Kinds {
+	for _, k := range nsutil.Kinds {
 		names = append(names, k.Name)
 	}
 	return names
@@ -177,7 +170,7 @@ func TestExecutorUnsharesEveryKind(t *testing.T) {
 		t.Fatalf("got %q, want %d links", got, len(kinds))
 	}
 	for i, k := range kinds {
-		if host := nsInode(t, os.Getpid(), k); got[i] == host {
+		if host := nstest.NSLink(t, os.Getpid(), k); got[i] == host {
 			t.Errorf("%s: still in the host namespace %s", k, host)
 		}
 	}
@@ -258,7 +251,7 @@ func assertInTargetNamespaces(t *testing.T, out string, target int, kinds []stri
 	t.Helper()
 	got := strings.Fields(out)
 	for i, k := range kinds {
-		if want := nsInode(t, target, k); i >= len(got) || got[i] != want {
+		if want := nstest.NSLink(t, target, k); i >= len(got) || got[i] != want {
 			t.Errorf("pidfd=%v: %s = %q, want the target's %s", pidfd, k, got, want)
 		}
 	}
@@ -272,7 +265,7 @@ func TestExecutorLeaksNothing(t *testing.T) {
 	if res.Code != 0 {
 		t.Fatalf("exit %d, stderr %q", res.Code, res.Stderr)
 	}
-	if strings.Contains(res.Stdout, PlanMarker) || strings.Contains(res.Stdout, testPlanEnv) {
+	if strings.Contains(res.Stdout, executor.PlanMarker) || strings.Contains(res.Stdout, testPlanEnv) {
 		t.Errorf("marker leaked into the environment:\n%s", res.Stdout)
 	}
 	// The program sees exactly the fds the same program sees when the caller runs it directly.
@@ -323,28 +316,6 @@ func TestExecutorTraceAndErrors(t *testing.T) {
 	want := "unshare(CLONE_NEWNET) = -1 EPERM (Operation not permitted)\nnsutil-test: unshare failed: Operation not permitted\n"
 	if res.Stderr != want {
 		t.Errorf("stderr = %q, want %q", res.Stderr, want)
-	}
-}
-
-func TestOpenNamespaceChecksKind(t *testing.T) {
-	net, _ := KindByName("net")
-	uts, _ := KindByName("uts")
-	f, err := OpenNamespace("/proc/self/ns/net", &net)
-	if err != nil {
-		t.Fatalf("OpenNamespace(net) = %v", err)
-	}
-	if flags, _ := unix.FcntlInt(uintptr(f.FD), unix.F_GETFD, 0); flags&unix.FD_CLOEXEC == 0 {
-		t.Errorf("namespace fd is not close-on-exec")
-	}
-	f.Close()
-	if _, err := OpenNamespace("/proc/self/ns/net", &uts); err == nil || !strings.Contains(err.Error(), "is a net namespace, not uts") {
-		t.Errorf("OpenNamespace(net as uts) = %v", err)
-	}
-	if _, err := OpenNamespace("/etc/passwd", nil); err == nil || !strings.Contains(err.Error(), "not a namespace") {
-		t.Errorf("OpenNamespace(/etc/passwd) = %v", err)
-	}
-	if _, err := OpenNamespace("/nonexistent", nil); err == nil || !strings.Contains(err.Error(), "cannot open /nonexistent") {
-		t.Errorf("OpenNamespace(/nonexistent) = %v", err)
 	}
 }
 
