@@ -24,10 +24,8 @@ var Version = "0.1.0-dev"
 
 // Exit statuses shared by the applets.
 const (
-	ExitOK         = 0
-	ExitFailure    = 1   // the applet's own error or a usage error
-	ExitCannotExec = 126 // the program exists but cannot be executed
-	ExitNotFound   = 127 // the program was not found
+	ExitOK      = 0
+	ExitFailure = 1 // the applet's own error or a usage error
 )
 
 // Spec describes an applet's command line.
