@@ -14,3 +14,5 @@
 // the C stage writes the --trace lines and a failed step's message (`PROG: MESSAGE: strerror`,
 // with the texts of Go's errnos, which the plan carries) to stderr.
 package executor
+
+//go:generate go test -run ^TestSeam$ -update .

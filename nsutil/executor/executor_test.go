@@ -18,6 +18,7 @@ import (
 	"github.com/nsbox/nsbox/nsutil/executor"
 	_ "github.com/nsbox/nsbox/nsutil/executor/cstage"
 	"github.com/nsbox/nsbox/nsutil/nstest"
+	"golang.org/x/sys/unix"
 )
 
 // The executor tests re-execute this test binary with testPlanEnv set to a JSON testPlan; the
@@ -34,6 +35,7 @@ type testPlan struct {
 	Argv     []string
 	Trace    bool
 	Engine   executor.Engine // see inprocess_test.go
+	EveryOp  bool            // add one step of each operation (see TestExecutorEveryOperation)
 }
 
 func TestMain(m *testing.M) {
@@ -118,15 +120,45 @@ func runTestPlan(spec string) int {
 			}
 		}
 	}
+	if tp.EveryOp {
+		if code := addEveryOp(p); code != 0 {
+			return code
+		}
+	}
 	if tp.Fork {
 		p.Fork(executor.ForkOpts{})
 		p.As(executor.Parent).Wait(executor.ForkOpts{}).As(executor.Main)
 	}
-	p.Exec(tp.Argv, nil)
+	if tp.EveryOp {
+		p.ExitIfOrphaned()
+		p.ExecPath("/bin/sh", append([]string{"-sh"}, tp.Argv[1:]...), append(os.Environ(), "EVERY_OP=yes"))
+	} else {
+		p.Exec(tp.Argv, nil)
+	}
 	if err := p.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 	}
 	return 2
+}
+
+// addEveryOp adds a step of each operation that takes arguments, so that every argument
+// layout goes through the C stage (after an unshare of a mount namespace).
+func addEveryOp(p *executor.Plan) int {
+	root, err := os.Open("/")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	p.HelperFork()
+	p.As(executor.Helper).RunProgram([]string{"/bin/sh", "-c", "test -d /proc/%p"}, "helper program failed").HelperDone()
+	p.As(executor.Main).HelperRelease()
+	p.Mount("none", "/", "", unix.MS_REC|unix.MS_PRIVATE, "", "cannot make / private")
+	p.Mount("none", "/tmp", "tmpfs", 0, "size=1m", "cannot mount tmpfs")
+	p.WriteFile("/proc/%p/comm", "pid %p", "cannot write comm")
+	p.Fchdir(int(root.Fd()), "/").Chdir("/tmp").Chroot("/")
+	p.ClearGroups(false, 0).SetGID(0).SetUID(0).KeepCaps()
+	p.Prctl(unix.PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG", uint64(unix.SIGKILL))
+	return 0
 }
 
 func runPlan(t *testing.T, tp testPlan, asUser *[2]int) nstest.Result {
@@ -339,6 +371,50 @@ func TestExecutorTraceLines(t *testing.T) {
 		if !anyMatch(lines, re) {
 			t.Errorf("trace lacks %s:\n%s", re, res.Stderr)
 		}
+	}
+}
+
+// TestExecutorEveryOperation runs a plan with a step of every operation through the C stage
+// and checks each one's trace line: a Go and a C layout of some operation's arguments that
+// disagree show up as a wrong value or a malformed plan.
+func TestExecutorEveryOperation(t *testing.T) {
+	nstest.RequireRoot(t)
+	res := runPlan(t, testPlan{Unshare: []string{"mnt", "uts"}, EveryOp: true, Fork: true, Trace: true,
+		Argv: []string{"/bin/sh", "-c", "echo $0 $EVERY_OP; cat /proc/$PPID/comm; pwd; grep -E '^(CapInh|CapAmb|Groups)' /proc/self/status"}}, nil)
+	if res.Code != 0 {
+		t.Fatalf("exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
+	for _, re := range []string{
+		`^unshare\(CLONE_NEWUTS\|CLONE_NEWNS\) = 0$`,
+		`^fork\(\) helper = \d+$`,
+		`^run \["/bin/sh", "-c", "test -d /proc/\d+"\] = 0$`,
+		`^wait4\(helper\) = 0$`,
+		`^mount\("none", "/", "", MS_REC\|MS_PRIVATE, ""\) = 0$`,
+		`^mount\("none", "/tmp", "tmpfs", 0x0, "size=1m"\) = 0$`,
+		`^write /proc/\d+/comm "pid \d+" = 0$`,
+		`^chdir\("/tmp"\) = 0$`,
+		`^fchdir\(\d+</>\) = 0$`,
+		`^chroot\("/"\) = 0$`,
+		`^setgroups\(0, \[\]\) = 0$`,
+		`^setresgid\(0, 0, 0\) = 0$`,
+		`^setresuid\(0, 0, 0\) = 0$`,
+		`^capset\(inheritable=permitted\), prctl\(PR_CAP_AMBIENT_RAISE, \.\.\.\) = 0$`,
+		`^prctl\(PR_SET_PDEATHSIG, 9\) = 0$`,
+		`^getppid\(\) == parent = 0$`,
+		`^execve\("/bin/sh", \["-sh", "-c", .*\]\) \.\.\.$`,
+		`^wait4\(child\) = exited 0$`,
+	} {
+		if !anyMatch(lines, re) {
+			t.Errorf("trace lacks %s:\n%s", re, res.Stderr)
+		}
+	}
+	out := strings.Fields(res.Stdout)
+	if len(out) < 5 || out[0] != "-sh" || out[1] != "yes" || out[2] != "pid" || out[4] != "/tmp" {
+		t.Errorf("program output %q, want -sh yes pid PID /tmp and capability lines", res.Stdout)
+	}
+	if !regexp.MustCompile(`CapAmb:\t0*[1-9a-f]`).MatchString(res.Stdout) {
+		t.Errorf("no ambient capabilities after KeepCaps:\n%s", res.Stdout)
 	}
 }
 
