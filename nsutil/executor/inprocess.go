@@ -51,9 +51,8 @@ func (e *StepError) Unwrap() error { return e.Err }
 // OS thread: only Main steps that the kernel applies to the calling thread (unshare of every
 // kind but user and time, which need a single-threaded process or /proc/self of the thread
 // group leader; setns of net, uts, ipc and cgroup namespaces; mounts, chroot and chdir in the
-// thread's own fs after CLONE_NEWNS), then execve
-// of a path. Anything else (forks, helpers, credentials, /proc/self writes, traces) goes to
-// the pre-runtime stage.
+// thread's own fs after CLONE_NEWNS), then execve of a path. Anything else (forks, helpers,
+// credentials, /proc/self writes, traces) goes to the pre-runtime stage.
 func (p *Plan) InProcess() bool {
 	if p.Trace {
 		return false
