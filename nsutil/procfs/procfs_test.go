@@ -272,6 +272,21 @@ func TestCgroupEnvironOwner(t *testing.T) {
 	}
 }
 
+func TestStatus(t *testing.T) {
+	got := parseStatus("Name:\tsleep\nSigIgn:\t0000000000000006\nUid:\t0\t0\t0\t0\n")
+	want := map[string]string{"Name": "sleep", "SigIgn": "0000000000000006", "Uid": "0\t0\t0\t0"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("parseStatus = %q, want %q", got, want)
+	}
+	self, err := ReadStatus(0)
+	if err != nil || self["Pid"] != strconv.Itoa(os.Getpid()) {
+		t.Errorf("ReadStatus(self) Pid = %q, %v; want %d", self["Pid"], err, os.Getpid())
+	}
+	if _, err := ReadStatus(1 << 30); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("ReadStatus(missing) error = %v, want ENOENT", err)
+	}
+}
+
 func TestParseCgroup(t *testing.T) {
 	got := parseCgroup("12:pids:/docker/abc\n0::/system.slice/x.scope\nbroken\n")
 	want := []Cgroup{{"12", "pids", "/docker/abc"}, {"0", "", "/system.slice/x.scope"}}
