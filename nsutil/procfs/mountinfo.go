@@ -47,11 +47,7 @@ func FSType(name string) Filter {
 // ReadMountinfo reads /proc/PID/mountinfo (pid 0: /proc/self) and returns the mounts every
 // filter keeps, in table order.
 func ReadMountinfo(pid int, keep ...Filter) ([]Mount, error) {
-	name := "/proc/self/mountinfo"
-	if pid != 0 {
-		name = path(pid, "mountinfo")
-	}
-	data, err := os.ReadFile(name)
+	data, err := os.ReadFile(path(pid, "mountinfo"))
 	if err != nil {
 		return nil, err
 	}

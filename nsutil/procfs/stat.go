@@ -94,7 +94,10 @@ func readSmall(name string, buf []byte) (int, error) {
 	return total, nil
 }
 
-// path is /proc/PID/NAME.
+// path is /proc/PID/NAME, or /proc/self/NAME for pid 0.
 func path(pid int, name string) string {
+	if pid == 0 {
+		return "/proc/self/" + name
+	}
 	return "/proc/" + strconv.Itoa(pid) + "/" + name
 }

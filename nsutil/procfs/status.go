@@ -10,11 +10,7 @@ import (
 // ReadStatus reads /proc/PID/status (pid 0: /proc/self/status) as its "Key:\tvalue" lines, the
 // values without surrounding blanks ("SigIgn" -> "0000000000000006").
 func ReadStatus(pid int) (map[string]string, error) {
-	name := "/proc/self/status"
-	if pid != 0 {
-		name = path(pid, "status")
-	}
-	data, err := os.ReadFile(name)
+	data, err := os.ReadFile(path(pid, "status"))
 	if err != nil {
 		return nil, err
 	}
