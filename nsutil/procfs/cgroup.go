@@ -21,7 +21,17 @@ func (c Cgroup) V2() bool { return c.Hierarchy == "0" && c.Controllers == "" }
 
 // ReadCgroup reads /proc/PID/cgroup. Lines that are not HIERARCHY:CONTROLLERS:PATH are skipped.
 func ReadCgroup(pid int) ([]Cgroup, error) {
+	// open, read, close: container lookup reads every process's, so no os.ReadFile overhead
+	// (fstat, poller registration) unless the file is larger than the buffer
+	var buf [4096]byte
 	name := path(pid, "cgroup")
+	n, err := readSmall(name, buf[:])
+	if err != nil {
+		return nil, readError(name, err)
+	}
+	if n < len(buf) {
+		return parseCgroup(string(buf[:n])), nil
+	}
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, readError(name, err)
