@@ -41,7 +41,7 @@ func ProcessContainer(pid int) (Container, bool) {
 // (a process looks up containers once; lsns asks for many processes).
 type engineState struct {
 	reader  stateReader
-	records []engineRecord
+	records []*engineRecord
 	byID    map[string]*engineRecord
 	// containerd's tasks by their cgroupfs path, /NAMESPACE/ID
 	tasks map[string]*engineRecord
@@ -81,16 +81,9 @@ func (s *engineState) add(recs []engineRecord) {
 			}
 			continue
 		}
-		s.records = append(s.records, rec)
-		r := &s.records[len(s.records)-1]
-		s.byID[rec.ID] = r
-		if r.namespace != "" {
-			s.tasks["/"+r.namespace+"/"+r.ID] = r
-		}
-	}
-	// the pointers into s.records move when it grows: index again
-	for i := range s.records {
-		r := &s.records[i]
+		r := new(engineRecord)
+		*r = rec
+		s.records = append(s.records, r)
 		s.byID[r.ID] = r
 		if r.namespace != "" {
 			s.tasks["/"+r.namespace+"/"+r.ID] = r
@@ -199,7 +192,7 @@ func findContainers(query string, state *engineState) ([]ContainerMatch, error) 
 	q := parseContainerQuery(query)
 	var out []ContainerMatch
 	for _, rec := range state.records {
-		if q.exact(rec.Container) && rec.InitPID > 0 && initAlive(rec) {
+		if q.exact(rec.Container) && rec.InitPID > 0 && initAlive(*rec) {
 			out = append(out, ContainerMatch{Container: rec.Container, InitPID: rec.InitPID})
 		}
 	}
