@@ -256,7 +256,11 @@ type member struct {
 	st  procfs.Stat
 }
 
-// scanContainers reads every process's cgroup and stat and returns the containers q matches.
+// scanContainers reads every process's cgroup (and the stat of a container's processes) and
+// returns the containers q matches. Only when none does, it reads the others' stat too, for
+// what only the process tree tells: conmon's containers (rootless podman, which has no cgroup of
+// its own on cgroup v1; podman stores configured elsewhere) and dockerds whose data root the pid
+// file does not lead to.
 func scanContainers(state *engineState, q containerQuery) ([]ContainerMatch, error) {
 	pids, err := procfs.PIDs()
 	if err != nil {
@@ -264,41 +268,49 @@ func scanContainers(state *engineState, q containerQuery) ([]ContainerMatch, err
 	}
 	byID := map[string]Container{}
 	members := map[string][]member{}
-	stats := map[int]procfs.Stat{}
-	var orphans []member // processes with no container cgroup: maybe a rootless podman's
-	recs := map[string]engineRecord{}
-	conmons := map[int]engineRecord{}
+	var others []int
 	for _, pid := range pids {
-		st, err := procfs.ReadStat(pid)
-		if err != nil {
-			continue
-		}
-		stats[pid] = st
-		switch st.Comm {
-		case "conmon":
-			if rec, ok := conmonRecord(cmdlineArgs(pid)); ok {
-				recs[rec.ID] = rec
-				conmons[pid] = rec
-			}
-			continue
-		case "dockerd":
-			// a dockerd whose pid file is elsewhere, or a second one: its data root's records
-			for _, rec := range (&stateReader{}).dockerRecords((&stateReader{}).dockerDataRoot(pid)) {
-				recs[rec.ID] = rec
-			}
-			continue
-		}
 		lines, err := procfs.ReadCgroup(pid)
 		if err != nil {
 			continue
 		}
 		c, ok := state.containerOfCgroups(lines)
 		if !ok {
-			orphans = append(orphans, member{pid, st})
+			others = append(others, pid)
+			continue
+		}
+		st, err := procfs.ReadStat(pid)
+		if err != nil {
 			continue
 		}
 		byID[c.ID] = c
 		members[c.ID] = append(members[c.ID], member{pid, st})
+	}
+	recs := map[string]engineRecord{}
+	if out := matchScanned(state, q, byID, members, recs); len(out) > 0 {
+		return out, nil
+	}
+	conmons := map[int]engineRecord{}
+	var orphans []member
+	for _, pid := range others {
+		st, err := procfs.ReadStat(pid)
+		if err != nil {
+			continue
+		}
+		switch st.Comm {
+		case "conmon":
+			if rec, ok := conmonRecord(cmdlineArgs(pid)); ok {
+				recs[rec.ID] = rec
+				conmons[pid] = rec
+			}
+		case "dockerd":
+			var r stateReader
+			for _, rec := range r.dockerRecords(r.dockerDataRoot(pid)) {
+				recs[rec.ID] = rec
+			}
+		default:
+			orphans = append(orphans, member{pid, st})
+		}
 	}
 	// rootless podman on cgroup v1: the init is conmon's child, in no cgroup of its own
 	for _, m := range orphans {
@@ -307,6 +319,13 @@ func scanContainers(state *engineState, q containerQuery) ([]ContainerMatch, err
 			members[rec.ID] = append(members[rec.ID], m)
 		}
 	}
+	return matchScanned(state, q, byID, members, recs), nil
+}
+
+// matchScanned completes the scanned containers with the records (names, runtimes, inits) and
+// returns those q matches, each with its init.
+func matchScanned(state *engineState, q containerQuery, byID map[string]Container, members map[string][]member,
+	recs map[string]engineRecord) []ContainerMatch {
 	var out []ContainerMatch
 	for id, c := range byID {
 		rec, ok := recs[id]
@@ -336,7 +355,7 @@ func scanContainers(state *engineState, q containerQuery) ([]ContainerMatch, err
 			out = append(out, ContainerMatch{Container: c, InitPID: init})
 		}
 	}
-	return out, nil
+	return out
 }
 
 func isMember(ms []member, pid int) bool {
