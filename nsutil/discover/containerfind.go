@@ -53,16 +53,16 @@ var (
 )
 
 func hostState() *engineState {
-	hostStateOnce.Do(func() { hostStateVal = readEngineState(0) })
+	hostStateOnce.Do(func() { hostStateVal = readEngineState() })
 	return hostStateVal
 }
 
-// readEngineState reads the records of docker (of the dockerd with PID dockerdPID, 0 for the
-// one in docker's pid file), containerd and podman's default and configured stores.
-func readEngineState(dockerdPID int) *engineState {
+// readEngineState reads the records of docker (of the dockerd in its pid file), containerd and
+// podman's default and configured stores.
+func readEngineState() *engineState {
 	s := &engineState{byID: map[string]*engineRecord{}, tasks: map[string]*engineRecord{}}
 	r := &s.reader
-	s.add(r.dockerRecords(r.dockerDataRoot(dockerdPID)))
+	s.add(r.dockerRecords(r.dockerDataRoot(0)))
 	s.add(r.containerdRecords())
 	s.add(r.podmanRecords(r.podmanStoresFromConf()))
 	return s
@@ -185,7 +185,7 @@ func (q containerQuery) looksLikeIDPrefix() bool {
 // A full ID or a name found in the engines' records is answered from them; anything else
 // scans /proc/*/cgroup.
 func FindContainers(query string) ([]ContainerMatch, error) {
-	return findContainers(query, readEngineState(0))
+	return findContainers(query, readEngineState())
 }
 
 func findContainers(query string, state *engineState) ([]ContainerMatch, error) {

@@ -115,7 +115,7 @@ func TestEngineRecords(t *testing.T) {
 	write(t, filepath.Join(dir, "containerd", "moby", idA, "init.pid"), "4242")
 	write(t, filepath.Join(dir, "containerd", "k8s.io", strings.Repeat("e", 64), "init.pid"), "7575")
 
-	s := readEngineState(0)
+	s := readEngineState()
 	want := map[string]engineRecord{
 		idA:                     {Container: Container{Runtime: "docker", ID: idA, Name: "web"}, InitPID: 4242},
 		idB:                     {Container: Container{Runtime: "docker", ID: idB, Name: "stopped"}},
@@ -165,7 +165,7 @@ func TestRecordedCgroups(t *testing.T) {
 	dir := engineFixtures(t)
 	write(t, filepath.Join(dir, "containerd", "nsbox-e", "nsbox-e-ctr", "init.pid"), "1")
 	write(t, filepath.Join(dir, "docker", "containers", idA, "config.v2.json"), `{"Name":"/cp"}`)
-	s := readEngineState(0)
+	s := readEngineState()
 	v1 := func(path string) string {
 		var b strings.Builder
 		for i, c := range []string{"name=systemd", "pids", "blkio", "freezer", "devices", "memory", "cpuset", "cpuacct", "cpu"} {
@@ -256,7 +256,7 @@ func TestFindContainersMessages(t *testing.T) {
 	}
 	// What an unprivileged user meets (root reads everything; tests/engines runs it for real).
 	root := filepath.Join(dir, "docker", "containers")
-	state := readEngineState(0)
+	state := readEngineState()
 	state.reader.note(&os.PathError{Op: "open", Path: root, Err: syscall.EACCES})
 	_, err := findContainers("web", state)
 	if !errors.Is(err, fs.ErrPermission) || !errors.Is(err, errNoContainer) || !errors.Is(err, syscall.EACCES) ||
