@@ -77,7 +77,7 @@ func (s *engineState) add(recs []engineRecord) {
 				old.Name = rec.Name
 			}
 			if old.InitPID == 0 {
-				old.InitPID, old.Source = rec.InitPID, rec.Source
+				old.InitPID = rec.InitPID
 			}
 			continue
 		}

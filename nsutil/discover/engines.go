@@ -32,8 +32,7 @@ import (
 // engineRecord is one container as its engine records it.
 type engineRecord struct {
 	Container
-	InitPID int    // 0 when the record has none
-	Source  string // the file it came from, for messages
+	InitPID int // 0 when the record has none
 }
 
 // Where the engines keep their state; variables so that tests can point them at fixtures.
@@ -148,7 +147,7 @@ func (r *stateReader) dockerRecords(root string) []engineRecord {
 		if err != nil || json.Unmarshal(data, &cfg) != nil {
 			continue
 		}
-		rec := engineRecord{Container: Container{Runtime: "docker", ID: e.Name(), Name: strings.TrimPrefix(cfg.Name, "/")}, Source: file}
+		rec := engineRecord{Container: Container{Runtime: "docker", ID: e.Name(), Name: strings.TrimPrefix(cfg.Name, "/")}}
 		if cfg.State.Running {
 			rec.InitPID = cfg.State.Pid
 		}
@@ -174,7 +173,7 @@ func (r *stateReader) containerdRecords() []engineRecord {
 					continue
 				}
 				pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-				out = append(out, engineRecord{Container: containerdContainer(ns.Name(), task.Name()), InitPID: pid, Source: file})
+				out = append(out, engineRecord{Container: containerdContainer(ns.Name(), task.Name()), InitPID: pid})
 			}
 		}
 	}
@@ -244,7 +243,7 @@ func (r *stateReader) podmanRecords(stores []podmanStore) []engineRecord {
 					continue
 				}
 				seen[e.ID] = true
-				rec := engineRecord{Container: Container{Runtime: "podman", ID: e.ID}, Source: file}
+				rec := engineRecord{Container: Container{Runtime: "podman", ID: e.ID}}
 				if len(e.Names) > 0 {
 					rec.Name = e.Names[0]
 				}
@@ -282,7 +281,6 @@ func conmonRecord(args []string) (engineRecord, bool) {
 	if pidfile := optionValue(args, "-p", "--container-pidfile"); pidfile != "" {
 		if data, err := os.ReadFile(pidfile); err == nil {
 			rec.InitPID, _ = strconv.Atoi(strings.TrimSpace(string(data)))
-			rec.Source = pidfile
 		}
 	}
 	return rec, true
