@@ -96,8 +96,8 @@ func engines(t *testing.T) {
 				env[k] = v
 			}
 		}
-		// podman reads its configuration files from the environment.
-		for _, k := range []string{"CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF"} {
+		// podman and crictl read their configuration from the environment.
+		for _, k := range []string{"CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF", "CONTAINER_RUNTIME_ENDPOINT", "IMAGE_SERVICE_ENDPOINT"} {
 			os.Setenv(k, env[k])
 		}
 	})
@@ -218,6 +218,52 @@ func startCtr(t *testing.T, id string, args ...string) container {
 	}
 	c.pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
 	return c
+}
+
+// startCRI makes a Kubernetes pod through containerd's CRI plugin with crictl (host network, so
+// no CNI; cgroupfs parent /kubepods/besteffort/pod<uid>, as the kubelet gives it) and starts a
+// container in it.
+func startCRI(t *testing.T) container {
+	t.Helper()
+	engines(t)
+	crictl := env["NSBOX_ENGINES_CRICTL"]
+	dir := t.TempDir()
+	uid := "0a1b2c3d-0000-4000-8000-0000000c0ffe"
+	pod := filepath.Join(dir, "pod.json")
+	ctr := filepath.Join(dir, "container.json")
+	writeJSON(t, pod, map[string]any{
+		"metadata": map[string]any{"name": "nsbox-e-kube", "namespace": "default", "uid": uid},
+		"linux": map[string]any{"cgroup_parent": "/kubepods/besteffort/pod" + uid,
+			"security_context": map[string]any{"namespace_options": map[string]any{"network": 2}}},
+	})
+	writeJSON(t, ctr, map[string]any{
+		"metadata": map[string]any{"name": "web"},
+		"image":    map[string]any{"image": env["NSBOX_ENGINES_PAUSE_IMAGE"]},
+		"command":  []string{"/bin/sleep", "3600"},
+	})
+	podID := must(t, crictl, "runp", pod)
+	t.Cleanup(func() { run(t, crictl, "rmp", "-f", podID) })
+	id := must(t, crictl, "create", podID, ctr, pod)
+	must(t, crictl, "start", id)
+	c := container{engine: "cri", id: id, remove: func() { run(t, crictl, "rm", "-f", id) }}
+	t.Cleanup(c.remove)
+	data, err := os.ReadFile(filepath.Join("/run/containerd/io.containerd.runtime.v2.task/k8s.io", id, "init.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+	return c
+}
+
+func writeJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err == nil {
+		err = os.WriteFile(path, data, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // startRunc runs runc alone (`runc run -d`) as runcID, with the suite's root file system,

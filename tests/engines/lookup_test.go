@@ -111,6 +111,12 @@ var lookupCases = []lookupCase{
 		column: func(c container) string { return "containerd:" + c.id },
 	},
 	{
+		layout:  "Kubernetes pod (containerd CRI, crictl)",
+		start:   startCRI,
+		queries: idQueries,
+		column:  func(c container) string { return "cri:" + short(c.id) },
+	},
+	{
 		layout: "runc, docker-style cgroup",
 		start: func(t *testing.T) container {
 			return startRunc(t, "nsbox-e-runc-docker", "/docker", strings.Repeat("5e", 32), sleepArgs...)

@@ -25,7 +25,8 @@ func TestEngineTable(t *testing.T) {
 	layouts := map[string]string{
 		"docker": "docker", "docker `--cgroup-parent`": "docker --cgroup-parent", "podman": "podman",
 		"podman pod": "podman pod", "podman rootless": "podman rootless", "containerd (`ctr run`)": "containerd (ctr)",
-		"runc, docker-style cgroup": "runc, docker-style cgroup", "runc, kubepods cgroup": "runc, kubepods cgroup",
+		"Kubernetes pod (containerd CRI, `crictl`)": "Kubernetes pod (containerd CRI, crictl)",
+		"runc, docker-style cgroup":                 "runc, docker-style cgroup", "runc, kubepods cgroup": "runc, kubepods cgroup",
 	}
 	inits := map[string]bool{}
 	for _, ic := range initCases() {
