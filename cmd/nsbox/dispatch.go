@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/tools/lsns"
 	"github.com/nsbox/nsbox/tools/nsenter"
 	"github.com/nsbox/nsbox/tools/pidnsinit"

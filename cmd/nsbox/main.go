@@ -9,7 +9,7 @@ import (
 	"os"
 
 	"github.com/nsbox/nsbox/nsutil"
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 )
 
 func main() {

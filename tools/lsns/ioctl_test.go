@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/nsbox/nsbox/nsutil"
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"golang.org/x/sys/unix"
 )
 

@@ -19,7 +19,7 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/nsbox/nsbox/nsutil"
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"golang.org/x/sys/unix"
 )
 
@@ -34,20 +34,20 @@ const (
 )
 
 type grammar struct {
-	JSON        bool                 `short:"J" name:"json" help:"use JSON output format"`
-	List        bool                 `short:"l" name:"list" help:"use list format output"`
-	NoHeadings  bool                 `short:"n" name:"noheadings" help:"don't print headings"`
-	Output      []string             `short:"o" name:"output" sep:"none" placeholder:"list" complete:"columns" help:"define which output columns to use"`
-	OutputAll   bool                 `name:"output-all" help:"output all columns"`
-	Persistent  bool                 `short:"P" name:"persistent" help:"namespaces without processes"`
-	Task        cli.RequiredArg      `short:"p" name:"task" placeholder:"pid" complete:"pids" help:"print process namespaces"`
-	Filter      string               `short:"Q" name:"filter" placeholder:"expr" complete:"none" help:"apply display filter"`
-	Raw         bool                 `short:"r" name:"raw" help:"use the raw output format"`
-	NoTruncate  bool                 `short:"u" name:"notruncate" help:"don't truncate text in columns"`
-	NoWrap      bool                 `short:"W" name:"nowrap" help:"don't use multi-line representation"`
-	Type        []string             `short:"t" name:"type" sep:"none" placeholder:"name" complete:"kinds" help:"namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"`
-	Tree        nsutil.OptionalValue `short:"T" name:"tree" optvalue:"rel" attached:"short" complete:"values=process,parent,owner" help:"use tree format (parent, owner, or process)"`
-	ListColumns bool                 `short:"H" name:"list-columns" help:"list the available columns"`
+	JSON        bool              `short:"J" name:"json" help:"use JSON output format"`
+	List        bool              `short:"l" name:"list" help:"use list format output"`
+	NoHeadings  bool              `short:"n" name:"noheadings" help:"don't print headings"`
+	Output      []string          `short:"o" name:"output" sep:"none" placeholder:"list" complete:"columns" help:"define which output columns to use"`
+	OutputAll   bool              `name:"output-all" help:"output all columns"`
+	Persistent  bool              `short:"P" name:"persistent" help:"namespaces without processes"`
+	Task        cli.RequiredArg   `short:"p" name:"task" placeholder:"pid" complete:"pids" help:"print process namespaces"`
+	Filter      string            `short:"Q" name:"filter" placeholder:"expr" complete:"none" help:"apply display filter"`
+	Raw         bool              `short:"r" name:"raw" help:"use the raw output format"`
+	NoTruncate  bool              `short:"u" name:"notruncate" help:"don't truncate text in columns"`
+	NoWrap      bool              `short:"W" name:"nowrap" help:"don't use multi-line representation"`
+	Type        []string          `short:"t" name:"type" sep:"none" placeholder:"name" complete:"kinds" help:"namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"`
+	Tree        cli.OptionalValue `short:"T" name:"tree" optvalue:"rel" attached:"short" complete:"values=process,parent,owner" help:"use tree format (parent, owner, or process)"`
+	ListColumns bool              `short:"H" name:"list-columns" help:"list the available columns"`
 	cli.ColorFlag
 	Help    cli.HelpFlag    `short:"h" help:"display this help"`
 	Version cli.VersionFlag `short:"V" help:"display version"`
@@ -269,7 +269,7 @@ func (c *config) checkOptions(g *grammar) error {
 }
 
 // setTree reads -T's relation.
-func (c *config) setTree(t nsutil.OptionalValue) error {
+func (c *config) setTree(t cli.OptionalValue) error {
 	rel := strings.TrimPrefix(t.Value, "=")
 	switch {
 	case !t.HasValue || rel == "owner":

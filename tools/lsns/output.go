@@ -11,7 +11,7 @@ import (
 
 	"github.com/fatih/color"
 	"github.com/nsbox/nsbox/nsutil"
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"golang.org/x/sys/unix"
 )
 

@@ -7,7 +7,7 @@ import (
 	"sort"
 
 	"github.com/nsbox/nsbox/nsutil"
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"golang.org/x/sys/unix"
 )
 

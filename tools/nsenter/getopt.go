@@ -3,8 +3,7 @@ package nsenter
 import (
 	"github.com/alecthomas/kong"
 
-	"github.com/nsbox/nsbox/nsutil"
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 )
 
 // occurrence is one appearance of an option on the command line. util-linux checks (and opens
@@ -33,10 +32,10 @@ func (a *requiredArg) Decode(ctx *kong.DecodeContext) error {
 	return nil
 }
 
-// optionalArg is nsutil.OptionalValue (`--net`, `--net=FILE`, `-nFILE`) that also lists every
+// optionalArg is cli.OptionalValue (`--net`, `--net=FILE`, `-nFILE`) that also lists every
 // occurrence.
 type optionalArg struct {
-	nsutil.OptionalValue
+	cli.OptionalValue
 	given []occurrence
 }
 

@@ -9,7 +9,7 @@
 package nsenter
 
 import (
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 )
 
 // grammar is nsenter's command line. Namespace options carry `ns:"KIND"` (the nsutil.Kinds

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/nstest"
-	"github.com/nsbox/nsbox/tools/cli"
 )
 
 // planFor parses args as nsenter's command line and returns the plan's steps, one trace line

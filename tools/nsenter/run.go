@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"golang.org/x/sys/unix"
 )
 
@@ -214,7 +214,7 @@ func (g *grammar) namespaceOption(k nsutil.Kind) *optionalArg {
 
 // optValue is an option's attached value; getopt hands `-n=FILE` over as "=FILE" and
 // util-linux drops the '='.
-func optValue(o nsutil.OptionalValue) string {
+func optValue(o cli.OptionalValue) string {
 	return strings.TrimPrefix(o.Value, "=")
 }
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"golang.org/x/sys/unix"
 )
 
@@ -68,7 +69,7 @@ type options struct {
 }
 
 // namespaceFlag is the grammar's option for namespace kind k.
-func (g *grammar) namespaceFlag(k nsutil.Kind) *nsutil.OptionalValue {
+func (g *grammar) namespaceFlag(k nsutil.Kind) *cli.OptionalValue {
 	switch k.Letter {
 	case 'm':
 		return &g.Mount

@@ -5,13 +5,13 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/nsbox/nsbox/nsutil"
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 )
 
 // orderedOptional is an optional-value option (--kill-child[=SIGNAL]) that remembers when it
 // was given.
 type orderedOptional struct {
-	nsutil.OptionalValue
+	cli.OptionalValue
 	Seq int64
 }
 

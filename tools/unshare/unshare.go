@@ -15,26 +15,26 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/nsbox/nsbox/nsutil"
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 )
 
 // grammar is unshare's command line, in util-linux's --help order.
 type grammar struct {
-	Mount  nsutil.OptionalValue `short:"m" optvalue:"file" help:"unshare mounts namespace"`
-	UTS    nsutil.OptionalValue `short:"u" name:"uts" optvalue:"file" help:"unshare UTS namespace (hostname etc)"`
-	IPC    nsutil.OptionalValue `short:"i" name:"ipc" optvalue:"file" help:"unshare System V IPC namespace"`
-	Net    nsutil.OptionalValue `short:"n" optvalue:"file" complete:"netns" help:"unshare network namespace"`
-	PID    nsutil.OptionalValue `short:"p" name:"pid" optvalue:"file" help:"unshare pid namespace"`
-	User   nsutil.OptionalValue `short:"U" optvalue:"file" help:"unshare user namespace"`
-	Cgroup nsutil.OptionalValue `short:"C" optvalue:"file" help:"unshare cgroup namespace"`
-	Time   nsutil.OptionalValue `short:"T" optvalue:"file" help:"unshare time namespace"`
+	Mount  cli.OptionalValue `short:"m" optvalue:"file" help:"unshare mounts namespace"`
+	UTS    cli.OptionalValue `short:"u" name:"uts" optvalue:"file" help:"unshare UTS namespace (hostname etc)"`
+	IPC    cli.OptionalValue `short:"i" name:"ipc" optvalue:"file" help:"unshare System V IPC namespace"`
+	Net    cli.OptionalValue `short:"n" optvalue:"file" complete:"netns" help:"unshare network namespace"`
+	PID    cli.OptionalValue `short:"p" name:"pid" optvalue:"file" help:"unshare pid namespace"`
+	User   cli.OptionalValue `short:"U" optvalue:"file" help:"unshare user namespace"`
+	Cgroup cli.OptionalValue `short:"C" optvalue:"file" help:"unshare cgroup namespace"`
+	Time   cli.OptionalValue `short:"T" optvalue:"file" help:"unshare time namespace"`
 
-	MountProc   nsutil.OptionalValue `name:"mount-proc" optvalue:"dir" help:"mount proc filesystem first (implies --mount)"`
-	MountBinfmt nsutil.OptionalValue `name:"mount-binfmt" optvalue:"dir" help:"mount binfmt filesystem first (implies --user and --mount)"`
-	LoadInterp  orderedArg           `short:"l" name:"load-interp" placeholder:"file" complete:"none" help:"load binfmt definition in the namespace (implies --mount-binfmt)"`
-	Propagation orderedArg           `placeholder:"mode" complete:"values=private,shared,slave,unchanged" help:"modify mount propagation in mount namespace: slave, shared, private or unchanged"`
-	Root        orderedArg           `short:"R" placeholder:"dir" help:"run the command with root directory set to <dir>"`
-	Wd          orderedArg           `short:"w" placeholder:"dir" help:"change working directory to <dir>"`
+	MountProc   cli.OptionalValue `name:"mount-proc" optvalue:"dir" help:"mount proc filesystem first (implies --mount)"`
+	MountBinfmt cli.OptionalValue `name:"mount-binfmt" optvalue:"dir" help:"mount binfmt filesystem first (implies --user and --mount)"`
+	LoadInterp  orderedArg        `short:"l" name:"load-interp" placeholder:"file" complete:"none" help:"load binfmt definition in the namespace (implies --mount-binfmt)"`
+	Propagation orderedArg        `placeholder:"mode" complete:"values=private,shared,slave,unchanged" help:"modify mount propagation in mount namespace: slave, shared, private or unchanged"`
+	Root        orderedArg        `short:"R" placeholder:"dir" help:"run the command with root directory set to <dir>"`
+	Wd          orderedArg        `short:"w" placeholder:"dir" help:"change working directory to <dir>"`
 
 	Setuid         orderedArg    `short:"S" placeholder:"uid" help:"set uid in entered namespace"`
 	Setgid         orderedArg    `short:"G" placeholder:"gid" help:"set gid in entered namespace"`

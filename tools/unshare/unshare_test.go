@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/nstest"
-	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
 )
 

@@ -16,7 +16,7 @@ import (
 //	Options:
 //	 -n, --net[=<file>]        unshare network namespace
 //
-// A flag whose value is optional (nsutil.OptionalValue) names it with the tag
+// A flag whose value is optional (OptionalValue) names it with the tag
 // `optvalue:"file"` and shows as `--net[=<file>]`; enum flags list their choices.
 func helpPrinter(spec Spec) kong.HelpPrinter {
 	return func(_ kong.HelpOptions, ctx *kong.Context) error {

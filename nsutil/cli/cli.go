@@ -1,8 +1,3 @@
-// Package cli is the command-line plumbing every applet shares: parsing with kong under
-// util-linux's conventions (getopt-style long-option abbreviations, options stop at the first
-// non-option, `APPLET: what is wrong` + `Try 'APPLET --help' for more information.` and exit 1
-// on usage errors), util-linux-style --help, --version, and one-line error reports. Grammars
-// tell the completion generator what values are with the `complete:"..."` tag (CompleteTag).
 package cli
 
 import (
@@ -18,7 +13,7 @@ import (
 	"github.com/alecthomas/kong"
 )
 
-// Version is the nsbox version, set at build time with -ldflags "-X .../tools/cli.Version=...".
+// Version is the nsbox version, set at build time with -ldflags "-X .../nsutil/cli.Version=...".
 var Version = "0.1.0-dev"
 
 // Exit statuses shared by the applets.

@@ -7,20 +7,18 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/nsbox/nsbox/nsutil"
 )
 
 type testGrammar struct {
-	Help     HelpFlag             `short:"h" help:"display this help"`
-	Version  VersionFlag          `short:"V" help:"display version"`
-	Preserve bool                 `name:"preserve-credentials" help:"keep credentials"`
-	Pid      nsutil.OptionalValue `short:"p" optvalue:"file" help:"pid namespace"`
-	Net      nsutil.OptionalValue `short:"n" optvalue:"file" attached:"short" help:"net namespace"`
-	Prop     string               `name:"propagation" enum:"private,shared,slave,unchanged" default:"private" help:"propagation"`
-	Target   int                  `short:"t" name:"target" help:"target pid"`
-	Offset   string               `short:"o" name:"offset" help:"an offset, maybe negative"`
-	Program  []string             `arg:"" optional:"" passthrough:"partial"`
+	Help     HelpFlag      `short:"h" help:"display this help"`
+	Version  VersionFlag   `short:"V" help:"display version"`
+	Preserve bool          `name:"preserve-credentials" help:"keep credentials"`
+	Pid      OptionalValue `short:"p" optvalue:"file" help:"pid namespace"`
+	Net      OptionalValue `short:"n" optvalue:"file" attached:"short" help:"net namespace"`
+	Prop     string        `name:"propagation" enum:"private,shared,slave,unchanged" default:"private" help:"propagation"`
+	Target   int           `short:"t" name:"target" help:"target pid"`
+	Offset   string        `short:"o" name:"offset" help:"an offset, maybe negative"`
+	Program  []string      `arg:"" optional:"" passthrough:"partial"`
 }
 
 func parse(args ...string) (g testGrammar, code int, done bool, stdout, stderr string) {
