@@ -21,5 +21,5 @@ func main() {
 		os.Stderr.WriteString("nsbox: refusing to run set-user-ID or set-group-ID: namespaces are not a privilege boundary for it\n")
 		os.Exit(cli.ExitFailure)
 	}
-	os.Exit(dispatch(os.Args))
+	os.Exit(dispatch(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

@@ -46,10 +46,10 @@ func (v VersionFlag) BeforeReset(app *kong.Kong) error {
 
 type exitRequest struct{ code int }
 
-// Parse parses args (without the program name) into grammar. When it returns done, the applet
-// must exit with code at once: --help or --version was handled (0), or a usage error was
-// reported on stderr (1).
-func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, done bool) {
+// Parse parses args (without the program name) into grammar and returns every option
+// occurrence, in the order given. When it returns done, the applet must exit with code at once:
+// --help or --version was handled (0), or a usage error was reported on stderr (1).
+func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done bool) {
 	stdout, stderr := spec.Stdout, spec.Stderr
 	if stdout == nil {
 		stdout = os.Stdout
@@ -64,18 +64,21 @@ func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, 
 		fmt.Fprintf(stderr, "%s: internal error: %v\n", spec.Name, err)
 		return nil, ExitFailure, true
 	}
+	opts = &Options{}
+	recordOccurrences(parser, opts)
 	defer func() {
 		if r := recover(); r != nil {
 			req, ok := r.(exitRequest)
 			if !ok {
 				panic(r)
 			}
-			ctx, code, done = nil, req.code, true
+			opts, code, done = nil, req.code, true
 			if code != 0 {
 				code = ExitFailure
 			}
 		}
 	}()
+	var ctx *kong.Context
 	args, err = expandAbbreviations(parser.Model.Node, args)
 	if err == nil {
 		presetColorMode(parser.Model.Node, args) // so that a usage error follows --color too
@@ -87,7 +90,7 @@ func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, 
 	}
 	applyColorMode(parser.Model.Node)
 	dropDashDash(ctx)
-	return ctx, ExitOK, false
+	return opts, ExitOK, false
 }
 
 // dropDashDash removes the "--" kong keeps at the head of a passthrough argument
@@ -118,12 +121,12 @@ func (h HelpFlag) BeforeReset(ctx *kong.Context) error {
 
 // UsageError prints util-linux's two-line usage error.
 func UsageError(w io.Writer, name, msg string) {
-	fmt.Fprintf(w, "%s: %s\nTry '%s --help' for more information.\n", ErrorPrefix(name), msg, name)
+	fmt.Fprintf(w, "%s: %s\nTry '%s --help' for more information.\n", ErrorPrefix(w, name), msg, name)
 }
 
 // Fail prints `NAME: ERROR` on stderr and returns ExitFailure, for `return cli.Fail(...)`.
 func Fail(w io.Writer, name string, err error) int {
-	fmt.Fprintf(w, "%s: %s\n", ErrorPrefix(name), Message(err))
+	fmt.Fprintf(w, "%s: %s\n", ErrorPrefix(w, name), Message(err))
 	return ExitFailure
 }
 

@@ -99,3 +99,25 @@ func TestMessage(t *testing.T) {
 		t.Errorf("Message = %q, want %q", got, want)
 	}
 }
+
+func TestAppletOf(t *testing.T) {
+	tests := []struct {
+		argv []string
+		name string
+		args []string
+	}{
+		{[]string{"/usr/local/bin/unshare", "-n"}, "unshare", []string{"-n"}},
+		{[]string{"nsbox", "pidns-init", "--", "ls"}, "pidns-init", []string{"--", "ls"}},
+		{[]string{"./bin/nsbox-static", "lsns"}, "lsns", []string{}},
+		{[]string{"nsbox", "--list"}, "nsbox", []string{"--list"}},
+		{[]string{"nsbox"}, "nsbox", []string{}},
+		{[]string{"pidns-init", "nsbox"}, "pidns-init", []string{"nsbox"}},
+		{nil, "", nil},
+	}
+	for _, tc := range tests {
+		name, args := AppletOf(tc.argv)
+		if name != tc.name || fmt.Sprint(args) != fmt.Sprint(tc.args) {
+			t.Errorf("AppletOf(%q) = %q %q, want %q %q", tc.argv, name, args, tc.name, tc.args)
+		}
+	}
+}

@@ -109,7 +109,7 @@ var newestCases = []string{
 	// Options are checked in command-line order, -H after them.
 	"-r -J", "-p 1 -P", "-Tbogus -t bogus", "-t bogus -Tbogus", "-Q 'NS = 1' -t bogus",
 	"-t bogus -Q 'NS = 1'", "-p x -t bogus", "-t bogus -p x", "-H -t bogus", "-t bogus -H",
-	"-H -Q 'a =='", "-H -P -p 1", "-Q 'NS == -1' -o BOGUS", "-Q 'NS == -1' -p 1 999",
+	"-H -Q 'a =='", "-H -P -p 1", "-p x -p 1", "-Q 'NS = 1' -Q 'NS == 1' -t bogus", "-Q 'NS == -1' -o BOGUS", "-Q 'NS == -1' -p 1 999",
 	"-r -Towner", "--output-all -Tparent", "-Towner -o NS,NSFS,TYPE -t net -t user",
 	"-Tprocess -t net -o NS,NSFS,COMMAND", "-T -t net -o COMMAND,NSFS,NS",
 	"-H -r | grep -v '^CONTAINER '",

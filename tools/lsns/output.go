@@ -3,6 +3,7 @@
 package lsns
 
 import (
+	"io"
 	"os"
 	"os/user"
 	"strconv"
@@ -28,7 +29,8 @@ type output struct {
 	err     error // the filter could not be applied: nothing is printed
 }
 
-func newOutput(c *config, s *scan) *output {
+// newOutput sets up the table for c and s, to be written to stdout.
+func newOutput(c *config, s *scan, stdout io.Writer) *output {
 	o := &output{cfg: c, scan: s, users: map[uint32]string{}}
 	t := &table{name: "namespaces", format: c.format, noHeadings: c.noHeadings, utf8: utf8Locale()}
 	for _, id := range c.cols {
@@ -42,16 +44,16 @@ func newOutput(c *config, s *scan) *output {
 			}
 		}
 	}
-	if c.format == formatHuman && cli.IsTerminal(os.Stdout) {
-		t.termWidth = terminalWidth()
+	if c.format == formatHuman && cli.IsTerminal(stdout) {
+		t.termWidth = terminalWidth(stdout.(*os.File))
 	}
-	if c.format == formatHuman && cli.UseColor(os.Stdout) {
+	if c.format == formatHuman && cli.UseColor(stdout) {
 		o.colored = true
-		o.dim = cli.Paint(os.Stdout, color.Faint)
+		o.dim = cli.Paint(stdout, color.Faint)
 		o.kinds = map[string]*color.Color{}
 		palette := []color.Attribute{color.FgBlue, color.FgCyan, color.FgGreen, color.FgMagenta, color.FgYellow, color.FgRed, color.FgHiBlue, color.FgHiGreen}
 		for i, k := range nsutil.Kinds {
-			o.kinds[k.Name] = cli.Paint(os.Stdout, palette[i%len(palette)])
+			o.kinds[k.Name] = cli.Paint(stdout, palette[i%len(palette)])
 		}
 	}
 	o.tab = t
@@ -86,9 +88,9 @@ func (o *output) column(id colID, hidden bool) tableColumn {
 	return c
 }
 
-// terminalWidth is the terminal's width, else $COLUMNS, else 80, as util-linux reads it.
-func terminalWidth() int {
-	if ws, err := unix.IoctlGetWinsize(int(os.Stdout.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col > 0 {
+// terminalWidth is the width of the terminal tty, else $COLUMNS, else 80, as util-linux reads it.
+func terminalWidth(tty *os.File) int {
+	if ws, err := unix.IoctlGetWinsize(int(tty.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col > 0 {
 		return int(ws.Col)
 	}
 	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {

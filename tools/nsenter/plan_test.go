@@ -18,10 +18,11 @@ import (
 func planFor(t *testing.T, pid int, args ...string) (string, error) {
 	t.Helper()
 	spec, g := Command()
-	if _, code, done := cli.Parse(spec, g, args); done {
+	opts, code, done := cli.Parse(spec, g, args)
+	if done {
 		t.Fatalf("parse %q: exit %d", args, code)
 	}
-	e := newEntry(g.(*grammar))
+	e := newEntry(g.(*grammar), opts)
 	if err := e.resolve(); err != nil {
 		return "", err
 	}

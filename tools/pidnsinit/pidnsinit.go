@@ -16,9 +16,9 @@ package pidnsinit
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -98,47 +98,47 @@ func lean() {
 const memoryLimit = 32 << 20
 
 // invokedAsPidnsInit reports whether argv runs this applet: `pidns-init ...` or
-// `nsbox pidns-init ...`.
+// `nsbox pidns-init ...`, as the dispatcher decides it.
 func invokedAsPidnsInit(argv []string) bool {
-	if len(argv) == 0 {
-		return false
-	}
-	base := filepath.Base(argv[0])
-	return base == name || (strings.HasPrefix(base, "nsbox") && len(argv) > 1 && argv[1] == name)
+	applet, _ := cli.AppletOf(argv)
+	return applet == name
 }
 
-// Main runs pidns-init with args (without the program name) and returns the exit status.
-func Main(args []string) int {
+// Main runs pidns-init with args (without the program name) and returns the exit status. Its
+// own messages go to stderr; once the program runs, the init's log lines go to file
+// descriptor 2 (see logger).
+func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	signals := early
 	if signals == nil {
 		signals = nsutil.CatchInitSignals()
 	}
 	spec, parsed := Command()
+	spec.Stdout, spec.Stderr = stdout, stderr
 	g := parsed.(*grammar)
 	_, code, done := cli.Parse(spec, g, args)
 	if done {
 		return code
 	}
 	if err := g.check(); err != nil {
-		cli.UsageError(os.Stderr, name, err.Error())
+		cli.UsageError(stderr, name, err.Error())
 		return cli.ExitFailure
 	}
 	g.applyTiniEnv()
 	log := &logger{level: 1 + g.Verbose + tiniVerbosity(), signals: signals}
 	if err := g.setup(log); err != nil {
-		return cli.Fail(os.Stderr, name, err)
+		return cli.Fail(stderr, name, err)
 	}
 	initSpec := g.initSpec(log)
 	if !g.Pause {
 		path, err := lookPath(g.Program[0])
 		if err != nil {
-			return startFailure(g.Program[0], err)
+			return startFailure(stderr, g.Program[0], err)
 		}
 		initSpec.Path = path
 	}
 	status, err := signals.Run(initSpec)
 	if err != nil {
-		return startFailure(g.Program[0], err)
+		return startFailure(stderr, g.Program[0], err)
 	}
 	return g.exitCode(status)
 }
@@ -295,14 +295,14 @@ func lookPath(program string) (string, error) {
 	return path, nil
 }
 
-// startFailure reports that the program could not be started: 127 when it was not found, 126
-// when it cannot be executed, else 1.
-func startFailure(program string, err error) int {
+// startFailure reports on w that the program could not be started: 127 when it was not found,
+// 126 when it cannot be executed, else 1.
+func startFailure(w io.Writer, program string, err error) int {
 	var errno unix.Errno
 	if !errors.As(err, &errno) {
-		return cli.Fail(os.Stderr, name, fmt.Errorf("failed to execute %s: %w", program, err))
+		return cli.Fail(w, name, fmt.Errorf("failed to execute %s: %w", program, err))
 	}
-	cli.Fail(os.Stderr, name, fmt.Errorf("failed to execute %s: %w", program, errno))
+	cli.Fail(w, name, fmt.Errorf("failed to execute %s: %w", program, errno))
 	switch errno {
 	case unix.ENOENT, unix.ENOTDIR, unix.ELOOP, unix.ENAMETOOLONG:
 		return cli.ExitNotFound
