@@ -108,10 +108,6 @@ func invokedAsPidnsInit(argv []string) bool {
 // own messages go to stderr; once the program runs, the init's log lines go to file
 // descriptor 2 (see logger).
 func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	signals := early
-	if signals == nil {
-		signals = nsutil.CatchInitSignals()
-	}
 	spec, parsed := Command()
 	spec.Stdout, spec.Stderr = stdout, stderr
 	g := parsed.(*grammar)
@@ -122,6 +118,10 @@ func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	if err := g.check(); err != nil {
 		cli.UsageError(stderr, name, err.Error())
 		return cli.ExitFailure
+	}
+	signals := early
+	if signals == nil { // not caught before main: `nsbox -- pidns-init`
+		signals = nsutil.CatchInitSignals()
 	}
 	g.applyTiniEnv()
 	log := &logger{level: 1 + g.Verbose + tiniVerbosity(), signals: signals}
