@@ -12,9 +12,9 @@ import (
 // with "nsenter: " and names the PID, file or value and the reason.
 func TestBadInput(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
-	target := strconv.Itoa(unshareTarget(t, nil, "--net", "--uts"))
+	target := strconv.Itoa(nstest.UnshareTarget(t, nil, "--net", "--uts"))
 	tests := []struct {
-		as   user
+		as   nstest.User
 		args []string
 		want []string // substrings of the message
 	}{

@@ -25,7 +25,7 @@ const (
 // runner runs unshare commands as root or as the unprivileged test user.
 type runner struct {
 	t    *testing.T
-	user *[2]int // nil: as root
+	user nstest.User // nil: as root
 }
 
 func asRoot(t *testing.T) runner {
@@ -37,7 +37,7 @@ func asRoot(t *testing.T) runner {
 func asUser(t *testing.T) runner {
 	t.Helper()
 	uid, gid := nstest.Unprivileged(t)
-	return runner{t: t, user: &[2]int{uid, gid}}
+	return runner{t: t, user: nstest.User(&[2]int{uid, gid})}
 }
 
 // run runs bin (ours or util-linux's) with args and env additions.
@@ -46,11 +46,10 @@ func (r runner) run(bin string, args []string, env ...string) nstest.Result {
 	cmd := nstest.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	if r.user != nil {
-		nstest.AsUser(cmd, r.user[0], r.user[1])
 		// root's PATH may hold directories the test user cannot search (EACCES, exit 126).
 		cmd.Env = append(cmd.Env, "HOME=/", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
 	}
-	return nstest.Run(r.t, timeout, cmd)
+	return nstest.RunAs(r.t, r.user, timeout, cmd)
 }
 
 func (r runner) ours(args ...string) nstest.Result {
