@@ -79,7 +79,7 @@ func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done
 		}
 	}()
 	var ctx *kong.Context
-	SetColorMode("auto") // decided anew for each command line, also one parsed in-process
+	setColorMode("auto") // decided anew for each command line, also one parsed in-process
 	args, err = expandAbbreviations(parser.Model.Node, args)
 	if err == nil {
 		presetColorMode(parser.Model.Node, args) // so that a usage error follows --color too

@@ -19,7 +19,7 @@ import (
 //		...
 //	}
 //
-// and Parse applies the choice (SetColorMode) before the applet runs, and already while it
+// and Parse applies the choice (setColorMode) before the applet runs, and already while it
 // parses, so that even a usage error's prefix follows --color. Output then goes through Paint
 // and Sprint; a table pads the plain text and colours it afterwards, so that colour never
 // changes a column's width.
@@ -29,9 +29,9 @@ type ColorFlag struct {
 
 var colorMode = "auto"
 
-// SetColorMode records the --color choice for later UseColor calls. Parse calls it for
+// setColorMode records the --color choice for later UseColor calls. Parse calls it for
 // grammars that embed ColorFlag; calling it again with the same value is harmless.
-func SetColorMode(mode string) { colorMode = mode }
+func setColorMode(mode string) { colorMode = mode }
 
 // colorModes are ColorFlag's values, as its enum tag lists them.
 const colorModes = "auto,always,never"
@@ -51,7 +51,7 @@ func colorFlag(node *kong.Node) *kong.Flag {
 // applyColorMode sets the colour mode from a parsed grammar's --color, if it has one.
 func applyColorMode(node *kong.Node) {
 	if f := colorFlag(node); f != nil && f.Target.IsValid() {
-		SetColorMode(f.Target.String())
+		setColorMode(f.Target.String())
 	}
 }
 
@@ -73,7 +73,7 @@ func presetColorMode(node *kong.Node, args []string) {
 	}
 	set := func(mode string) {
 		if strings.Contains(","+colorModes+",", ","+mode+",") && mode != "" {
-			SetColorMode(mode)
+			setColorMode(mode)
 		}
 	}
 	for i := 0; i < len(args); i++ {

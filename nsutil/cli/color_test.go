@@ -51,8 +51,8 @@ func openPipe(t *testing.T) *os.File {
 // withColorMode sets the mode for one test and restores the default after it.
 func withColorMode(t *testing.T, mode string) {
 	t.Helper()
-	SetColorMode(mode)
-	t.Cleanup(func() { SetColorMode("auto") })
+	setColorMode(mode)
+	t.Cleanup(func() { setColorMode("auto") })
 }
 
 func TestUseColorRule(t *testing.T) {

@@ -25,8 +25,8 @@ type Options struct {
 	list []Occurrence
 }
 
-// Of lists the occurrences of the option with long name name, earliest first.
-func (o *Options) Of(name string) []Occurrence {
+// of lists the occurrences of the option with long name name, earliest first.
+func (o *Options) of(name string) []Occurrence {
 	var out []Occurrence
 	for _, oc := range o.list {
 		if oc.Name == name {
@@ -60,7 +60,7 @@ func (o *Options) Checks() *Checks { return &Checks{opts: o} }
 
 // Each registers fn for every occurrence of the option with long name name, at its place.
 func (c *Checks) Each(name string, fn func(Occurrence) error) {
-	for _, oc := range c.opts.Of(name) {
+	for _, oc := range c.opts.of(name) {
 		c.list = append(c.list, check{pos: oc.Pos, run: func() error { return fn(oc) }})
 	}
 }
@@ -69,7 +69,7 @@ func (c *Checks) Each(name string, fn func(Occurrence) error) {
 // given, "options --A and --B cannot be combined" (A the one given first) fails where the second
 // is first given, before that option's own checks.
 func (c *Checks) Exclusive(a, b string) {
-	as, bs := c.opts.Of(a), c.opts.Of(b)
+	as, bs := c.opts.of(a), c.opts.of(b)
 	if len(as) == 0 || len(bs) == 0 {
 		return
 	}

@@ -60,7 +60,7 @@ func TestOccurrences(t *testing.T) {
 		}
 	}
 	opts := occurrences(t, "-t", "1", "-f", "-t", "2")
-	if ts := opts.Of("target"); len(ts) != 2 || ts[0].Value != "1" || ts[1].Value != "2" || ts[1].Pos != 2 {
+	if ts := opts.of("target"); len(ts) != 2 || ts[0].Value != "1" || ts[1].Value != "2" || ts[1].Pos != 2 {
 		t.Errorf("Of(target) = %+v, want 1 at 0 and 2 at 2", ts)
 	}
 	if !opts.Given("fork") || opts.Given("net") {
