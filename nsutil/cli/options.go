@@ -36,6 +36,17 @@ func (o *Options) of(name string) []Occurrence {
 	return out
 }
 
+// Last is the last occurrence of the option with long name name, the one that counts, if it was
+// given.
+func (o *Options) Last(name string) (Occurrence, bool) {
+	for i := len(o.list) - 1; i >= 0; i-- {
+		if o.list[i].Name == name {
+			return o.list[i], true
+		}
+	}
+	return Occurrence{}, false
+}
+
 // Given reports whether the option with long name name was given.
 func (o *Options) Given(name string) bool {
 	return slices.ContainsFunc(o.list, func(oc Occurrence) bool { return oc.Name == name })

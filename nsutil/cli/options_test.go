@@ -63,6 +63,12 @@ func TestOccurrences(t *testing.T) {
 	if ts := opts.of("target"); len(ts) != 2 || ts[0].Value != "1" || ts[1].Value != "2" || ts[1].Pos != 2 {
 		t.Errorf("Of(target) = %+v, want 1 at 0 and 2 at 2", ts)
 	}
+	if last, ok := opts.Last("target"); !ok || last.Value != "2" || last.Pos != 2 {
+		t.Errorf("Last(target) = %+v, %v; want 2 at 2", last, ok)
+	}
+	if _, ok := opts.Last("net"); ok {
+		t.Errorf("Last(net) found an occurrence of an option not given")
+	}
 	if !opts.Given("fork") || opts.Given("net") {
 		t.Errorf("Given: fork %v net %v, want true false", opts.Given("fork"), opts.Given("net"))
 	}

@@ -29,8 +29,7 @@ func (e *entry) commandLine() error {
 	})
 	checks.Each("net-socket", e.socketOccurrence)
 	for _, k := range nsutil.Kinds {
-		_, name := e.g.namespaceOption(k)
-		checks.Each(name, func(o cli.Occurrence) error { return e.namespaceOccurrence(k, o) })
+		checks.Each(k.Long, func(o cli.Occurrence) error { return e.namespaceOccurrence(k, o) })
 	}
 	checks.Each("root", func(o cli.Occurrence) error { return openDirOccurrence(o, &e.rootFD, &e.rootPath, &e.rootTarget) })
 	checks.Each("wd", func(o cli.Occurrence) error { return openDirOccurrence(o, &e.wdFD, &e.wdPath, &e.wdTarget) })

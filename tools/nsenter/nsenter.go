@@ -14,23 +14,23 @@ import (
 	"github.com/nsbox/nsbox/nsutil/cli"
 )
 
-// grammar is nsenter's command line. Namespace options carry `ns:"KIND"` (the nsutil.Kinds
-// name) so that the code loops over nsutil.Kinds instead of naming the eight kinds again.
+// grammar is nsenter's command line. The code finds the namespace options by their long names,
+// nsutil.Kinds' Long, instead of naming the eight kinds again.
 type grammar struct {
 	All       bool            `short:"a" help:"enter all namespaces"`
 	Target    cli.RequiredArg `short:"t" placeholder:"pid[:inode]" complete:"pids" help:"target process to get namespaces from"`
 	Container *string         `placeholder:"id" help:"target the init of the container with this ID prefix or name"`
 
-	Mount  cli.OptionalValue `short:"m" name:"mount" ns:"mnt" attached:"short" optvalue:"file|:nsid" help:"enter mount namespace"`
-	UTS    cli.OptionalValue `short:"u" name:"uts" ns:"uts" attached:"short" optvalue:"file|:nsid" help:"enter UTS namespace (hostname etc)"`
-	IPC    cli.OptionalValue `short:"i" name:"ipc" ns:"ipc" attached:"short" optvalue:"file|:nsid" help:"enter System V IPC namespace"`
-	Net    cli.OptionalValue `short:"n" name:"net" ns:"net" attached:"short" optvalue:"file|name|:nsid" help:"enter network namespace (a name without '/': /run/netns/NAME)"`
+	Mount  cli.OptionalValue `short:"m" name:"mount" attached:"short" optvalue:"file|:nsid" help:"enter mount namespace"`
+	UTS    cli.OptionalValue `short:"u" name:"uts" attached:"short" optvalue:"file|:nsid" help:"enter UTS namespace (hostname etc)"`
+	IPC    cli.OptionalValue `short:"i" name:"ipc" attached:"short" optvalue:"file|:nsid" help:"enter System V IPC namespace"`
+	Net    cli.OptionalValue `short:"n" name:"net" attached:"short" optvalue:"file|name|:nsid" help:"enter network namespace (a name without '/': /run/netns/NAME)"`
 	Socket cli.RequiredArg   `short:"N" name:"net-socket" placeholder:"fd" help:"enter socket's network namespace (needs --target)"`
-	PID    cli.OptionalValue `short:"p" name:"pid" ns:"pid" attached:"short" optvalue:"file|:nsid" help:"enter pid namespace"`
-	Cgroup cli.OptionalValue `short:"C" name:"cgroup" ns:"cgroup" attached:"short" optvalue:"file|:nsid" help:"enter cgroup namespace"`
-	User   cli.OptionalValue `short:"U" name:"user" ns:"user" attached:"short" optvalue:"file|:nsid" help:"enter user namespace"`
+	PID    cli.OptionalValue `short:"p" name:"pid" attached:"short" optvalue:"file|:nsid" help:"enter pid namespace"`
+	Cgroup cli.OptionalValue `short:"C" name:"cgroup" attached:"short" optvalue:"file|:nsid" help:"enter cgroup namespace"`
+	User   cli.OptionalValue `short:"U" name:"user" attached:"short" optvalue:"file|:nsid" help:"enter user namespace"`
 	Parent bool              `name:"user-parent" help:"enter parent user namespace"`
-	Time   cli.OptionalValue `short:"T" name:"time" ns:"time" attached:"short" optvalue:"file|:nsid" help:"enter time namespace"`
+	Time   cli.OptionalValue `short:"T" name:"time" attached:"short" optvalue:"file|:nsid" help:"enter time namespace"`
 
 	Setuid   cli.RequiredArg `short:"S" name:"setuid" placeholder:"uid" help:"set uid in entered namespace ('follow': the target's)"`
 	Setgid   cli.RequiredArg `short:"G" name:"setgid" placeholder:"gid" help:"set gid in entered namespace ('follow': the target's)"`

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 
@@ -205,18 +204,6 @@ func (e *entry) missingTargetSocket() error {
 	return fmt.Errorf("failed to pidfd_open() for %d: %w", e.pid, unix.ESRCH)
 }
 
-// namespaceOption is the grammar's option for kind k, the field tagged `ns:"NAME"`, and its
-// long name.
-func (g *grammar) namespaceOption(k nsutil.Kind) (*cli.OptionalValue, string) {
-	v := reflect.ValueOf(g).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		if f := v.Type().Field(i); f.Tag.Get("ns") == k.Name {
-			return v.Field(i).Addr().Interface().(*cli.OptionalValue), f.Tag.Get("name")
-		}
-	}
-	panic("nsenter: no option for namespace kind " + k.Name)
-}
-
 // optValue is an option's attached value; getopt hands `-n=FILE` over as "=FILE" and
 // util-linux drops the '='.
 func optValue(v string) string {
@@ -226,7 +213,7 @@ func optValue(v string) string {
 // enableNamespaces enables the kinds given as options (their files are open already).
 func (e *entry) enableNamespaces() error {
 	for _, k := range nsutil.Kinds {
-		if opt, _ := e.g.namespaceOption(k); opt.Set {
+		if e.opts.Given(k.Long) {
 			e.want |= k.Flag
 		}
 	}

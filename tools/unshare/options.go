@@ -66,29 +66,6 @@ type options struct {
 	euid, egid     uint32
 }
 
-// namespaceFlag is the grammar's option for namespace kind k.
-func (g *grammar) namespaceFlag(k nsutil.Kind) *cli.OptionalValue {
-	switch k.Letter {
-	case 'm':
-		return &g.Mount
-	case 'u':
-		return &g.UTS
-	case 'i':
-		return &g.IPC
-	case 'n':
-		return &g.Net
-	case 'p':
-		return &g.PID
-	case 'U':
-		return &g.User
-	case 'C':
-		return &g.Cgroup
-	case 'T':
-		return &g.Time
-	}
-	return nil
-}
-
 // propagations are --propagation's values, as mount flags for "/".
 var propagations = map[string]uintptr{
 	"slave":     unix.MS_REC | unix.MS_SLAVE,
@@ -108,13 +85,13 @@ func resolve(g *grammar, opts *cli.Options) (*options, error) {
 		argv: g.Program, trace: g.Trace, init: g.Init,
 		euid: uint32(os.Geteuid()), egid: uint32(os.Getegid())}
 	for _, k := range nsutil.Kinds {
-		f := g.namespaceFlag(k)
-		if !f.Set {
+		last, ok := opts.Last(k.Long) // --net, --net=FILE: the last one counts
+		if !ok {
 			continue
 		}
 		o.flags |= k.Flag
-		if f.HasValue {
-			o.persist = append(o.persist, persistTarget{Kind: k, File: f.Value})
+		if last.HasValue {
+			o.persist = append(o.persist, persistTarget{Kind: k, File: last.Value})
 		}
 	}
 	if err := o.commandLine(opts); err != nil {
