@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -26,11 +25,11 @@ const (
 
 // Spec describes an applet's command line.
 type Spec struct {
-	Name        string // the applet name: the prefix of every message and the name in Usage:
-	Synopsis    string // what follows the name in Usage:, e.g. "[options] [program [arguments...]]"
-	Description string // one or two sentences under the Usage: line
-	Stdout      io.Writer
-	Stderr      io.Writer
+	Name        string        // the applet name: the prefix of every message and the name in Usage:
+	Synopsis    string        // what follows the name in Usage:, e.g. "[options] [program [arguments...]]"
+	Description string        // one or two sentences under the Usage: line
+	Stdout      io.Writer     // where --help and --version go; nil discards them
+	Stderr      io.Writer     // where usage errors go; nil discards them
 	Options     []kong.Option // extra kong options (Vars, mappers...)
 }
 
@@ -50,14 +49,8 @@ type exitRequest struct{ code int }
 // occurrence, in the order given. When it returns done, the applet must exit with code at once:
 // --help or --version was handled (0), or a usage error was reported on stderr (1).
 func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done bool) {
-	stdout, stderr := spec.Stdout, spec.Stderr
-	if stdout == nil {
-		stdout = os.Stdout
-	}
-	if stderr == nil {
-		stderr = os.Stderr
-	}
-	spec.Stdout, spec.Stderr = stdout, stderr
+	spec = withWriters(spec)
+	stderr := spec.Stderr
 	parser, err := newParser(spec, grammar)
 	if err != nil {
 		// A grammar error is a bug in nsbox, not the user's fault; still, one line and exit 1.

@@ -15,5 +15,6 @@
 //   - the kong model of a grammar for what is generated from it (Model, CompleteTag);
 //   - the applet an argv runs (AppletOf), for the dispatcher and pidns-init alike.
 //
-// It writes only to the writers it is given.
+// A grammar's kong model is built in one place, newParser (model.go), for parsing and for what
+// is generated from it alike. It writes only to the writers it is given.
 package cli
