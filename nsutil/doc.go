@@ -1,6 +1,6 @@
 // Package nsutil is the core every nsbox applet shares: the table of namespace kinds, opening and
-// checking namespace targets, the plan of namespace steps and the pre-runtime executor that
-// carries it out, and readers for /proc. The flag parsing the applets share is its subpackage
-// cli; nsutil itself knows nothing of flags' spelling or of output formats, and it never prints
-// (except the executor's --trace lines, which go to stderr from the C stage).
+// checking namespace targets, ID maps, signal names and numbers, and readers for /proc. The plan
+// of namespace steps and the pre-runtime stage that carries it out are in nsutil/executor; the
+// flag parsing the applets share is in nsutil/cli. nsutil knows nothing of flags' spelling or of
+// output formats, and it never prints.
 package nsutil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/cli"
+	"github.com/nsbox/nsbox/nsutil/executor"
 	"golang.org/x/sys/unix"
 )
 
@@ -71,7 +72,7 @@ func run(g *grammar, opts *cli.Options, stderr io.Writer) error {
 			return err
 		}
 	}
-	p.Engine = nsutil.EngineAuto
+	p.Engine = executor.EngineAuto
 	return p.Run()
 }
 
@@ -106,7 +107,7 @@ func (r *rewordedErrno) Unwrap() error { return r.errno }
 // ambiguous --container adds the candidates, one per line.
 func report(w io.Writer, err error) int {
 	code := cli.Fail(w, "nsenter", err)
-	var step *nsutil.StepError
+	var step *executor.StepError
 	if errors.As(err, &step) {
 		code = step.Code // the program could not be run in this process: 126 or 127
 	}

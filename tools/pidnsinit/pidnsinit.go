@@ -30,6 +30,7 @@ import (
 
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/cli"
+	"github.com/nsbox/nsbox/nsutil/executor"
 )
 
 const name = "pidns-init"
@@ -295,19 +296,13 @@ func lookPath(program string) (string, error) {
 	return path, nil
 }
 
-// startFailure reports on w that the program could not be started: 127 when it was not found,
-// 126 when it cannot be executed, else 1.
+// startFailure reports on w that the program could not be started, with the exit status
+// executor.ExecFailureStatus gives (127 not found, 126 cannot be executed).
 func startFailure(w io.Writer, program string, err error) int {
 	var errno unix.Errno
-	if !errors.As(err, &errno) {
-		return cli.Fail(w, name, fmt.Errorf("failed to execute %s: %w", program, err))
+	if errors.As(err, &errno) {
+		err = errno
 	}
-	cli.Fail(w, name, fmt.Errorf("failed to execute %s: %w", program, errno))
-	switch errno {
-	case unix.ENOENT, unix.ENOTDIR, unix.ELOOP, unix.ENAMETOOLONG:
-		return cli.ExitNotFound
-	case unix.EACCES, unix.EPERM, unix.ENOEXEC, unix.EISDIR, unix.ETXTBSY:
-		return cli.ExitCannotExec
-	}
-	return cli.ExitFailure
+	cli.Fail(w, name, fmt.Errorf("failed to execute %s: %w", program, err))
+	return executor.ExecFailureStatus(err)
 }

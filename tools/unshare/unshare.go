@@ -4,7 +4,7 @@
 //
 //	unshare [options] [program [arguments...]]
 //
-// Main parses the command line with kong, turns it into an nsutil.Plan (see plan.go) and runs
+// Main parses the command line with kong, turns it into an executor.Plan (see plan.go) and runs
 // it; the plan's last step executes the program, so on success Main does not return.
 package unshare
 
@@ -12,8 +12,8 @@ import (
 	"errors"
 	"io"
 
-	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/cli"
+	"github.com/nsbox/nsbox/nsutil/executor"
 )
 
 // grammar is unshare's command line, in util-linux's --help order.
@@ -95,7 +95,7 @@ func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	}
 	err = p.Run()
 	code = cli.Fail(stderr, "unshare", err)
-	var step *nsutil.StepError
+	var step *executor.StepError
 	if errors.As(err, &step) {
 		code = step.Code
 	}
