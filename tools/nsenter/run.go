@@ -12,6 +12,7 @@ import (
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/executor"
+	"github.com/nsbox/nsbox/nsutil/procfs"
 	"golang.org/x/sys/unix"
 )
 
@@ -417,7 +418,7 @@ func (e *entry) environment() error {
 	if e.pid == 0 {
 		return noTargetFor("environ")
 	}
-	env, err := nsutil.ProcEnviron(e.pid)
+	env, err := procfs.Environ(e.pid)
 	e.env = utilLinuxEnvOrder(env)
 	return asOpenError(err)
 }
@@ -445,7 +446,7 @@ func (e *entry) credentials() error {
 		if e.pid == 0 {
 			return errors.New("no target PID specified for --setuid/--setgid follow")
 		}
-		uid, gid, err := nsutil.ProcOwner(e.pid)
+		uid, gid, err := procfs.Owner(e.pid)
 		if err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {
@@ -478,7 +479,7 @@ func (e *entry) cgroup() error {
 	if e.pid == 0 {
 		return noTargetFor("cgroup")
 	}
-	path, err := nsutil.ProcCgroup2Path(e.pid)
+	path, err := procfs.Cgroup2Path(e.pid)
 	if err != nil {
 		return asOpenError(err)
 	}
