@@ -345,3 +345,13 @@ func NSLink(t testing.TB, pid int, kind string) string {
 	}
 	return link
 }
+
+// NSInode is the inode number of a process's namespace of kind kind, as lsns shows it.
+func NSInode(t testing.TB, pid int, kind string) uint64 {
+	t.Helper()
+	var st syscall.Stat_t
+	if err := syscall.Stat(fmt.Sprintf("/proc/%d/ns/%s", pid, kind), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Ino
+}

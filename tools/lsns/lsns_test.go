@@ -313,13 +313,10 @@ func startProcess(t *testing.T, cmd *exec.Cmd, want string) *exec.Cmd {
 	return nil
 }
 
+// nsInode is the inode of a process's namespace, as lsns's NS column and argument spell it.
 func nsInode(t *testing.T, pid int, kind string) string {
 	t.Helper()
-	var st unix.Stat_t
-	if err := unix.Stat(fmt.Sprintf("/proc/%d/ns/%s", pid, kind), &st); err != nil {
-		t.Fatal(err)
-	}
-	return strconv.FormatUint(st.Ino, 10)
+	return strconv.FormatUint(nstest.NSInode(t, pid, kind), 10)
 }
 
 // compareWithUtilLinux runs ours and util-linux's lsns with args and wants the same output and
