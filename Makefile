@@ -22,7 +22,7 @@ STATIC   := -trimpath -tags osusergo,netgo \
 SOURCES  := $(shell find cmd tools nsutil -name '*.go' -o -name '*.c' -o -name '*.h') go.mod go.sum
 TESTFLAGS ?=
 
-.PHONY: all build test unit lint lint-man bench demo install uninstall fuzz clean
+.PHONY: all build test unit lint lint-buildtags lint-man bench demo install uninstall fuzz clean
 
 all: build
 
@@ -41,6 +41,20 @@ lint:
 	@out=$$(gofmt -l cmd tools nsutil); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	@$(MAKE) --no-print-directory lint-buildtags
+
+# One rule for build constraints (README, Architecture): every Go file of the Linux-only packages,
+# tests and doc.go included, says //go:build linux before its package clause; tools/lsns/scols
+# is plain Go and says nothing.
+GOFILES := $(shell find cmd nsutil tools tests -name '*.go' 2>/dev/null)
+lint-buildtags:
+	@bad=; for f in $(GOFILES); do \
+	  tag=$$(awk '/^package /{exit} /^\/\/go:build /{print; exit}' $$f); \
+	  case $$f:$$tag in \
+	  tools/lsns/scols/*:) ;; tools/lsns/scols/*) bad="$$bad $$f" ;; \
+	  *"://go:build linux" | *"://go:build linux "* | *"://go:build ignore") ;; *) bad="$$bad $$f" ;; \
+	  esac; done; \
+	if [ -n "$$bad" ]; then echo "build constraint against the rule in README's Architecture:$$bad"; exit 1; fi
 
 lint-man:
 	@if [ -n "$$(ls man/*.[18] 2>/dev/null)" ]; then mandoc -Tlint -W warning man/*.[18]; fi

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package nsutil is the core every nsbox applet shares: the table of namespace kinds, opening and
 // checking namespace targets, the namespace ioctls that relate namespaces, ID maps, signal names
 // and numbers. The plan of namespace steps and the pre-runtime stage that carries it out are in

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package complete generates bash, zsh and fish completion scripts for nsbox's applets from
 // their kong grammars, so that completions cannot drift from what the applets accept. The
 // grammar's `complete:"..."` tags (see cli.CompleteTag) say what values are; enum tags,

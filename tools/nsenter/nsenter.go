@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package nsenter is the nsenter applet: run a program in the namespaces of another process or
 // of namespace files, a drop-in for util-linux nsenter(1).
 //
