@@ -1,9 +1,5 @@
 //go:build linux
 
-// Package lsns is the lsns applet: it lists namespaces, as util-linux's lsns(8) does (same
-// options, columns, text and JSON), plus a CONTAINER column and colour.
-//
-//	lsns [options] [namespace]
 package lsns
 
 import (
