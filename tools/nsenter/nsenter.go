@@ -59,9 +59,7 @@ func Command() (cli.Spec, any) {
 // Main runs nsenter with args (without the program name), its messages on stderr, and returns
 // the exit status. On success it does not return: the program replaces nsenter.
 func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	spec, g := Command()
-	spec.Stdout, spec.Stderr = stdout, stderr
-	opts, code, done := cli.Parse(spec, g, args)
+	g, opts, code, done := cli.ParseCommand(Command, args, stdout, stderr)
 	if done {
 		return code
 	}

@@ -109,10 +109,8 @@ func invokedAsPidnsInit(argv []string) bool {
 // own messages go to stderr; once the program runs, the init's log lines go to file
 // descriptor 2 (see logger).
 func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	spec, parsed := Command()
-	spec.Stdout, spec.Stderr = stdout, stderr
+	parsed, _, code, done := cli.ParseCommand(Command, args, stdout, stderr)
 	g := parsed.(*grammar)
-	_, code, done := cli.Parse(spec, g, args)
 	if done {
 		return code
 	}
