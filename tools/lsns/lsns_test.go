@@ -405,17 +405,7 @@ func findRow(rows []map[string]any, ino string) map[string]any {
 // makeNetns makes a persistent network namespace with ip netns and returns its inode.
 func makeNetns(t *testing.T, name string) string {
 	t.Helper()
-	nstest.RequireRoot(t)
-	nstest.RequireTool(t, "/usr/sbin/ip")
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("ip", "netns", "delete", name).Run() })
-	var st unix.Stat_t
-	if err := unix.Stat("/run/netns/"+name, &st); err != nil {
-		t.Fatal(err)
-	}
-	return strconv.FormatUint(st.Ino, 10)
+	return strconv.FormatUint(nstest.IPNetns(t, name), 10)
 }
 
 // TestPersistentNamespace: a namespace only a bind mount keeps is listed (with -P too), with its

@@ -22,18 +22,8 @@ import (
 // TestIPNetnsName checks --net=NAME enters `ip netns add NAME`'s namespace, as util-linux does
 // with the full path.
 func TestIPNetnsName(t *testing.T) {
-	nstest.RequireRoot(t)
-	nstest.RequireTool(t, "/usr/sbin/ip")
 	name := fmt.Sprintf("nsbox-test-%d", os.Getpid())
-	if out, err := exec.Command("/usr/sbin/ip", "netns", "add", name).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("/usr/sbin/ip", "netns", "del", name).Run() })
-	var st unix.Stat_t
-	if err := unix.Stat("/run/netns/"+name, &st); err != nil {
-		t.Fatal(err)
-	}
-	want := fmt.Sprintf("net:[%d]", st.Ino)
+	want := fmt.Sprintf("net:[%d]", nstest.IPNetns(t, name))
 	runs := map[string][]string{
 		ourNsenter(t): {"--net=" + name},
 		refNsenter:    {"--net=/run/netns/" + name},
