@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/nstest"
 	"golang.org/x/sys/unix"
 )
@@ -177,16 +178,12 @@ func TestUserParent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	parent, err := unix.IoctlRetInt(int(f.Fd()), unix.NS_GET_PARENT)
-	if err != nil {
-		t.Fatal(err)
+	user, _ := nsutil.KindByName("user")
+	rel, err := nsutil.Relations(int(f.Fd()), user)
+	if err != nil || rel.Parent == 0 {
+		t.Fatalf("the parent of the target's user namespace: %+v, %v", rel, err)
 	}
-	defer unix.Close(parent)
-	var st unix.Stat_t
-	if err := unix.Fstat(parent, &st); err != nil {
-		t.Fatal(err)
-	}
-	want := fmt.Sprintf("user:[%d]", st.Ino)
+	want := fmt.Sprintf("user:[%d]", rel.Parent)
 	for _, bin := range []string{ourNsenter(t), newestNsenter(t)} {
 		res := runAs(t, nil, "", bin, "-t", strconv.Itoa(target), "--user-parent", "--preserve-credentials", "readlink", "/proc/self/ns/user")
 		if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != want {
