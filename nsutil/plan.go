@@ -316,13 +316,24 @@ func (p *Plan) Exec(argv []string, env []string) *Plan {
 }
 
 // ExecFD is Exec through an open executable (fexecve), for running this binary again (as
-// pidns-init) from inside a new root. argv[0] is only the name the program sees.
-func (p *Plan) ExecFD(fd int, label string, argv []string, env []string) *Plan {
+// pidns-init) from inside a new root. argv[0] is only the name the program sees. The kernel
+// names a program run by descriptor /dev/fd/N, and TOMOYO before Linux 6.12 (and the stable
+// updates of autumn 2024) looks that name up in the new root, so without /dev/fd there the
+// exec fails with ENOENT although nothing is missing. The C stage then tries the same file
+// as /proc/self/fd/N, /proc/self/exe and inRoot (the binary's path inside the new root, ""
+// when it is not inside); when none names it, the message says so instead of reporting
+// argv[0] missing.
+func (p *Plan) ExecFD(fd int, label string, argv []string, env []string, inRoot string) *Plan {
 	p.Exec(argv, env)
 	s := &p.steps[len(p.steps)-1]
 	p.UseFD(fd)
 	s.a = int64(fd)
 	s.trace = fmt.Sprintf("execveat(%d<%s>, %s)", fd, label, quoteArgv(argv))
+	s.errmsg = fmt.Sprintf("failed to execute %s (%s)", argv[0], label)
+	// s1 is the message for ENOENT, s2 the in-root name (see exec_fd in preruntime.c).
+	s.s1 = fmt.Sprintf("failed to execute %s by descriptor: the new root has no /dev/fd or /proc "+
+		"to name it by, which TOMOYO before Linux 6.12 needs", argv[0])
+	s.s2 = inRoot
 	return p
 }
 

@@ -387,15 +387,54 @@ static void wait_child(const struct step *s)
 	exit_like(status);
 }
 
+// exec_fd runs the open executable s->a (this binary again, as pidns-init). execveat(fd, "",
+// AT_EMPTY_PATH) names the program "/dev/fd/N" to the kernel, and TOMOYO before Linux 6.12 looks
+// that name up in the new root: without /dev/fd there the exec fails with ENOENT although the
+// file is open (a static binary has no interpreter that could be missing). Then the same file
+// is tried by the names that may exist in the new root: /proc/self/fd/N, /proc/self/exe, and
+// s->s2 (where the binary is inside the new root) when it is the same file. ENOENT after all
+// of them fails with s->s1, which says why, rather than a missing pidns-init.
+static void exec_fd(const struct step *s)
+{
+	int fd = (int)s->a;
+	fexecve(fd, s->v1, environ);
+	int err = errno;
+	if (err != ENOENT)
+		die(126, s, err);
+	struct stat want;
+	if (fstat(fd, &want) < 0)
+		die(126, s, err);
+	char byfd[32];
+	snprintf(byfd, sizeof byfd, "/proc/self/fd/%d", fd);
+	const char *names[] = {byfd, "/proc/self/exe", s->s2};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct stat st;
+		if (!names[i] || !*names[i] || stat(names[i], &st) < 0 || st.st_dev != want.st_dev ||
+		    st.st_ino != want.st_ino)
+			continue;
+		if (tracing)
+			fprintf(stderr, "execve(\"%s\") ...\n", names[i]);
+		execve(names[i], s->v1, environ);
+	}
+	if (tracing)
+		fprintf(stderr, "%s = -1 ENOENT (%s)\n", s->trace, errno_text(ENOENT));
+	struct step why = *s;
+	if (s->s1 && *s->s1)
+		why.errmsg = s->s1;
+	die(127, &why, err);
+}
+
 static void exec_step(const struct step *s)
 {
 	if (tracing && s->trace && *s->trace)
 		fprintf(stderr, "%s ...\n", s->trace);
 	if (s->flags & F_ENV)
 		environ = s->v2;
-	if (s->a >= 0)
-		fexecve((int)s->a, s->v1, environ);
-	else if (strchr(s->s1, '/'))
+	if (s->a >= 0) {
+		exec_fd(s);
+		return;
+	}
+	if (strchr(s->s1, '/'))
 		execv(s->s1, s->v1);
 	else
 		execvp(s->s1, s->v1);

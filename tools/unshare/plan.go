@@ -192,7 +192,7 @@ func addExec(p *nsutil.Plan, o *options) error {
 		if len(argv) == 0 {
 			argv = []string{shell(o.env)}
 		}
-		p.ExecFD(fd, "/proc/self/exe", append([]string{"pidns-init", "--"}, argv...), o.env)
+		p.ExecFD(fd, "/proc/self/exe", append([]string{"pidns-init", "--"}, argv...), o.env, selfInRoot(o.root))
 		return nil
 	}
 	if len(argv) == 0 {
@@ -202,6 +202,30 @@ func addExec(p *nsutil.Plan, o *options) error {
 	}
 	p.Exec(argv, o.env)
 	return nil
+}
+
+// selfInRoot is this binary's path as seen from inside root ("" without a root, or when the
+// binary is not under it), a name for re-executing it there when /dev/fd and /proc are not.
+func selfInRoot(root string) string {
+	if root == "" {
+		return ""
+	}
+	exe, err := os.Readlink("/proc/self/exe")
+	if err != nil {
+		return ""
+	}
+	dir, err := filepath.EvalSymlinks(root)
+	if err == nil {
+		dir, err = filepath.Abs(dir)
+	}
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(dir, exe)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return ""
+	}
+	return "/" + rel
 }
 
 // shell is $SHELL (in the program's environment), else the caller's passwd shell, else /bin/sh.
