@@ -131,7 +131,11 @@ func (p *Plan) UseFD(fd int) {
 
 // Unshare adds unshare(flags).
 func (p *Plan) Unshare(flags uintptr) *Plan {
-	return p.add(step{op: opUnshare, a: int64(flags), trace: "unshare(" + FlagNames(flags) + ")", errmsg: "unshare failed"})
+	msg := "unshare failed"
+	if flags&unix.CLONE_NEWTIME != 0 {
+		msg = WithHint(msg, LimitTimeNS)
+	}
+	return p.add(step{op: opUnshare, a: int64(flags), trace: "unshare(" + FlagNames(flags) + ")", errmsg: msg})
 }
 
 // SetnsOpts qualifies a Setns step.

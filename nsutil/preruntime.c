@@ -178,10 +178,14 @@ static void end_helpers(void)
 static void die(int status, const struct step *s, int err)
 {
 	const char *msg = s && s->errmsg && *s->errmsg ? s->errmsg : (s ? s->trace : "plan");
+	// A message may end in "\n(hint)": the kernel release a limit needs, after the errno's text.
+	const char *nl = strchr(msg, '\n');
+	int len = nl ? (int)(nl - msg) : (int)strlen(msg);
+	const char *sep = nl ? " " : "", *hint = nl ? nl + 1 : "";
 	if (err)
-		fprintf(stderr, "%s: %s: %s\n", prog, msg, errno_text(err));
+		fprintf(stderr, "%s: %.*s: %s%s%s\n", prog, len, msg, errno_text(err), sep, hint);
 	else
-		fprintf(stderr, "%s: %s\n", prog, msg);
+		fprintf(stderr, "%s: %.*s%s%s\n", prog, len, msg, sep, hint);
 	end_helpers();
 	_exit(status);
 }

@@ -166,7 +166,8 @@ func addMounts(p *nsutil.Plan, o *options) {
 		p.Mount("proc", o.procDir, "proc", pseudoFSFlags, "", "mount "+o.procDir+" failed")
 	}
 	if o.binfmtDir != "" {
-		p.Mount("binfmt_misc", o.binfmtDir, "binfmt_misc", pseudoFSFlags, "", "mount "+o.binfmtDir+" failed")
+		p.Mount("binfmt_misc", o.binfmtDir, "binfmt_misc", pseudoFSFlags, "",
+			nsutil.WithHint("mount "+o.binfmtDir+" failed", nsutil.LimitBinfmtUserNS))
 	}
 	if o.interp != "" && !fixedInterp {
 		p.WriteFile(o.binfmtDir+"/register", o.interp, "write failed "+o.binfmtDir+"/register")

@@ -1,0 +1,54 @@
+//go:build linux
+
+package nsutil
+
+import (
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestParseRelease(t *testing.T) {
+	for _, tc := range []struct {
+		in           string
+		major, minor int
+		ok           bool
+	}{
+		{"5.10.0-32-amd64", 5, 10, true},
+		{"6.12.117+deb13-amd64", 6, 12, true},
+		{"7.2.12+deb14-amd64", 7, 2, true},
+		{"6.9", 6, 9, true},
+		{"6.18.44-fc-v595", 6, 18, true},
+		{"6", 0, 0, false},
+		{"x.y", 0, 0, false},
+	} {
+		major, minor, ok := parseRelease(tc.in)
+		if major != tc.major || minor != tc.minor || ok != tc.ok {
+			t.Errorf("parseRelease(%q) = %d, %d, %v; want %d, %d, %v", tc.in, major, minor, ok, tc.major, tc.minor, tc.ok)
+		}
+	}
+}
+
+// The hint follows util-linux's words and the errno's text, in both engines' messages.
+func TestKernelLimitMessages(t *testing.T) {
+	if got, want := LimitPidfs.Hint(), "(pidfs needs Linux 6.9 or newer)"; got != want {
+		t.Errorf("Hint() = %q; want %q", got, want)
+	}
+	old := KernelLimit{"a feature needs", 999, 0} // missing on every kernel
+	msg := WithHint("mount /x failed", old)
+	err := &StepError{Msg: msg, Err: unix.EPERM, Code: 1}
+	if got, want := err.Error(), "mount /x failed: operation not permitted (a feature needs Linux 999.0 or newer)"; got != want {
+		t.Errorf("StepError = %q; want %q", got, want)
+	}
+	if got := WithHint("mount /x failed", KernelLimit{"an old feature needs", 2, 6}); got != "mount /x failed" {
+		t.Errorf("WithHint on a kernel that has it = %q; want no hint", got)
+	}
+	pe := &PidfdError{PID: 42, Err: unix.ENOTSUP}
+	if got, want := pe.Error(), "failed to obtain a valid file descriptor for PID 42: operation not supported (pidfs needs Linux 6.9 or newer)"; got != want {
+		t.Errorf("PidfdError = %q; want %q", got, want)
+	}
+	pe = &PidfdError{PID: 42, Err: unix.ESRCH}
+	if got, want := pe.Error(), "failed to obtain a valid file descriptor for PID 42: no such process"; got != want {
+		t.Errorf("PidfdError = %q; want %q", got, want)
+	}
+}
