@@ -471,8 +471,29 @@ func (p *Plan) Run() error {
 	// the C stage and the program inherit them ignored.
 	reignoreSignals()
 	err = syscall.Exec("/proc/self/exe", os.Args, env)
+	if fn := execFn(); err == syscall.ENOENT && fn != "" {
+		err = syscall.Exec(fn, os.Args, env) // no /proc: the path this program was run by
+	}
 	unix.Close(mfd)
 	return &os.PathError{Op: "cannot execute", Path: "/proc/self/exe", Err: err}
+}
+
+// OpenSelf opens this program's executable, close-on-exec, for running it again: through
+// /proc/self/exe, or where /proc is not mounted by the path it was run by. It returns the fd
+// and the name it was opened by.
+func OpenSelf() (int, string, error) {
+	fd, err := unix.Open("/proc/self/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err == unix.ENOENT {
+		if fn := execFn(); fn != "" {
+			if fd, err2 := unix.Open(fn, unix.O_RDONLY|unix.O_CLOEXEC, 0); err2 == nil {
+				return fd, fn, nil
+			}
+		}
+	}
+	if err != nil {
+		return -1, "/proc/self/exe", &os.PathError{Op: "cannot open", Path: "/proc/self/exe", Err: err}
+	}
+	return fd, "/proc/self/exe", nil
 }
 
 func withoutMarker(env []string) []string {

@@ -7,10 +7,13 @@ package nsutil
 
 // #cgo CFLAGS: -Wall -O2
 // #include <stdint.h>
+// #include <sys/auxv.h>
 // void nsbox_reignore_signals(void);
+// static const char *nsbox_execfn(void) { return (const char *)getauxval(AT_EXECFN); }
 import "C"
 
 func init() {
 	preRuntimeLinked = true
 	reignoreSignals = func() { C.nsbox_reignore_signals() }
+	execFn = func() string { return C.GoString(C.nsbox_execfn()) }
 }

@@ -14,3 +14,7 @@ var reignoreSignals = func() {}
 // ErrNoPreRuntime is returned by Plan.Run in a binary built without cgo, which has no
 // pre-runtime stage to carry the plan out.
 var ErrNoPreRuntime = errors.New("this nsbox was built without cgo and cannot change namespaces (build with CGO_ENABLED=1)")
+
+// execFn is the path this program was executed by (AT_EXECFN), "" when unknown: a name for
+// this binary where /proc is not mounted.
+var execFn = func() string { return "" }

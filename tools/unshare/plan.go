@@ -186,14 +186,14 @@ func interpIsFixed(rule string) bool {
 func addExec(p *nsutil.Plan, o *options) error {
 	argv := o.argv
 	if o.init {
-		fd, err := unix.Open("/proc/self/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		fd, name, err := nsutil.OpenSelf()
 		if err != nil {
-			return &os.PathError{Op: "cannot open", Path: "/proc/self/exe", Err: err}
+			return err
 		}
 		if len(argv) == 0 {
 			argv = []string{shell(o.env)}
 		}
-		p.ExecFD(fd, "/proc/self/exe", append([]string{"pidns-init", "--"}, argv...), o.env, selfInRoot(o.root))
+		p.ExecFD(fd, name, append([]string{"pidns-init", "--"}, argv...), o.env, selfInRoot(o.root, fd, name))
 		return nil
 	}
 	if len(argv) == 0 {
@@ -205,13 +205,21 @@ func addExec(p *nsutil.Plan, o *options) error {
 	return nil
 }
 
-// selfInRoot is this binary's path as seen from inside root ("" without a root, or when the
-// binary is not under it), a name for re-executing it there when /dev/fd and /proc are not.
-func selfInRoot(root string) string {
+// selfInRoot is this binary (fd, opened as name) as seen from inside root, a name for
+// re-executing it there when /dev/fd and /proc are not: without a root, name when it is a path
+// of its own (not /proc/self/exe); with one, its path when it is under root; else "".
+func selfInRoot(root string, fd int, name string) string {
 	if root == "" {
-		return ""
+		if name == "/proc/self/exe" {
+			return ""
+		}
+		abs, err := filepath.Abs(name)
+		if err != nil {
+			return ""
+		}
+		return abs
 	}
-	exe, err := os.Readlink("/proc/self/exe")
+	exe, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
 	if err != nil {
 		return ""
 	}
