@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/executor"
+	"github.com/nsbox/nsbox/nsutil/procfs"
 	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
 )
@@ -68,7 +70,7 @@ func run(g *grammar) error {
 			return err
 		}
 	}
-	p.Engine = nsutil.EngineAuto
+	p.Engine = executor.EngineAuto
 	return p.Run()
 }
 
@@ -103,7 +105,7 @@ func (r *rewordedErrno) Unwrap() error { return r.errno }
 // --container adds the candidates, one per line.
 func report(err error) int {
 	code := cli.Fail(os.Stderr, "nsenter", err)
-	var step *nsutil.StepError
+	var step *executor.StepError
 	if errors.As(err, &step) {
 		code = step.Code // the program could not be run in this process: 126 or 127
 	}
@@ -424,7 +426,7 @@ func (e *entry) environment() error {
 	if e.pid == 0 {
 		return noTargetFor("environ")
 	}
-	env, err := nsutil.ProcEnviron(e.pid)
+	env, err := procfs.Environ(e.pid)
 	e.env = utilLinuxEnvOrder(env)
 	return asOpenError(err)
 }
@@ -452,7 +454,7 @@ func (e *entry) credentials() error {
 		if e.pid == 0 {
 			return errors.New("no target PID specified for --setuid/--setgid follow")
 		}
-		uid, gid, err := nsutil.ProcOwner(e.pid)
+		uid, gid, err := procfs.Owner(e.pid)
 		if err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {
@@ -485,7 +487,7 @@ func (e *entry) cgroup() error {
 	if e.pid == 0 {
 		return noTargetFor("cgroup")
 	}
-	path, err := nsutil.ProcCgroup2Path(e.pid)
+	path, err := procfs.Cgroup2Path(e.pid)
 	if err != nil {
 		return asOpenError(err)
 	}
