@@ -288,7 +288,7 @@ func (p *Plan) ExecPath(path string, argv []string, env []string) *Plan {
 // names a program run by descriptor /dev/fd/N, and TOMOYO before Linux 6.12 (and the stable
 // updates of autumn 2024) looks that name up in the new root, so without /dev/fd there the
 // exec fails with ENOENT although nothing is missing. The C stage then tries the same file as
-// /proc/self/fd/N, /proc/self/exe and alt (its path in the new root, "" when it has none);
+// alt (its path in the new root, "" when it has none), /proc/self/fd/N and /proc/self/exe;
 // when none names it, the message says so instead of calling argv[0] missing.
 func (p *Plan) ExecFD(fd int, label string, argv []string, env []string, alt string) *Plan {
 	p.useFD(fd)

@@ -331,8 +331,8 @@ static void wait_child(const struct step *s)
 // execveat(fd, "", AT_EMPTY_PATH) names the program "/dev/fd/N" to the kernel, and TOMOYO
 // before Linux 6.12 looks that name up in the current root: without /dev/fd there the exec
 // fails with ENOENT although the file is open (a static binary has no interpreter that could be
-// missing). Then the same file is tried by the names that may exist there: /proc/self/fd/N,
-// /proc/self/exe and s->exec.alt (its path in that root), each only when it is the same file.
+// missing). Then the same file is tried by the names that may exist there: s->exec.alt (its
+// path in that root), /proc/self/fd/N and /proc/self/exe, each only when it is the same file.
 // ENOENT after all of them fails with s->exec.unnamed, which says why, rather than with a
 // missing program.
 static void exec_fd(const struct step *s)
@@ -345,7 +345,7 @@ static void exec_fd(const struct step *s)
 		die(nsbox_exec_failure_status(err), s, err);
 	char byfd[32];
 	snprintf(byfd, sizeof byfd, "/proc/self/fd/%d", fd);
-	const char *names[] = {byfd, "/proc/self/exe", s->exec.alt};
+	const char *names[] = {s->exec.alt, byfd, "/proc/self/exe"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		struct stat st;
 		if (!names[i] || !*names[i] || stat(names[i], &st) < 0 || st.st_dev != want.st_dev ||
