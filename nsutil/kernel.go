@@ -4,8 +4,6 @@ package nsutil
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 
 	"golang.org/x/sys/unix"
@@ -24,6 +22,7 @@ type KernelLimit struct {
 var (
 	LimitPidfdOpen    = KernelLimit{"pidfd_open needs", 5, 3}                      // pidfd_open(2)
 	LimitTimeNS       = KernelLimit{"time namespaces need", 5, 6}                  // CLONE_NEWTIME
+	LimitPidfdSetns   = KernelLimit{"setns on a pidfd needs", 5, 8}                // setns(pidfd, mask)
 	LimitPidfs        = KernelLimit{"pidfs needs", 6, 9}                           // pidfd inodes (PID:INODE)
 	LimitBinfmtUserNS = KernelLimit{"binfmt_misc in a user namespace needs", 6, 7} // 21ca59b365c0
 )
@@ -50,24 +49,9 @@ var runningRelease = sync.OnceValue(func() release {
 	if unix.Uname(&u) != nil {
 		return release{}
 	}
-	major, minor, ok := parseRelease(unix.ByteSliceToString(u.Release[:]))
+	major, minor, ok := kernelVersion(unix.ByteSliceToString(u.Release[:]))
 	return release{major, minor, ok}
 })
-
-// parseRelease reads MAJOR.MINOR from a kernel release such as "5.10.0-32-amd64".
-func parseRelease(r string) (int, int, bool) {
-	major, rest, ok := strings.Cut(r, ".")
-	if !ok {
-		return 0, 0, false
-	}
-	end := strings.IndexFunc(rest, func(c rune) bool { return c < '0' || c > '9' })
-	if end >= 0 {
-		rest = rest[:end]
-	}
-	ma, err1 := strconv.Atoi(major)
-	mi, err2 := strconv.Atoi(rest)
-	return ma, mi, err1 == nil && err2 == nil
-}
 
 // WithHint is a plan step's error message msg that, when the limit is missing on the running
 // kernel, ends with its Hint after the errno's text: "mount X failed: Operation not permitted

@@ -8,27 +8,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func TestParseRelease(t *testing.T) {
-	for _, tc := range []struct {
-		in           string
-		major, minor int
-		ok           bool
-	}{
-		{"5.10.0-32-amd64", 5, 10, true},
-		{"6.12.117+deb13-amd64", 6, 12, true},
-		{"7.2.12+deb14-amd64", 7, 2, true},
-		{"6.9", 6, 9, true},
-		{"6.18.44-fc-v595", 6, 18, true},
-		{"6", 0, 0, false},
-		{"x.y", 0, 0, false},
-	} {
-		major, minor, ok := parseRelease(tc.in)
-		if major != tc.major || minor != tc.minor || ok != tc.ok {
-			t.Errorf("parseRelease(%q) = %d, %d, %v; want %d, %d, %v", tc.in, major, minor, ok, tc.major, tc.minor, tc.ok)
-		}
-	}
-}
-
 // The hint follows util-linux's words and the errno's text, in both engines' messages.
 func TestKernelLimitMessages(t *testing.T) {
 	if got, want := LimitPidfs.Hint(), "(pidfs needs Linux 6.9 or newer)"; got != want {
