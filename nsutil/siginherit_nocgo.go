@@ -5,8 +5,3 @@ package nsutil
 // inheritedSignals has no pre-runtime record in a build without cgo; InheritedSignals falls
 // back to /proc/self/status, where the runtime has already replaced most inherited SIG_IGN.
 func inheritedSignals() (ignored, blocked SignalSet, ok bool) { return 0, 0, false }
-
-// rtminPipe: without the pre-runtime stage signal 34 cannot be caught.
-func rtminPipe() int { return -1 }
-
-func armRTMin() {}

@@ -8,8 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/nsbox/nsbox/nsutil/pidinit"
 	"github.com/nsbox/nsbox/tools/cli"
 	"github.com/nsbox/nsbox/tools/lsns"
 	"github.com/nsbox/nsbox/tools/nsenter"
@@ -42,10 +44,20 @@ func findApplet(name string) (applet, bool) {
 	return applet{}, false
 }
 
+// initAlias reports whether name is one of the names container engines give their init
+// (docker-init, podman-init, tini), under which the binary is pidns-init: the list is the C
+// stage's, which takes the process over before Go runs (nsutil/pidinit).
+func initAlias(name string) bool {
+	return slices.Contains(pidinit.Names(), name)
+}
+
 // dispatch runs the applet named by argv[0], or, when argv[0] is nsbox itself, nsbox's own
 // options and then the applet named by the first argument.
 func dispatch(argv []string) int {
 	name := filepath.Base(argv[0])
+	if initAlias(name) {
+		name = "pidns-init"
+	}
 	if a, ok := findApplet(name); ok {
 		return a.main(argv[1:])
 	}
