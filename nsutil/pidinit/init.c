@@ -167,7 +167,7 @@ static int exec_status(int err)
 // spawn starts the program in a process group of its own, which becomes the terminal's
 // foreground group when the init's group is (stdin is the controlling terminal and the init was
 // not started in the background).
-static pid_t spawn(int chld_ignored)
+static pid_t spawn(void)
 {
 	int terminal = tcgetpgrp(0) == getpgrp();
 	pid_t pid = fork();
@@ -181,7 +181,7 @@ static pid_t spawn(int chld_ignored)
 	// SIGTTOU is still blocked here, so a group of the session may take the terminal.
 	if (terminal && tcsetpgrp(0, getpid()) < 0)
 		say(LOG_WARN, "cannot make the program the terminal's foreground: %s", strerror(errno));
-	if (chld_ignored)
+	if (inherited_ignored & bit(SIGCHLD))
 		signal(SIGCHLD, SIG_IGN);
 	set_mask(inherited_mask, NULL);
 	execve(path, argv, environ);
@@ -468,12 +468,8 @@ static int run_init(void)
 			say(LOG_DEBUG, "registered as a child subreaper");
 		}
 	}
-	struct sigaction chld;
-	int chld_ignored = sigaction(SIGCHLD, NULL, &chld) == 0 && chld.sa_handler == SIG_IGN;
-	if (chld_ignored)
-		signal(SIGCHLD, SIG_DFL);
 	if (!(plan.flags & PIDINIT_PAUSE)) {
-		st.main = spawn(chld_ignored);
+		st.main = spawn();
 		if (st.main < 0) {
 			fail("cannot fork: %s", strerror(errno));
 			return 1;
@@ -635,6 +631,8 @@ __attribute__((constructor(101))) static void nsbox_pidinit(void)
 		if (syscall(SYS_rt_sigaction, sig, NULL, &sa, sizeof sa.mask) == 0 && sa.handler == SIG_IGN)
 			inherited_ignored |= bit(sig);
 	}
+	if (inherited_ignored & bit(SIGCHLD))
+		signal(SIGCHLD, SIG_DFL); // see the top of this file
 	// Run as `nsbox pidns-init`, or through a descriptor (unshare --init), ps would show "nsbox"
 	// or the descriptor's number.
 	if (argv1 || strcmp(name, NAME) == 0)
@@ -652,6 +650,8 @@ __attribute__((constructor(101))) static void nsbox_pidinit(void)
 	}
 	if (parser == 0) { // on to the Go runtime, with what pidns-init inherited
 		close(fds[0]);
+		if (inherited_ignored & bit(SIGCHLD))
+			signal(SIGCHLD, SIG_IGN);
 		nsbox_pidinit_plan_fd = fds[1];
 		one_cpu();
 		set_mask(inherited_mask, NULL);

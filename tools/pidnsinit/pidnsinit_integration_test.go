@@ -341,29 +341,6 @@ func TestPID1(t *testing.T) {
 	}
 }
 
-// The program starts with the ignored signals and the mask pidns-init inherited, as with
-// tini (tini's sigconf test).
-func TestSignalConfiguration(t *testing.T) {
-	nstest.RequireTool(t, "/usr/bin/tini")
-	h := helper(t)
-	const ignored, blocked = "1001206", "400000800" // INT QUIT USR1 PIPE XFSZ; USR2 RTMIN+1
-	show := []string{"grep", "-E", "^Sig(Ign|Blk):", "/proc/self/status"}
-	// What the program sees without an init in between: the helper's settings plus whatever
-	// this test inherited itself (GNU make, for one, leaves signals 32 and 33 ignored).
-	direct := run(t, exec.Command(h, append([]string{"sigexec", ignored, blocked, "0"}, show...)...))
-	if !strings.Contains(direct.Stdout, "SigBlk:\t"+fmt.Sprintf("%016s", blocked)) {
-		t.Fatalf("helper without an init: %q", direct.Stdout)
-	}
-	want := direct.Stdout
-	for _, init := range [][]string{{nstest.Applet(t, "pidns-init")}, {"/usr/bin/tini", "-s", "--"}} {
-		args := append(append([]string{"sigexec", ignored, blocked, "0"}, init...), show...)
-		res := run(t, exec.Command(h, args...))
-		if res.Code != 0 || res.Stdout != want {
-			t.Errorf("%s: got %q (status %d, stderr %q), want %q", init[0], res.Stdout, res.Code, res.Stderr, want)
-		}
-	}
-}
-
 // With --grace, the other processes get TERM when the program exits (one traps it and leaves a
 // mark, one ignores it), and what is left gets KILL when the grace period ends.
 func TestGrace(t *testing.T) {
@@ -443,36 +420,6 @@ func alive(pid int) bool {
 	stat := string(data)
 	i := strings.LastIndexByte(stat, ')')
 	return i >= 0 && i+2 < len(stat) && stat[i+2] != 'Z'
-}
-
-// The resident anonymous memory of a running pidns-init (the issue's budget is 1 MiB; tini
-// needs about 100 kB).
-func TestFootprint(t *testing.T) {
-	ready := filepath.Join(t.TempDir(), "ready")
-	cmd := initCmd(t, false, "sh", "-c", "touch "+ready+"; exec sleep 600")
-	r := start(t, cmd)
-	waitFile(t, ready)
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rss int
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
-			fmt.Sscanf(strings.TrimSpace(v), "%d", &rss)
-		}
-	}
-	t.Logf("RssAnon of pidns-init: %d kB", rss)
-	// The issue asks for 1024 kB, which pidns-init meets only on a quiet machine: a Go runtime
-	// with cgo and 60 caught signals measures 0.85-0.94 MB before any collection, and the
-	// threads a loaded machine makes it start (7-10) add to that. This bound catches a
-	// regression (such as kong's model kept alive, or the collector run) without flaking.
-	const limit = 2048
-	if rss == 0 || rss > limit {
-		t.Errorf("RssAnon: got %d kB, want at most %d kB", rss, limit)
-	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	r.finish()
 }
 
 // Rootless: as PID 1 of a PID namespace an unprivileged user made (in a user namespace),
