@@ -152,3 +152,24 @@ func TestStrayPlanMarker(t *testing.T) {
 		t.Errorf("with a marker on a non-plan: %d %q", res.Code, res.Stderr)
 	}
 }
+
+// The names container engines give their init run pidns-init: `docker run --init` with the
+// binary as docker-init, podman's init_path, or a tini drop-in. `nsbox tini` is no applet.
+func TestInitAliases(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"docker-init", "podman-init", "tini"} {
+		link := filepath.Join(dir, name)
+		if err := os.Symlink(nstest.Binary(t), link); err != nil {
+			t.Fatal(err)
+		}
+		if res := run(t, link, "--version"); res.Code != 0 || !strings.HasPrefix(res.Stdout, "pidns-init from nsbox ") {
+			t.Errorf("%s --version = %d %q, want pidns-init's version", name, res.Code, res.Stdout)
+		}
+		if res := run(t, link, "--", "sh", "-c", "exit 7"); res.Code != 7 || res.Stderr != "" {
+			t.Errorf("%s -- sh -c 'exit 7' = %d (stderr %q), want 7 as the program's status", name, res.Code, res.Stderr)
+		}
+	}
+	if res := run(t, nstest.Binary(t), "tini", "true"); res.Code != 1 || !strings.HasPrefix(res.Stderr, "nsbox: unknown applet 'tini'") {
+		t.Errorf("nsbox tini true = %d %q, want the unknown-applet error", res.Code, res.Stderr)
+	}
+}
