@@ -21,18 +21,20 @@
 //   the kernel reap the children itself and lose the program's status: the init sets SIG_DFL,
 //   and the program gets SIG_IGN back.
 // - A signal inherited as SIG_IGN is not forwarded: the program inherits it ignored too.
-// - SIGTTIN and SIGTTOU are dropped: the kernel sends them to a background group that reads or
-//   writes the terminal, never to an init meaning them for its program. SIGURG (out-of-band
-//   data, and Go runtimes' preemption signal) and SIGPROF (a profiling timer) are process-local
-//   too. 32 and 33 are the C libraries' own (glibc's cancellation and setxid, musl's timer and
-//   cancellation). All of them are forwarded when -r says so.
+// - SIGTTIN and SIGTTOU are dropped, as tini drops them: the kernel sends them to a process
+//   group that touches the terminal from the background, as the init's is once the program has
+//   the foreground; they concern the init, and would stop the program. SIGURG (out-of-band
+//   data; Go runtimes preempt with it) and SIGPROF (a profiling timer) concern the process they
+//   are sent to as well. 32 and 33 are the C libraries' own (glibc's cancellation and setxid,
+//   musl's timer and cancellation). All of them are forwarded when -r names them.
 // - A SIGPIPE the init raised itself, writing a message to a broken stderr, is dropped.
 // - With --pause there is no program: INT and TERM end the init with status 0, the rest is
 //   dropped.
 // - Everything else is forwarded to the program (to its process group with -g), as -r rewrites
 //   it (-r S:0 drops S). INT and TERM also start the --grace shutdown.
-// - SIGKILL, and SIGSTOP, from the parent namespace end or stop the init; from inside they are
-//   ignored by the kernel.
+// - SIGKILL and SIGSTOP from the parent namespace end or stop the init; from inside, the
+//   kernel ignores them. A fault of the init's own (SIGSEGV and the like, from the CPU) kills
+//   it: the kernel unblocks those.
 
 #define _GNU_SOURCE
 #include <dirent.h>
