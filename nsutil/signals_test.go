@@ -80,22 +80,3 @@ func FuzzParseSignal(f *testing.F) {
 		}
 	})
 }
-
-func TestSignalSet(t *testing.T) {
-	set, err := ParseSignalSet("0000000001001206\n")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for sig := unix.Signal(1); sig <= 64; sig++ {
-		want := sig == unix.SIGINT || sig == unix.SIGQUIT || sig == unix.SIGUSR1 || sig == unix.SIGPIPE || sig == unix.SIGXFSZ
-		if got := set.Has(sig); got != want {
-			t.Errorf("set 0x1001206 Has(%d) = %v, want %v", sig, got, want)
-		}
-	}
-	if got, want := SignalSet(0).Add(64).Add(1).Add(0).Add(65), SignalSet(1<<63|1); got != want {
-		t.Errorf("Add: got %#x, want %#x", got, want)
-	}
-	if _, err := ParseSignalSet("xyz"); err == nil {
-		t.Errorf("ParseSignalSet(xyz): got no error, want one")
-	}
-}

@@ -55,6 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../executor/cstage/stage.h" // NSBOX_MARKER, nsbox_exec_failure_status
 #include "pidinit.h"
 
 #define NAME "pidns-init"
@@ -71,6 +72,7 @@ enum { LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 static struct pidinit_plan plan;
 static char *path, **argv;                  // the program, from the plan
 static const char *signame[PIDINIT_NSIG + 1]; // from the plan
+static const char *errtext[PIDINIT_NERRNO];     // from the plan
 static uint64_t inherited_mask, inherited_ignored;
 static int stderr_broken;
 
@@ -139,6 +141,12 @@ static void fail(const char *fmt, ...)
 	va_end(ap);
 }
 
+// err_text words an errno as the GNU C library does (the plan's texts), else as this one.
+static const char *err_text(int err)
+{
+	return err > 0 && err < PIDINIT_NERRNO && errtext[err] ? errtext[err] : strerror(err);
+}
+
 static const char *sig_name(int sig)
 {
 	return sig >= 1 && sig <= PIDINIT_NSIG && signame[sig] ? signame[sig] : "?";
@@ -152,19 +160,6 @@ static int64_t now_ns(void)
 }
 
 // ---- the program ----
-
-// exec_status is the status for a program that could not be executed: 127 when it is not
-// there, 126 when it cannot be run, else 1 (as the shells, and tini).
-static int exec_status(int err)
-{
-	switch (err) {
-	case ENOENT: case ENOTDIR: case ELOOP: case ENAMETOOLONG:
-		return 127;
-	case EACCES: case EPERM: case ENOEXEC: case EISDIR: case ETXTBSY:
-		return 126;
-	}
-	return 1;
-}
 
 // spawn starts the program in a process group of its own, which becomes the terminal's
 // foreground group when the init's group is (stdin is the controlling terminal and the init was
@@ -182,14 +177,14 @@ static pid_t spawn(void)
 	setpgid(0, 0);
 	// SIGTTOU is still blocked here, so a group of the session may take the terminal.
 	if (terminal && tcsetpgrp(0, getpid()) < 0)
-		say(LOG_WARN, "cannot make the program the terminal's foreground: %s", strerror(errno));
+		say(LOG_WARN, "cannot make the program the terminal's foreground: %s", err_text(errno));
 	if (inherited_ignored & bit(SIGCHLD))
 		signal(SIGCHLD, SIG_IGN);
 	set_mask(inherited_mask, NULL);
 	execve(path, argv, environ);
 	int err = errno;
-	fail("failed to execute %s: %s", argv[0], strerror(err));
-	_exit(exec_status(err));
+	fail("failed to execute %s: %s", argv[0], err_text(err));
+	_exit(nsbox_exec_failure_status(err)); // the executor's: 127 not found, else 126
 }
 
 // release_inherited leaves nothing of the parent's held by the init for a container's life, once
@@ -198,7 +193,7 @@ static pid_t spawn(void)
 static void release_inherited(void)
 {
 	if (chdir("/") < 0)
-		say(LOG_WARN, "chdir /: %s", strerror(errno));
+		say(LOG_WARN, "chdir /: %s", err_text(errno));
 	if (syscall(SYS_close_range, 3, ~0u, 0) == 0)
 		return;
 	struct rlimit lim; // kernels before 5.9
@@ -344,7 +339,7 @@ static void signal_remaining(int sig, pid_t spared)
 		}
 		// kill(-1) from a namespace's init reaches every process of it but the init.
 		if (kill(-1, sig) < 0 && errno != ESRCH)
-			say(LOG_WARN, "kill -1: %s", strerror(errno));
+			say(LOG_WARN, "kill -1: %s", err_text(errno));
 		say(LOG_INFO, "sent %s to every process of the namespace", sig_name(sig));
 		return;
 	}
@@ -436,7 +431,7 @@ static void handle(const siginfo_t *info)
 	}
 	pid_t to = plan.flags & PIDINIT_PGROUP ? -st.main : st.main;
 	if (kill(to, to_sig) < 0)
-		say(LOG_WARN, "kill %d: %s", to, strerror(errno));
+		say(LOG_WARN, "kill %d: %s", to, err_text(errno));
 	else
 		say(LOG_DEBUG, "passed on signal %s to pid=%d", sig_name(to_sig), to);
 	if (stop && plan.grace_ns > 0 && !st.shutdown)
@@ -456,16 +451,16 @@ static int run_init(void)
 {
 	int pid1 = getpid() == 1;
 	if (plan.pdeathsig && prctl(PR_SET_PDEATHSIG, plan.pdeathsig, 0, 0, 0) < 0) {
-		fail("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+		fail("prctl(PR_SET_PDEATHSIG): %s", err_text(errno));
 		return 1;
 	}
 	if (!pid1 || (plan.flags & PIDINIT_SUBREAPER)) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0) {
 			if (plan.flags & PIDINIT_SUBREAPER) {
-				fail("cannot register as a child subreaper: %s", strerror(errno));
+				fail("cannot register as a child subreaper: %s", err_text(errno));
 				return 1;
 			}
-			say(LOG_WARN, "not PID 1 and cannot register as a child subreaper: %s: orphans will not be reaped", strerror(errno));
+			say(LOG_WARN, "not PID 1 and cannot register as a child subreaper: %s: orphans will not be reaped", err_text(errno));
 		} else {
 			say(LOG_DEBUG, "registered as a child subreaper");
 		}
@@ -473,7 +468,7 @@ static int run_init(void)
 	if (!(plan.flags & PIDINIT_PAUSE)) {
 		st.main = spawn();
 		if (st.main < 0) {
-			fail("cannot fork: %s", strerror(errno));
+			fail("cannot fork: %s", err_text(errno));
 			return 1;
 		}
 		say(LOG_INFO, "spawned child process with pid=%d", st.main);
@@ -552,15 +547,17 @@ static int take_plan(char *buf, size_t len)
 	argv = calloc(plan.argc + 1, sizeof *argv);
 	if (!argv)
 		return -1;
-	for (uint32_t i = 0; i < 1 + plan.argc + PIDINIT_NSIG; i++) {
+	for (uint32_t i = 0; i < 1 + plan.argc + PIDINIT_NSIG + PIDINIT_NERRNO - 1; i++) {
 		if (s >= end)
 			return -1;
 		if (i == 0)
 			path = s;
 		else if (i <= plan.argc)
 			argv[i - 1] = s;
-		else
+		else if (i <= plan.argc + PIDINIT_NSIG)
 			signame[i - plan.argc] = s;
+		else
+			errtext[i - plan.argc - PIDINIT_NSIG] = s;
 		s += strlen(s) + 1;
 	}
 	for (int sig = 1; sig <= PIDINIT_NSIG; sig++)
@@ -619,7 +616,7 @@ __attribute__((constructor(101))) static void nsbox_pidinit(void)
 {
 	const char *argv0 = program_invocation_name;
 	// The executor's re-execution (preruntime.c) is never pidns-init.
-	if (!argv0 || !*argv0 || getenv("_NSBOX_PLAN"))
+	if (!argv0 || !*argv0 || getenv(NSBOX_MARKER))
 		return;
 	const char *name = base_name(argv0);
 	const char *argv1 = strncmp(name, "nsbox", 5) == 0 ? second_arg(argv0) : NULL;

@@ -14,6 +14,7 @@ static const char pidinit_names[] = "pidns-init\0docker-init\0podman-init\0tini\
 
 #define PIDINIT_MAGIC 0x31444950u // "PID1"
 #define PIDINIT_NSIG 64
+#define PIDINIT_NERRNO 134 // errno texts in the plan: 1 to 133
 
 // Plan flags.
 enum {
@@ -27,7 +28,8 @@ enum {
 #define PIDINIT_DEFAULT (-1)
 
 // The plan: this fixed part, then `strings` bytes of NUL-terminated strings: the program's path,
-// its argc arguments, and the names of the signals 1 to 64 (for the messages).
+// its argc arguments, and for the messages the names of the signals 1 to 64 and the texts of
+// the errnos 1 to PIDINIT_NERRNO-1 (the GNU C library's wording, whatever libc is linked).
 struct pidinit_plan {
 	uint32_t magic;
 	uint32_t flags;

@@ -34,8 +34,9 @@ type Plan struct {
 	Expect [256]bool
 	// Rewrite maps a signal received to the one forwarded; a mapping to 0 drops it.
 	Rewrite map[unix.Signal]unix.Signal
-	// SignalName words a signal for the init's messages.
+	// SignalName words a signal for the init's messages, Strerror an errno.
 	SignalName func(unix.Signal) string
+	Strerror   func(unix.Errno) string
 }
 
 // ErrNoInit is Send's error in a process that is not the parser of a C init: a binary built

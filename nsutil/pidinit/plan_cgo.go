@@ -92,6 +92,9 @@ func (p *Plan) encode() []byte {
 	for sig := unix.Signal(1); sig <= C.PIDINIT_NSIG; sig++ {
 		add(p.SignalName(sig))
 	}
+	for errno := unix.Errno(1); errno < C.PIDINIT_NERRNO; errno++ {
+		add(p.Strerror(errno))
+	}
 	c.strings = C.uint32_t(len(s))
 	head := unsafe.Slice((*byte)(unsafe.Pointer(&c)), C.sizeof_struct_pidinit_plan)
 	return append(append([]byte(nil), head...), s...)
