@@ -55,10 +55,11 @@ func initAlias(name string) bool {
 // options and then the applet named by the first argument.
 func dispatch(argv []string) int {
 	name := filepath.Base(argv[0])
-	if initAlias(name) {
-		name = "pidns-init"
-	}
 	if a, ok := findApplet(name); ok {
+		return a.main(argv[1:])
+	}
+	if initAlias(name) {
+		a, _ := findApplet("pidns-init")
 		return a.main(argv[1:])
 	}
 	if !strings.HasPrefix(name, "nsbox") {
