@@ -152,7 +152,7 @@ func TestTerminal(t *testing.T) {
 		s.write("sleep 600 &\n")
 		s.write("kill -STOP %1; wait_stopped() { while ! jobs -l | grep -q Stopped; do sleep 0.02; done; }; wait_stopped; echo JOB-$(jobs | grep -c Stopped)\n")
 		s.waitFor("JOB-1")
-		s.write("kill -KILL %1; set -o | grep ^monitor; exit 7\n")
+		s.write("kill -KILL %1; wait %1; set -o | grep ^monitor; exit 7\n")
 		if code := s.wait(); code != 7 {
 			t.Errorf("got status %d, want 7; the terminal showed %q", code, s.output())
 		}
