@@ -227,3 +227,27 @@ func TestSignalConfiguration(t *testing.T) {
 		})
 	}
 }
+
+// --grace finds a subreaper's descendants by their parent in /proc/PID/stat, whatever their
+// command name holds ("a) S 1 (b" would shift a naive parse to parent 1).
+func TestGraceHostileComm(t *testing.T) {
+	dir := t.TempDir()
+	hostile := filepath.Join(dir, "a) S 1 (b")
+	if err := os.Symlink("/bin/sleep", hostile); err != nil {
+		t.Fatal(err)
+	}
+	script := `"$0" 600 & echo $! > "$1"; exit 0`
+	res := run(t, initCmd(t, false, "--grace", "5", "sh", "-c", script, hostile, filepath.Join(dir, "pid")))
+	if res.Code != 0 {
+		t.Fatalf("got status %d, want 0; stderr %q", res.Code, res.Stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	if alive(pid) {
+		unix.Kill(pid, unix.SIGKILL)
+		t.Errorf("the descendant named %q (%d) outlived the grace shutdown", filepath.Base(hostile), pid)
+	}
+}
