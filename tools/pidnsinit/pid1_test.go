@@ -241,13 +241,5 @@ func TestGraceHostileComm(t *testing.T) {
 	if res.Code != 0 {
 		t.Fatalf("got status %d, want 0; stderr %q", res.Code, res.Stderr)
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "pid"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-	if alive(pid) {
-		unix.Kill(pid, unix.SIGKILL)
-		t.Errorf("the descendant named %q (%d) outlived the grace shutdown", filepath.Base(hostile), pid)
-	}
+	requireGone(t, filepath.Join(dir, "pid"), fmt.Sprintf("the descendant named %q", filepath.Base(hostile)))
 }

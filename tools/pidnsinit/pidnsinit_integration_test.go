@@ -398,16 +398,23 @@ while [ ! -e $DIR/a ] || [ ! -e $DIR/b ]; do sleep 0.02; done
 			if tc.pid1 {
 				return // the kernel killed what was left with the namespace
 			}
-			data, err := os.ReadFile(filepath.Join(dir, "b"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-			if alive(pid) {
-				unix.Kill(pid, unix.SIGKILL)
-				t.Errorf("the TERM-ignoring descendant %d is alive after the grace period, want it killed", pid)
-			}
+			requireGone(t, filepath.Join(dir, "b"), "the TERM-ignoring descendant")
 		})
+	}
+}
+
+// requireGone fails the test if the process whose PID is in pidFile still runs after the grace
+// period (and kills it).
+func requireGone(t *testing.T, pidFile, what string) {
+	t.Helper()
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	if alive(pid) {
+		unix.Kill(pid, unix.SIGKILL)
+		t.Errorf("%s (%d) is alive after the grace period, want it killed", what, pid)
 	}
 }
 
