@@ -575,15 +575,18 @@ static const char *base_name(const char *p)
 }
 
 // nsbox_pidinit_is_init reports whether argv0 and argv1 (NULL when there is none) run
-// pidns-init: argv0's base name is one of pidinit_names, or starts with "nsbox" with argv1
-// "pidns-init".
+// pidns-init. The applet is named as cli.AppletOf names it (nsutil/cli/applet.go; a test in
+// cmd/nsbox pins the two): argv0's base name, or, when that starts with "nsbox", argv1 unless
+// it is an option. pidns-init runs when that name is one of pidinit_names.
 int nsbox_pidinit_is_init(const char *argv0, const char *argv1)
 {
 	const char *name = base_name(argv0);
+	if (strncmp(name, "nsbox", 5) == 0 && argv1 && argv1[0] != '-')
+		name = argv1;
 	for (const char *n = pidinit_names; *n; n += strlen(n) + 1)
 		if (strcmp(name, n) == 0)
 			return 1;
-	return strncmp(name, "nsbox", 5) == 0 && argv1 && strcmp(argv1, pidinit_names) == 0;
+	return 0;
 }
 
 // second_arg finds argv[1] with argv[0] only (musl passes constructors no argv). The kernel

@@ -8,8 +8,8 @@
 #include <stdint.h>
 
 // The names that make the binary pidns-init: its own, and those container engines give their
-// init (docker-init is tini for Docker, podman-init catatonit for Podman). `nsbox pidns-init` is
-// pidns-init too.
+// init (docker-init is tini for Docker, podman-init catatonit for Podman), as argv[0]'s base name
+// or after nsbox (`nsbox pidns-init`, `nsbox tini`). The one table of them: Go reads it too.
 static const char pidinit_names[] = "pidns-init\0docker-init\0podman-init\0tini\0";
 
 #define PIDINIT_MAGIC 0x31444950u // "PID1"

@@ -28,8 +28,19 @@ func Names() []string {
 	return strings.Split(strings.TrimSuffix(all, "\x00"), "\x00")
 }
 
+// Aliases maps each of the other names (docker-init, podman-init, tini) to pidns-init, for the
+// dispatcher: the C stage's list is the one table of them.
+func Aliases() map[string]string {
+	names := Names()
+	m := make(map[string]string, len(names)-1)
+	for _, n := range names[1:] {
+		m[n] = names[0]
+	}
+	return m
+}
+
 // IsInit reports whether the C stage takes a process with these first arguments (argv1 ""
-// when there is none) for pidns-init.
+// when there is none) for pidns-init: the applet cli.AppletOf names is one of Names.
 func IsInit(argv0, argv1 string) bool {
 	a0 := C.CString(argv0)
 	defer C.free(unsafe.Pointer(a0))

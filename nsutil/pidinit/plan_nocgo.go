@@ -10,3 +10,6 @@ func Names() []string { return []string{"pidns-init"} }
 
 // Send fails: without cgo there is no C init to hand the plan to.
 func Send(p *Plan) error { return ErrNoInit }
+
+// Aliases: without cgo no other name runs pidns-init.
+func Aliases() map[string]string { return nil }

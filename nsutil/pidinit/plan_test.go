@@ -17,7 +17,8 @@ func TestIsInit(t *testing.T) {
 		{"pidns-init", "", true}, {"/sbin/pidns-init", "true", true}, {"/usr/libexec/docker/docker-init", "--", true},
 		{"podman-init", "", true}, {"/usr/bin/tini", "", true},
 		{"/usr/bin/nsbox", "pidns-init", true}, {"nsbox-static", "pidns-init", true},
-		{"nsbox", "unshare", false}, {"nsbox", "", false}, {"nsbox", "tini", false}, {"unshare", "pidns-init", false},
+		{"nsbox", "tini", true}, {"nsbox-static", "docker-init", true},
+		{"nsbox", "unshare", false}, {"nsbox", "", false}, {"nsbox", "--list", false}, {"nsbox", "-pidns-init", false}, {"unshare", "pidns-init", false},
 		{"catatonit", "", false}, {"pidns-init-old", "", false}, {"tini-static", "", false}, {"", "", false},
 	}
 	for _, tc := range tests {

@@ -18,6 +18,7 @@ package pidnsinit
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"runtime/debug"
@@ -28,9 +29,9 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/executor"
 	"github.com/nsbox/nsbox/nsutil/pidinit"
-	"github.com/nsbox/nsbox/tools/cli"
 )
 
 const name = "pidns-init"
@@ -74,17 +75,19 @@ func init() {
 }
 
 // Main parses pidns-init's command line (args, without the program name) and hands the result
-// to the C init waiting for it (nsutil/pidinit), or prints help, the version or a usage error.
-// It returns the exit status, which the init exits with when there is no program to run.
-func Main(args []string) int {
+// to the C init waiting for it (nsutil/pidinit), or prints help, the version or a usage error
+// on stdout and stderr. It returns the exit status, which the init exits with when there is no
+// program to run.
+func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	spec, parsed := Command()
+	spec.Stdout, spec.Stderr = stdout, stderr
 	g := parsed.(*grammar)
 	_, code, done := cli.Parse(spec, g, args)
 	if done {
 		return code
 	}
 	if err := g.check(); err != nil {
-		cli.UsageError(os.Stderr, name, err.Error())
+		cli.UsageError(stderr, name, err.Error())
 		return cli.ExitFailure
 	}
 	g.applyTiniEnv()
@@ -92,12 +95,12 @@ func Main(args []string) int {
 	if !g.Pause {
 		path, err := lookPath(g.Program[0])
 		if err != nil {
-			return startFailure(g.Program[0], err)
+			return startFailure(stderr, g.Program[0], err)
 		}
 		plan.Path = path
 	}
 	if err := pidinit.Send(plan); err != nil {
-		return cli.Fail(os.Stderr, name, err)
+		return cli.Fail(stderr, name, err)
 	}
 	return cli.ExitOK
 }
@@ -220,13 +223,13 @@ func lookPath(program string) (string, error) {
 	return path, nil
 }
 
-// startFailure reports that the program could not be started, with the exit status
+// startFailure reports on w that the program could not be started, with the exit status
 // executor.ExecFailureStatus gives (127 not found, 126 cannot be executed).
-func startFailure(program string, err error) int {
+func startFailure(w io.Writer, program string, err error) int {
 	var errno unix.Errno
 	if errors.As(err, &errno) {
 		err = errno
 	}
-	cli.Fail(os.Stderr, name, fmt.Errorf("failed to execute %s: %w", program, err))
+	cli.Fail(w, name, fmt.Errorf("failed to execute %s: %w", program, err))
 	return executor.ExecFailureStatus(err)
 }
