@@ -187,6 +187,23 @@ static pid_t spawn(void)
 	_exit(nsbox_exec_failure_status(err)); // the executor's: 127 not found, else 126
 }
 
+// first_pid makes the program PID 2 of a new PID namespace, as it is under tini. The kernel
+// hands out a namespace's PIDs in turn from the last one given, and the parser's threads took
+// 2 to 7 before they went; writing 1 to ns_last_pid starts the turn again. The kernel takes it
+// from the namespace's init with CAP_SYS_ADMIN (or CAP_CHECKPOINT_RESTORE) in the user
+// namespace that owns it, through any /proc that is mounted (the file is the writer's PID
+// namespace's); where it cannot (/proc/sys read-only, as engines mount it, or no capability),
+// the program gets the next PID, and nothing is said.
+static void first_pid(void)
+{
+	int fd = open("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, "1", 1) < 0)
+		say(LOG_DEBUG, "ns_last_pid: %s", err_text(errno));
+	close(fd);
+}
+
 // release_inherited leaves nothing of the parent's held by the init for a container's life, once
 // the program has its own copies: it moves to / (no directory, and so no mount, kept busy) and
 // closes the descriptors above 2 (socket-activation listeners and the like).
@@ -466,6 +483,8 @@ static int run_init(void)
 		}
 	}
 	if (!(plan.flags & PIDINIT_PAUSE)) {
+		if (pid1)
+			first_pid();
 		st.main = spawn();
 		if (st.main < 0) {
 			fail("cannot fork: %s", err_text(errno));

@@ -72,6 +72,43 @@ func TestFootprint(t *testing.T) {
 	}
 }
 
+// In a new PID namespace the program is PID 2, as under tini, though the command-line parser's
+// threads had PIDs before it: the init starts the namespace's PIDs again (ns_last_pid), as root
+// and as an unprivileged user in a user namespace of its own. Where /proc/sys is read-only (as
+// container engines mount it) it cannot, and says nothing: the program gets the next PID.
+func TestProgramPID(t *testing.T) {
+	uid, gid := nstest.Unprivileged(t)
+	nstest.RequireTool(t, "/usr/bin/tini")
+	echo := []string{"sh", "-c", "echo $$"}
+	tests := []struct {
+		name string
+		as   nstest.User
+		argv []string
+	}{
+		{"unshare --init", nil, append([]string{nstest.Applet(t, "unshare"), "-fp", "--mount-proc", "--init", "--"}, echo...)},
+		{"tini", nil, append([]string{"/usr/bin/unshare", "-fp", "--mount-proc", "/usr/bin/tini", "--"}, echo...)},
+		{"rootless unshare --init", &[2]int{uid, gid}, append([]string{nstest.Applet(t, "unshare"), "-r", "-fp", "--mount-proc", "--init", "--"}, echo...)},
+		{"rootless tini", &[2]int{uid, gid}, append([]string{"/usr/bin/unshare", "-r", "-fp", "--mount-proc", "/usr/bin/tini", "--"}, echo...)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			res := nstest.RunAs(t, tc.as, 20*time.Second, exec.Command(tc.argv[0], tc.argv[1:]...))
+			if res.Code != 0 || res.Stdout != "2\n" || res.Stderr != "" {
+				t.Errorf("got status %d, PID %q, stderr %q; want 0, 2, nothing", res.Code, res.Stdout, res.Stderr)
+			}
+		})
+	}
+	t.Run("read-only /proc/sys", func(t *testing.T) {
+		script := `mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys && exec "$@"`
+		argv := append([]string{"-fpm", "--mount-proc", "sh", "-c", script, "sh", nstest.Applet(t, "pidns-init"), "--"}, echo...)
+		res := run(t, exec.Command("/usr/bin/unshare", argv...))
+		pid, _ := strconv.Atoi(strings.TrimSpace(res.Stdout))
+		if res.Code != 0 || pid <= 2 || res.Stderr != "" {
+			t.Errorf("got status %d, PID %q, stderr %q; want 0, a PID after the parser's, nothing", res.Code, res.Stdout, res.Stderr)
+		}
+	})
+}
+
 // pidsCgroup makes a cgroup with pids.max set to max (cgroup v1's pids hierarchy, else cgroup
 // v2 with the pids controller) and returns its cgroup.procs.
 func pidsCgroup(t *testing.T, max int) string {
