@@ -55,7 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../executor/cstage/stage.h" // NSBOX_MARKER, nsbox_exec_failure_status
+#include "../executor/cstage/stage.h" // NSBOX_MARKER, nsbox_execvp, nsbox_tini_exec_failure_status
 #include "pidinit.h"
 
 #define NAME "pidns-init"
@@ -70,7 +70,7 @@ int nsbox_pidinit_plan_fd = -1;
 enum { LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 static struct pidinit_plan plan;
-static char *path, **argv;                  // the program, from the plan
+static char **argv;                         // the program and its arguments, from the plan
 static const char *signame[PIDINIT_NSIG + 1]; // from the plan
 static const char *errtext[PIDINIT_NERRNO];     // from the plan
 static uint64_t inherited_mask, inherited_ignored;
@@ -181,10 +181,10 @@ static pid_t spawn(void)
 	if (inherited_ignored & bit(SIGCHLD))
 		signal(SIGCHLD, SIG_IGN);
 	set_mask(inherited_mask, NULL);
-	execve(path, argv, environ);
+	nsbox_execvp(argv[0], argv, environ); // searched in PATH as tini's execvp searches
 	int err = errno;
 	fail("failed to execute %s: %s", argv[0], err_text(err));
-	_exit(nsbox_exec_failure_status(err)); // the executor's: 127 not found, else 126
+	_exit(nsbox_tini_exec_failure_status(err)); // tini's: 127 not found, 126 denied, else 1
 }
 
 // first_pid makes the program PID 2 of a new PID namespace, as it is under tini. The kernel
@@ -566,17 +566,15 @@ static int take_plan(char *buf, size_t len)
 	argv = calloc(plan.argc + 1, sizeof *argv);
 	if (!argv)
 		return -1;
-	for (uint32_t i = 0; i < 1 + plan.argc + PIDINIT_NSIG + PIDINIT_NERRNO - 1; i++) {
+	for (uint32_t i = 0; i < plan.argc + PIDINIT_NSIG + PIDINIT_NERRNO - 1; i++) {
 		if (s >= end)
 			return -1;
-		if (i == 0)
-			path = s;
-		else if (i <= plan.argc)
-			argv[i - 1] = s;
-		else if (i <= plan.argc + PIDINIT_NSIG)
-			signame[i - plan.argc] = s;
+		if (i < plan.argc)
+			argv[i] = s;
+		else if (i < plan.argc + PIDINIT_NSIG)
+			signame[i - plan.argc + 1] = s;
 		else
-			errtext[i - plan.argc - PIDINIT_NSIG] = s;
+			errtext[i - plan.argc - PIDINIT_NSIG + 1] = s;
 		s += strlen(s) + 1;
 	}
 	for (int sig = 1; sig <= PIDINIT_NSIG; sig++)

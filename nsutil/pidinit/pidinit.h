@@ -27,9 +27,10 @@ enum {
 // A rewrite[] entry that leaves the signal to the init's default rule.
 #define PIDINIT_DEFAULT (-1)
 
-// The plan: this fixed part, then `strings` bytes of NUL-terminated strings: the program's path,
-// its argc arguments, and for the messages the names of the signals 1 to 64 and the texts of
-// the errnos 1 to PIDINIT_NERRNO-1 (the GNU C library's wording, whatever libc is linked).
+// The plan: this fixed part, then `strings` bytes of NUL-terminated strings: the program's argc
+// arguments (argv[0] first, searched in PATH), and for the messages the names of the signals 1
+// to 64 and the texts of the errnos 1 to PIDINIT_NERRNO-1 (the GNU C library's wording, whatever
+// libc is linked).
 struct pidinit_plan {
 	uint32_t magic;
 	uint32_t flags;

@@ -12,8 +12,9 @@ import (
 // Plan is what the C init carries out: run the program (or pause), forward signals, reap, exit
 // with the program's status.
 type Plan struct {
-	Path string   // the program to execute; empty with Pause
-	Argv []string // its arguments, argv[0] included
+	// Argv is the program and its arguments: argv[0] is executed as execvp(3) does (searched in
+	// PATH when it has no slash); empty with Pause.
+	Argv []string
 	// Pause runs no program: the init sleeps until INT or TERM, then exits 0.
 	Pause bool
 	// Subreaper registers the init as a child subreaper even as PID 1, and fails if it cannot.

@@ -96,7 +96,6 @@ func (p *Plan) encode() []byte {
 	}
 	var s []byte
 	add := func(str string) { s = append(append(s, str...), 0) }
-	add(p.Path)
 	for _, a := range p.Argv {
 		add(a)
 	}

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -30,7 +29,6 @@ import (
 
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/cli"
-	"github.com/nsbox/nsbox/nsutil/executor"
 	"github.com/nsbox/nsbox/nsutil/pidinit"
 )
 
@@ -91,15 +89,7 @@ func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		return cli.ExitFailure
 	}
 	g.applyTiniEnv()
-	plan := g.plan()
-	if !g.Pause {
-		path, err := lookPath(g.Program[0])
-		if err != nil {
-			return startFailure(stderr, g.Program[0], err)
-		}
-		plan.Path = path
-	}
-	if err := pidinit.Send(plan); err != nil {
+	if err := pidinit.Send(g.plan()); err != nil {
 		return cli.Fail(stderr, name, err)
 	}
 	return cli.ExitOK
@@ -208,28 +198,4 @@ func (g *grammar) plan() *pidinit.Plan {
 		SignalName:   nsutil.SignalName,
 		Strerror:     nsutil.Strerror,
 	}
-}
-
-// lookPath finds the program as execvp(3) does: a name with a slash is used as it is, others
-// are searched for in $PATH.
-func lookPath(program string) (string, error) {
-	if strings.Contains(program, "/") {
-		return program, nil
-	}
-	path, err := exec.LookPath(program)
-	if err != nil && !errors.Is(err, exec.ErrDot) {
-		return "", unix.ENOENT
-	}
-	return path, nil
-}
-
-// startFailure reports on w that the program could not be started, with the exit status
-// executor.ExecFailureStatus gives (127 not found, 126 cannot be executed).
-func startFailure(w io.Writer, program string, err error) int {
-	var errno unix.Errno
-	if errors.As(err, &errno) {
-		err = errno
-	}
-	cli.Fail(w, name, fmt.Errorf("failed to execute %s: %w", program, err))
-	return executor.ExecFailureStatus(err)
 }

@@ -63,6 +63,70 @@ func TestCommandLine(t *testing.T) {
 	}
 }
 
+// A program that cannot be executed gives tini's status for its errno (127 not found, 126
+// denied, 1 for the rest), found in PATH as tini's execvp finds it (a denied entry is passed
+// over, and reported when nothing else is found), a script without #! run by /bin/sh; it is the
+// program's status, so -e maps it too.
+func TestExecFailure(t *testing.T) {
+	nstest.RequireTool(t, "/usr/bin/tini")
+	dir := t.TempDir()
+	write := func(name, content string, mode os.FileMode) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), mode); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	write("denied", "", 0o644)
+	script := write("script", "echo ran by sh \"$1\"\n", 0o755)
+	loop := filepath.Join(dir, "loop")
+	if err := os.Symlink(loop, loop); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		want   int
+		stderr string // pidns-init's, besides the status; "" for none
+	}{
+		{"not found", []string{"/nonexistent/program"}, 127, "No such file or directory"},
+		{"not in PATH", []string{"no-such-program-pidns-init"}, 127, "No such file or directory"},
+		{"not executable", []string{"/etc/passwd"}, 126, "Permission denied"},
+		{"a directory", []string{dir}, 126, "Permission denied"},
+		{"not executable in PATH", []string{"denied"}, 126, "Permission denied"},
+		{"not a directory", []string{"/etc/passwd/x"}, 1, "Not a directory"},
+		{"symlink loop", []string{loop}, 1, "Too many levels of symbolic links"},
+		{"name too long", []string{"/" + strings.Repeat("x", 300)}, 1, "File name too long"},
+		{"name too long in PATH", []string{strings.Repeat("x", 300)}, 1, "File name too long"},
+		{"script without #!", []string{script, "arg"}, 0, ""},
+		{"script in PATH", []string{"script", "arg"}, 0, ""},
+		{"-e 127", []string{"-e", "127", "--", "no-such-program-pidns-init"}, 0, "No such file or directory"},
+		{"-e 1", []string{"-e", "1", "--", "/etc/passwd/x"}, 0, "Not a directory"},
+	}
+	path := "PATH=" + dir + ":" + os.Getenv("PATH")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tini := exec.Command("/usr/bin/tini", append([]string{"-s"}, tc.args...)...)
+			tini.Env = append(os.Environ(), path)
+			want := run(t, tini)
+			init := initCmd(t, false, tc.args...)
+			init.Env = append(os.Environ(), path)
+			got := run(t, init)
+			if got.Code != tc.want || want.Code != tc.want || got.Stdout != want.Stdout {
+				t.Errorf("pidns-init %q: status %d, stdout %q; tini: %d, %q; want %d", tc.args, got.Code, got.Stdout, want.Code, want.Stdout, tc.want)
+			}
+			program := tc.args[len(tc.args)-1]
+			if tc.stderr != "" {
+				if w := "pidns-init: failed to execute " + program + ": " + tc.stderr + "\n"; got.Stderr != w {
+					t.Errorf("stderr: got %q, want %q", got.Stderr, w)
+				}
+			} else if got.Stderr != "" {
+				t.Errorf("stderr: got %q, want nothing", got.Stderr)
+			}
+		})
+	}
+}
+
 // Every exit code passes through, and -e N maps exactly N to 0.
 func TestExitCodes(t *testing.T) {
 	for code := 0; code < 256; code++ {
