@@ -130,8 +130,9 @@ func pidsCgroup(t *testing.T, max int) string {
 // Under a small pids limit (a container's hardening), the program runs and forks as under tini.
 // pidns-init needs two PIDs more than tini while it starts: its command-line parser is a Go
 // runtime of 4 threads (the main thread, sysmon, the thread that runs the collector's goroutines
-// while the main goroutine is locked to the main thread, cgo's template thread), 5 when sysmon
-// hands the processor on during a slow system call. The parser is gone before the program runs.
+// while the main goroutine is locked to the main thread, cgo's template thread), 5 when the
+// runtime starts a second thread for those goroutines before the first has gone idle (a race in
+// its start-up, about one run in four here). The parser is gone before the program runs.
 func TestPidsLimit(t *testing.T) {
 	nstest.RequireRoot(t)
 	nstest.RequireTool(t, "/usr/bin/tini")
