@@ -22,7 +22,7 @@ STATIC   := -trimpath -tags osusergo,netgo \
 SOURCES  := $(shell find cmd tools nsutil -name '*.go' -o -name '*.c' -o -name '*.h') go.mod go.sum
 TESTFLAGS ?=
 
-.PHONY: all build test unit lint lint-man bench demo install uninstall fuzz clean
+.PHONY: all build test test-kernels unit lint lint-man bench demo install uninstall fuzz clean
 
 all: build
 
@@ -43,6 +43,12 @@ lint-man:
 # Unit and integration tests, root and rootless, against bin/nsbox (the static build).
 test: build lint lint-man
 	NSBOX_BIN=$(CURDIR)/bin/nsbox $(GO) test -count=1 -p 2 -timeout 40m $(TESTFLAGS) ./...
+	$(MAKE) test-kernels
+
+# The kernel scenario on the host and under QEMU on Debian 11-14's kernels (5.10 to 7.x): the
+# kernels are fetched from apt's Debian mirror and cached in /var/cache/nsbox-kernels.
+test-kernels: build
+	NSBOX_BIN=$(CURDIR)/bin/nsbox scripts/test-kernels
 
 bench: build
 	scripts/bench
