@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package pidinit is the PID-1 machinery of pidns-init. The init itself is C (init.c): whenever
 // the binary starts under one of Names, a constructor takes the process over before the Go
 // runtime starts, blocks every signal and forks; the parent stays in C as the init, and the
