@@ -371,10 +371,8 @@ static void exec_step(const struct step *s)
 		environ = s->exec.env;
 	if (s->exec.fd >= 0)
 		exec_fd(s);
-	else if (strchr(s->exec.path, '/'))
-		execv(s->exec.path, s->exec.argv);
 	else
-		execvp(s->exec.path, s->exec.argv);
+		nsbox_execvp(s->exec.path, s->exec.argv, environ); // glibc's rules, as util-linux's
 	int err = errno;
 	die(nsbox_exec_failure_status(err), s, err);
 }
@@ -389,7 +387,7 @@ static void run_program(const struct step *s)
 		if (s->flags & F_SUBST_PID)
 			for (uint32_t i = 0; i < s->run.argc; i++)
 				argv[i] = subst(argv[i]);
-		execvp(argv[0], argv);
+		nsbox_execvp(argv[0], argv, environ);
 		fprintf(stderr, "%s: failed to execute %s: %s\n", prog, argv[0], errno_text(errno));
 		_exit(nsbox_exec_failure_status(errno));
 	}
