@@ -44,6 +44,8 @@ enum {
 	OP_HELPER_DONE = 18,
 	OP_RUN = 19,           // payload: vec argv
 	OP_EXEC = 20,          // payload: i64 fd (-1: none), str path, vec argv, vec env
+	OP_OPEN_FCHDIR = 21,   // payload: str path, str fchdir-errmsg; open(path, O_RDONLY), fchdir
+	OP_ENV_AT = 22,        // payload: i64 dirfd; environ = dirfd's "environ" file, util-linux's order
 };
 
 // Step flags.
@@ -55,6 +57,7 @@ enum {
 	F_ENV = 1 << 5,          // OP_EXEC: env is the program's environment
 	F_SUBST_PID = 1 << 6,    // replace "%p" in the step's strings by the main process's PID
 	F_EXIT_1 = 1 << 7,       // OP_CHECK_PARENT: exit 1 silently when orphaned
+	F_UNLESS_DENIED = 1 << 8, // OP_SETGROUPS: EPERM where /proc/self/setgroups is "deny" is no error
 };
 
 // Roles: which process carries out a step.
