@@ -331,11 +331,19 @@ func (p *Plan) exec(fd int, path string, argv, env []string, trace string) *Plan
 	return p.add(s)
 }
 
-// MarkOptional makes the last step's failure not an error: the plan goes on (util-linux's
-// "ignore EINVAL" cases).
+// MarkOptional makes the last step's failure not an error: the plan goes on.
 func (p *Plan) MarkOptional() *Plan {
 	if len(p.steps) > 0 {
 		p.steps[len(p.steps)-1].flags |= flagOptional
+	}
+	return p
+}
+
+// IgnoreEINVAL makes the last step's failure with EINVAL not an error (util-linux's "ignore
+// EINVAL" cases); any other failure still ends the plan.
+func (p *Plan) IgnoreEINVAL() *Plan {
+	if len(p.steps) > 0 {
+		p.steps[len(p.steps)-1].flags |= flagEinvalOk
 	}
 	return p
 }

@@ -40,6 +40,7 @@ const (
 	flagSubstPid     = 1 << 6 // F_SUBST_PID
 	flagExit1        = 1 << 7 // F_EXIT_1
 	flagUnlessDenied = 1 << 8 // F_UNLESS_DENIED
+	flagEinvalOk     = 1 << 9 // F_EINVAL_OK
 	roleMain         = 0      // ROLE_MAIN
 	roleParent       = 1      // ROLE_PARENT
 	roleHelper       = 2      // ROLE_HELPER

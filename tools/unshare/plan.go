@@ -162,7 +162,7 @@ func addMounts(p *executor.Plan, o *options) {
 		if o.root == "" && o.propagation != unix.MS_REC|unix.MS_PRIVATE {
 			// A proc that is not mounted yet gives EINVAL here: not an error.
 			p.Mount("none", o.procDir, "", unix.MS_REC|unix.MS_PRIVATE, "", "cannot change "+o.procDir+" filesystem propagation")
-			p.MarkOptional()
+			p.IgnoreEINVAL()
 		}
 		p.Mount("proc", o.procDir, "proc", pseudoFSFlags, "", "mount "+o.procDir+" failed")
 	}

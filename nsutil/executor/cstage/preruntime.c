@@ -660,7 +660,7 @@ static void run_plan(struct step *steps, uint32_t count)
 		if (s->op != OP_FORK || ret != 0)
 			trace_result(s, ret, err);
 		if (ret < 0) {
-			if (s->flags & F_OPTIONAL)
+			if ((s->flags & F_OPTIONAL) || ((s->flags & F_EINVAL_OK) && err == EINVAL))
 				continue;
 			die(1, s, err);
 		}

@@ -58,6 +58,7 @@ enum {
 	F_SUBST_PID = 1 << 6,    // replace "%p" in the step's strings by the main process's PID
 	F_EXIT_1 = 1 << 7,       // OP_CHECK_PARENT: exit 1 silently when orphaned
 	F_UNLESS_DENIED = 1 << 8, // OP_SETGROUPS: EPERM where /proc/self/setgroups is "deny" is no error
+	F_EINVAL_OK = 1 << 9,     // a failure with EINVAL is not an error
 };
 
 // Roles: which process carries out a step.
