@@ -63,7 +63,11 @@ type grammar struct {
 // Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
 // what is generated from the grammar (completions, man page checks).
 func Command() (cli.Spec, any) {
-	return cli.Spec{Name: "lsns", Synopsis: "[options] [<namespace>]", Description: "List system namespaces."}, &grammar{}
+	return cli.Spec{Name: "lsns", Synopsis: "[options] [<namespace>]", Description: "List system namespaces.",
+		// util-linux 2.42's long_opts, in its order.
+		Getopt: []string{"json", "task", "help", "output", "output-all", "persistent", "filter",
+			"notruncate", "version", "noheadings", "nowrap", "list", "raw", "type", "tree", "list-columns"},
+	}, &grammar{}
 }
 
 // Main runs lsns with args (without the program name) and returns the exit status.
