@@ -289,15 +289,26 @@ func (c *config) setTree(t nsutil.OptionalValue) error {
 }
 
 // checkFilterColumns reports every unknown column the filter names, as util-linux does once
-// it has scanned.
+// it has scanned, and a filter that would add more (hidden) columns than util-linux has room for.
 func (c *config) checkFilterColumns() error {
 	if c.filter == nil {
 		return nil
 	}
 	var unknown []string
+	ncols := len(c.cols)
+	added := map[colID]bool{}
 	for _, name := range c.filter.names {
-		if _, ok := columnByName(name); !ok {
+		id, ok := columnByName(name)
+		switch {
+		case !ok:
 			unknown = append(unknown, "unknown column: "+name)
+		case !slices.Contains(c.cols, id) && !added[id]:
+			if ncols >= maxColumns {
+				msg := fmt.Sprintf("too many columns specified, the limit is %d columns", maxColumns-1)
+				return &failure{warnings: unknown, msg: msg, code: cli.ExitFailure}
+			}
+			added[id] = true
+			ncols++
 		}
 	}
 	if unknown != nil {
