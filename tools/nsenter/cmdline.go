@@ -32,15 +32,19 @@ func (e *entry) commandLine() error {
 	})
 	add(g.Setgid.given, func(o occurrence) (err error) {
 		e.gid, e.followGID, err = parseID(o.value, "gid")
-		e.setGID = err == nil
+		e.setGID, e.gidGiven = err == nil, err == nil
 		return err
 	})
 	add(g.Socket.given, e.socketOccurrence)
 	for _, k := range nsutil.Kinds {
 		add(g.namespaceOption(k).given, func(o occurrence) error { return e.namespaceOccurrence(k, o) })
 	}
-	add(g.Root.given, func(o occurrence) error { return openDirOccurrence(o, &e.rootFD, &e.rootPath, &e.rootTarget) })
-	add(g.Wd.given, func(o occurrence) error { return openDirOccurrence(o, &e.wdFD, &e.wdPath, &e.wdTarget) })
+	// util-linux drops the '=' of `-w=DIR` but not of `-r=DIR`.
+	add(g.Root.given, func(o occurrence) error { return openDirOccurrence(o, rootDir, &e.rootFD, &e.rootPath, &e.rootTarget) })
+	add(g.Wd.given, func(o occurrence) error {
+		o.value = optValue(o.value)
+		return openDirOccurrence(o, workDir, &e.wdFD, &e.wdPath, &e.wdTarget)
+	})
 	if conflict, ok := exclusive(map[string][]occurrence{"wd": g.Wd.given, "wdns": g.Wdns.given}); ok {
 		// First among the actions of its option: util-linux checks before it acts.
 		actions = append([]cli.OrderedCheck{conflict}, actions...)
@@ -69,7 +73,7 @@ func exclusive(given map[string][]occurrence) (cli.OrderedCheck, bool) {
 func (e *entry) targetOccurrence(o occurrence) error {
 	spec, err := nsutil.ParseTargetSpec(o.value)
 	if err != nil {
-		return fmt.Errorf("%w: '%s'", err, o.value)
+		return err // util-linux's words, which do not repeat the value
 	}
 	if e.target != nil {
 		e.target.Close()
@@ -97,7 +101,7 @@ func (e *entry) namespaceOccurrence(k nsutil.Kind, o occurrence) error {
 	if !o.hasValue {
 		return nil // the target's, unless a value is given too
 	}
-	f, err := openNamespaceValue(o.value, k)
+	f, err := openNamespaceValue(optValue(o.value), k)
 	if err != nil {
 		return err
 	}
@@ -108,14 +112,28 @@ func (e *entry) namespaceOccurrence(k nsutil.Kind, o occurrence) error {
 	return nil
 }
 
+// The messages of a -r or -w directory that is a file: util-linux's, which opens the file and
+// fails to fchdir to it after entering the namespaces (nsenter refuses it before).
+const (
+	rootDir = "change directory by root file descriptor failed"
+	workDir = "change directory by working directory file descriptor failed"
+)
+
 // openDirOccurrence opens the directory of one -r/-w, replacing an earlier one; one without a
-// value makes it the target's (even when a value follows, as in util-linux).
-func openDirOccurrence(o occurrence, fd *int, path *string, fromTarget *bool) error {
+// value makes it the target's (even when a value follows, as in util-linux). notDir is the
+// message for a file that is not a directory.
+func openDirOccurrence(o occurrence, notDir string, fd *int, path *string, fromTarget *bool) error {
 	if !o.hasValue {
 		*fromTarget = true
 		return nil
 	}
 	dir, err := unix.Open(o.value, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err == unix.ENOTDIR {
+		if file, ferr := unix.Open(o.value, unix.O_RDONLY|unix.O_CLOEXEC, 0); ferr == nil {
+			unix.Close(file) // it is there, and not a directory
+			return fmt.Errorf("%s: %w", notDir, err)
+		}
+	}
 	if err != nil {
 		return &os.PathError{Op: "cannot open", Path: o.value, Err: err}
 	}

@@ -34,7 +34,7 @@ func (a *requiredArg) Decode(ctx *kong.DecodeContext) error {
 }
 
 // optionalArg is nsutil.OptionalValue (`--net`, `--net=FILE`, `-nFILE`) that also lists every
-// occurrence.
+// occurrence, with its value as given (see optValue).
 type optionalArg struct {
 	nsutil.OptionalValue
 	given []occurrence
@@ -45,7 +45,7 @@ func (o *optionalArg) Decode(ctx *kong.DecodeContext) error {
 	if err := o.OptionalValue.Decode(ctx); err != nil {
 		return err
 	}
-	o.given = append(o.given, occurrence{pos: ctx.Scan.Len(), value: optValue(o.OptionalValue), hasValue: o.HasValue})
+	o.given = append(o.given, occurrence{pos: ctx.Scan.Len(), value: o.Value, hasValue: o.HasValue})
 	return nil
 }
 
