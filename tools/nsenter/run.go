@@ -11,6 +11,7 @@ import (
 
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/executor"
+	"github.com/nsbox/nsbox/nsutil/procfs"
 	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
 )
@@ -422,7 +423,7 @@ func (e *entry) environment() error {
 	if e.pid == 0 {
 		return noTargetFor("environ")
 	}
-	env, err := nsutil.ProcEnviron(e.pid)
+	env, err := procfs.Environ(e.pid)
 	if (errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM)) && e.credentialsChange() {
 		dir, derr := unix.Open(fmt.Sprintf("/proc/%d", e.pid), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if derr == nil {
@@ -462,7 +463,7 @@ func (e *entry) followCredentials() error {
 		if e.pid == 0 {
 			return noTargetFor("") // util-linux's words: it opens "/proc/PID/"
 		}
-		uid, gid, err := nsutil.ProcOwner(e.pid)
+		uid, gid, err := procfs.Owner(e.pid)
 		if err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {
@@ -502,7 +503,7 @@ func (e *entry) cgroup() error {
 	if e.pid == 0 {
 		return noTargetFor("cgroup")
 	}
-	path, err := nsutil.ProcCgroup2Path(e.pid)
+	path, err := procfs.Cgroup2Path(e.pid)
 	if err != nil {
 		return asOpenError(err)
 	}
