@@ -72,6 +72,8 @@ func sweepRun(t *testing.T, bin, dir string, c SweepCase) Result {
 	cmd := exec.Command(bin, c.Args...)
 	if c.As != nil {
 		AsUser(cmd, c.As[0], c.As[1])
+		// root's PATH may hold directories the user cannot search (EACCES, exit 126).
+		cmd.Env = append(os.Environ(), "HOME=/", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
 	}
 	cmd.Dir = "/"
 	if dir != "" {
