@@ -20,7 +20,7 @@ import (
 func TestSweepMessages(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
 	owner := &[2]int{uid, gid}
-	nobody := &[2]int{65534, 65534}  // in /etc/passwd, without subordinate IDs
+	nobody := &[2]int{65534, 65534} // in /etc/passwd, without subordinate IDs
 	stranger := &[2]int{4242, 4242} // not in /etc/passwd
 	type c = nstest.SweepCase
 	cases := []c{
