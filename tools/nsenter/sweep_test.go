@@ -112,6 +112,7 @@ func TestSweepMessages(t *testing.T) {
 		// Abbreviations and optional values that must not be messages at all.
 		{Message: "(none: --c is --cgroup)", Args: []string{"-t", pid, "--c", "true"}},
 		{Message: "(none: -W without a value)", Args: []string{"-t", pid, "-n", "-W", "pwd"}},
+		{Message: "(none: -W without a value)", Args: []string{"-t", pid, "-m", "-W", "pwd"}},
 		{Message: "(none: -W=DIR drops the '=')", Args: []string{"-t", pid, "-n", "-W=/tmp", "pwd"}},
 		{Message: "(none: -w=DIR drops the '=')", Args: []string{"-t", pid, "-n", "-w=/tmp", "pwd"}},
 		{Message: "cannot open %s", Args: []string{"-t", pid, "-n", "-r=/tmp", "pwd"}}, // -r keeps it
