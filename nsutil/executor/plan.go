@@ -315,6 +315,15 @@ func (p *Plan) ExecPath(path string, argv []string, env []string) *Plan {
 	return p.exec(-1, path, argv, env, fmt.Sprintf("execve(%q, %s)", path, quoteArgv(argv)))
 }
 
+// ExecShell is ExecPath of a login shell chosen when the program runs: $SHELL of the
+// environment at that point (argv[0] "-" and its base name), else path with argv. It is for a
+// program whose environment EnvAt reads.
+func (p *Plan) ExecShell(path string, argv []string) *Plan {
+	p.exec(-1, path, argv, nil, fmt.Sprintf("execve($SHELL or %q, %s)", path, quoteArgv(argv)))
+	p.steps[len(p.steps)-1].flags |= flagShellEnv
+	return p
+}
+
 // ExecFD is Exec through an open executable (fexecve), for running this binary again (as
 // pidns-init) from inside a new root. argv[0] is only the name the program sees.
 func (p *Plan) ExecFD(fd int, label string, argv []string, env []string) *Plan {

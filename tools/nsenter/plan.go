@@ -147,6 +147,10 @@ func (e *entry) exec(p *executor.Plan) {
 		return
 	}
 	shell := e.loginShell()
+	if e.envDirFD >= 0 { // $SHELL is the target's, read by the plan
+		p.ExecShell(shell, []string{"-" + filepath.Base(shell)})
+		return
+	}
 	p.ExecPath(shell, []string{"-" + filepath.Base(shell)}, e.env)
 }
 
@@ -158,7 +162,10 @@ func (e *entry) exec(p *executor.Plan) {
 // target's uid_map.
 func (e *entry) loginShell() string {
 	shell := os.Getenv("SHELL")
-	if e.env != nil {
+	switch {
+	case e.envDirFD >= 0:
+		shell = "" // the target's environment, not read yet: ExecShell
+	case e.env != nil:
 		shell = lookupEnv(e.env, "SHELL")
 	}
 	if shell != "" {

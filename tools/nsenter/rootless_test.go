@@ -46,10 +46,17 @@ func TestEnvOfSubordinateTarget(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
 	owner := user(&[2]int{uid, gid})
 	target := unshareTarget(t, owner, "--map-auto", "--map-current-user", "--setuid=0", "--setgid=0",
-		"--", "env", "-i", "FOO=bar", "PATH=/usr/bin:/bin")
+		"--", "env", "-i", "FOO=bar", "SHELL=/bin/sh", "PATH=/usr/bin:/bin")
 	args := []string{"--user", "--setuid=0", "--setgid=0", fmt.Sprintf("--target=%d", target), "--env", "/usr/bin/env"}
-	if res := runAs(t, owner, "", ourNsenter(t), args...); res.Code != 0 || res.Stdout != "PATH=/usr/bin:/bin\nFOO=bar\n" {
+	if res := runAs(t, owner, "", ourNsenter(t), args...); res.Code != 0 || res.Stdout != "PATH=/usr/bin:/bin\nSHELL=/bin/sh\nFOO=bar\n" {
 		t.Errorf("%q: exit %d, stdout %q, stderr %q; want the target's environment", args, res.Code, res.Stdout, res.Stderr)
+	}
+	// Without a program: the login shell of that environment's $SHELL.
+	shell := exec.Command(ourNsenter(t), args[:len(args)-1]...)
+	nstest.AsUser(shell, uid, gid)
+	shell.Stdin = strings.NewReader("echo $0 $FOO\n")
+	if res := nstest.Run(t, 60*time.Second, shell); res.Code != 0 || res.Stdout != "-sh bar\n" {
+		t.Errorf("%q: exit %d, stdout %q, stderr %q; want the target's $SHELL as a login shell", args[:len(args)-1], res.Code, res.Stdout, res.Stderr)
 	}
 	want := fmt.Sprintf("nsenter: cannot open /proc/%d/environ: Permission denied\n", target)
 	if res := runAs(t, owner, "", newestNsenter(t), args...); res.Code != 1 || res.Stderr != want {

@@ -44,7 +44,7 @@ type entry struct {
 	wdTarget    bool                      // -w without a value: the target's
 	cwdFD       int                       // -r without -w/-W: the caller's cwd, to come back to
 	env         []string                  // -e: the target's environment; nil: the caller's
-	envDirFD    int                       // -e read after the credential change: the target's /proc/PID, else -1
+	envDirFD    int                       // -e read late: the target's /proc/PID; else -1
 	uid, gid    int
 	setUID      bool
 	setGID      bool

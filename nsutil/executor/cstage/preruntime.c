@@ -331,14 +331,31 @@ static void exec_step(const struct step *s)
 		fprintf(stderr, "%s ...\n", s->trace);
 	if (s->flags & F_ENV)
 		environ = s->exec.env;
+	const char *path = s->exec.path;
+	char **argv = s->exec.argv;
+	struct step failed = *s;
+	const char *shell = getenv("SHELL");
+	if ((s->flags & F_SHELL_ENV) && shell && *shell && s->exec.argc > 0) {
+		// A login shell from the environment: "-" and its base name as argv[0].
+		const char *base = strrchr(shell, '/');
+		char *arg0 = malloc(strlen(shell) + 2), *msg = malloc(strlen(shell) + 32);
+		if (arg0 && msg) {
+			arg0[0] = '-';
+			strcpy(arg0 + 1, base ? base + 1 : shell);
+			argv[0] = arg0;
+			path = shell;
+			sprintf(msg, "failed to execute %s", shell);
+			failed.errmsg = msg;
+		}
+	}
 	if (s->exec.fd >= 0)
-		fexecve((int)s->exec.fd, s->exec.argv, environ);
-	else if (strchr(s->exec.path, '/'))
-		execv(s->exec.path, s->exec.argv);
+		fexecve((int)s->exec.fd, argv, environ);
+	else if (strchr(path, '/'))
+		execv(path, argv);
 	else
-		execvp(s->exec.path, s->exec.argv);
+		execvp(path, argv);
 	int err = errno;
-	die(nsbox_exec_failure_status(err), s, err);
+	die(nsbox_exec_failure_status(err), &failed, err);
 }
 
 static void run_program(const struct step *s)

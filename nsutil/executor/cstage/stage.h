@@ -59,6 +59,7 @@ enum {
 	F_EXIT_1 = 1 << 7,       // OP_CHECK_PARENT: exit 1 silently when orphaned
 	F_UNLESS_DENIED = 1 << 8, // OP_SETGROUPS: EPERM where /proc/self/setgroups is "deny" is no error
 	F_EINVAL_OK = 1 << 9,     // a failure with EINVAL is not an error
+	F_SHELL_ENV = 1 << 10,    // OP_EXEC: run $SHELL as a login shell when set, else path
 };
 
 // Roles: which process carries out a step.
