@@ -45,8 +45,10 @@ type options struct {
 	forwardSignals bool
 	killSignal     unix.Signal // 0: no --kill-child
 	init           bool
-	procDir        string // --mount-proc, "" when not given
-	binfmtDir      string // --mount-binfmt, "" when not given
+	mountProc      bool   // --mount-proc (or what implies it) was given
+	procDir        string // where: /proc, or its value (even "", which util-linux fails to mount)
+	mountBinfmt    bool   // --mount-binfmt (or --load-interp) was given
+	binfmtDir      string // where: /proc/sys/fs/binfmt_misc, or its value
 	interp         string // --load-interp
 	propagation    uintptr
 	root, wd       string
@@ -147,31 +149,32 @@ func resolve(g *grammar) (*options, error) {
 
 // resolveMounts: --mount-proc, --mount-binfmt, --load-interp, --propagation.
 func (o *options) resolveMounts(g *grammar) error {
+	// A value given empty (`--mount-proc=`) is the path "", as in util-linux.
+	defaultMounts := func() { // /proc/sys/fs/binfmt_misc, and /proc under it
+		o.mountBinfmt, o.binfmtDir = true, binfmtMisc
+		if !o.mountProc {
+			o.mountProc, o.procDir = true, "/proc"
+		}
+	}
 	if g.MountProc.Set {
 		o.flags |= unix.CLONE_NEWNS
-		o.procDir = "/proc"
+		o.mountProc, o.procDir = true, "/proc"
 		if g.MountProc.HasValue {
 			o.procDir = g.MountProc.Value
 		}
 	}
 	if g.MountBinfmt.Set {
 		o.flags |= unix.CLONE_NEWNS | unix.CLONE_NEWUSER
-		o.binfmtDir = g.MountBinfmt.Value
+		o.mountBinfmt, o.binfmtDir = true, g.MountBinfmt.Value
 		if !g.MountBinfmt.HasValue {
-			o.binfmtDir = binfmtMisc
-			if o.procDir == "" {
-				o.procDir = "/proc"
-			}
+			defaultMounts()
 		}
 	}
 	if g.LoadInterp.given() {
 		o.flags |= unix.CLONE_NEWNS | unix.CLONE_NEWUSER
 		o.interp = g.LoadInterp.Value
-		if o.binfmtDir == "" {
-			o.binfmtDir = binfmtMisc
-			if o.procDir == "" {
-				o.procDir = "/proc"
-			}
+		if !o.mountBinfmt {
+			defaultMounts()
 		}
 	}
 	if g.Propagation.given() {

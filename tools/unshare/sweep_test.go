@@ -55,6 +55,8 @@ func TestSweepMessages(t *testing.T) {
 		{Message: "options --setgroups=allow and --map-group are mutually exclusive", Args: []string{"-r", "--setgroups=allow", "true"}},
 		{Message: "mount %s failed", Args: []string{"--mount-binfmt=/nonexistent", "true"}},
 		{Message: "mount %s failed", Args: []string{"-m", "--mount-proc=/nonexistent", "true"}},
+		{Message: "mount %s failed", Args: []string{"--mount-proc=", "true"}},
+		{Message: "mount %s failed", Args: []string{"-U", "--mount-binfmt=", "true"}},
 		{Message: "cannot change %s filesystem propagation", Args: []string{"-m", "--propagation=shared", "--mount-proc=/nonexistent", "true"}},
 		{Message: "cannot change root directory to '%s'", Args: []string{"-R", "/nonexistent", "true"}},
 		{Message: "cannot change directory to %s", Args: []string{"-w", "/nonexistent", "true"}},
