@@ -14,9 +14,8 @@ import (
 // of /proc paths aside) with util-linux 2.42.4. A row that differs names the entry of the man
 // page's DIFFERENCES section that says why. Unreachable here: the failures of fork, waitpid,
 // eventfd, sigaction, sigprocmask, pidfd_open, prctl and poll, of opening /etc/subuid or
-// binfmt_misc's files, of the writes of /proc/self/setgroups, uid_map and gid_map that
-// util-linux makes itself (the kernel's checks pass once unshare() has), of running newuidmap,
-// of the root propagation change, and "child exit failed".
+// binfmt_misc's files, of opening /proc/self/setgroups, uid_map and gid_map, of running
+// newuidmap, of the root propagation change, and "child exit failed".
 func TestSweepMessages(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
 	owner := &[2]int{uid, gid}
@@ -26,6 +25,8 @@ func TestSweepMessages(t *testing.T) {
 	cases := []c{
 		{Message: "unsupported --setgroups argument '%s'", Args: []string{"--setgroups=maybe", "true"}},
 		{Message: "unsupported propagation mode: %s", Args: []string{"--propagation", "sideways", "true"}},
+		{Message: "write failed %s", Args: []string{"--setgroups=deny", "true"}},
+		{Message: "failed to write %s", Args: []string{"--map-users=0:0:10", "--map-users=5:5:10", "true"}},
 		{Message: "mount %s on %s failed", Args: []string{"--net=/nonexistent/file", "true"}},
 		{Message: "mount %s on %s failed", Args: []string{"--uts=/", "true"}},
 		{Message: "mount %s on %s failed", Args: []string{"--user=/nonexistent", "true"}},
