@@ -37,6 +37,7 @@ func TestSweepMessages(t *testing.T) {
 		{Message: "invalid namespace argument", Args: []string{"abc"}},
 		{Message: "invalid namespace argument", Args: []string{"18446744073709551616"}},
 		{Message: "not found namespace: %ju", Args: []string{"1"}},
+		{Message: "not found namespace: %ju", Args: []string{"1", "extra", "words"}}, // ignored
 		{Message: "invalid PID argument", Args: []string{"-p", "abc"}},
 		{Message: "invalid PID argument", Args: []string{"--task=-3"}},
 		{Message: "invalid PID argument", Args: []string{"-p", "99999999999"}},
