@@ -15,7 +15,7 @@ import (
 type SweepCase struct {
 	Message string   // the reference's message (its format string), the row's name
 	Args    []string // the command line after the tool's name
-	As      *[2]int  // uid and gid to run as; nil: the test's own user (root)
+	As      User     // whom to run as; nil: the test's own user (root)
 	// Differs is "" when nsbox's stdout, stderr and exit status are the reference's byte for
 	// byte. Otherwise nsbox deliberately differs, and Differs is a phrase of the DIFFERENCES
 	// section of the tool's man page, which says how and why.
@@ -79,17 +79,15 @@ func Sweep(t *testing.T, o SweepOptions, cases []SweepCase) (same, documented in
 func sweepRun(t *testing.T, bin, dir string, c SweepCase) Result {
 	t.Helper()
 	cmd := exec.Command(bin, c.Args...)
-	if c.As != nil {
-		AsUser(cmd, c.As[0], c.As[1])
-		// root's PATH may hold directories the user cannot search (EACCES, exit 126).
-		cmd.Env = append(os.Environ(), "HOME=/", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-	}
 	cmd.Dir = "/"
 	if dir != "" {
 		cmd.Dir = dir
 	}
-	cmd.Stdin = nil
-	return Run(t, 60*time.Second, cmd)
+	if c.As != nil {
+		// root's PATH may hold directories the user cannot search (EACCES, exit 126).
+		cmd.Env = append(os.Environ(), "HOME=/", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+	}
+	return RunAs(t, c.As, 60*time.Second, cmd)
 }
 
 // ManSection is the text of section name (".SH NAME") of the man page file (a path relative

@@ -17,7 +17,7 @@ import (
 // goes on, unless -G asks for a group.
 func TestAllIntoUnshareR(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
-	target := unshareTarget(t, user(&[2]int{uid, gid}), "-U", "-r", "-n", "-m")
+	target := nstest.UnshareTarget(t, nstest.User(&[2]int{uid, gid}), "-U", "-r", "-n", "-m")
 	run := func(args ...string) nstest.Result {
 		cmd := exec.Command(ourNsenter(t), append([]string{"-t", fmt.Sprint(target)}, args...)...)
 		cmd.Dir = "/"
@@ -44,8 +44,8 @@ func TestAllIntoUnshareR(t *testing.T) {
 // util-linux 2.42 fails.
 func TestEnvOfSubordinateTarget(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
-	owner := user(&[2]int{uid, gid})
-	target := unshareTarget(t, owner, "--map-auto", "--map-current-user", "--setuid=0", "--setgid=0",
+	owner := nstest.User(&[2]int{uid, gid})
+	target := nstest.UnshareTarget(t, owner, "--map-auto", "--map-current-user", "--setuid=0", "--setgid=0",
 		"--", "env", "-i", "FOO=bar", "SHELL=/bin/sh", "PATH=/usr/bin:/bin")
 	args := []string{"--user", "--setuid=0", "--setgid=0", fmt.Sprintf("--target=%d", target), "--env", "/usr/bin/env"}
 	if res := runAs(t, owner, "", ourNsenter(t), args...); res.Code != 0 || res.Stdout != "PATH=/usr/bin:/bin\nSHELL=/bin/sh\nFOO=bar\n" {

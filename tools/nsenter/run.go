@@ -3,16 +3,16 @@ package nsenter
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/executor"
 	"github.com/nsbox/nsbox/nsutil/procfs"
-	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
 )
 
@@ -30,6 +30,7 @@ var pidfdSetns = nsutil.PidfdSetnsSupported
 // how, the directories, credentials and environment of the program.
 type entry struct {
 	g           *grammar
+	opts        *cli.Options              // where each option was given
 	pid         int                       // the target process, 0 when none
 	target      *nsutil.Target            // open when pid != 0 and the process exists
 	want        uintptr                   // the kinds to enter
@@ -55,20 +56,22 @@ type entry struct {
 	cgroupProcs *os.File // -c: the target's cgroup.procs, open for writing
 }
 
-// newEntry is an entry for the parsed command line g, with nothing opened yet.
-func newEntry(g *grammar) *entry {
-	return &entry{g: g, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1, socketFD: -1, envDirFD: -1}
+// newEntry is an entry for the parsed command line g with its options opts, with nothing
+// opened yet.
+func newEntry(g *grammar, opts *cli.Options) *entry {
+	return &entry{g: g, opts: opts, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1, socketFD: -1, envDirFD: -1}
 }
 
-// run works out the entry, builds the plan and runs it; it returns only on failure.
-func run(g *grammar) error {
-	e := newEntry(g)
+// run works out the entry, builds the plan and runs it; it returns only on failure. --trace's
+// own lines go to stderr.
+func run(g *grammar, opts *cli.Options, stderr io.Writer) error {
+	e := newEntry(g, opts)
 	if err := e.resolve(); err != nil {
 		return err
 	}
 	p := e.plan()
 	if e.cgroupProcs != nil {
-		if err := joinCgroup(e.cgroupProcs, g.Trace); err != nil {
+		if err := joinCgroup(e.cgroupProcs, g.Trace, stderr); err != nil {
 			return err
 		}
 	}
@@ -76,10 +79,10 @@ func run(g *grammar) error {
 	return p.Run()
 }
 
-// report prints err as nsenter's one-line message and returns the exit status; an ambiguous
-// --container adds the candidates, one per line.
-func report(err error) int {
-	code := cli.Fail(os.Stderr, "nsenter", err)
+// report prints err on w as nsenter's one-line message and returns the exit status; an
+// ambiguous --container adds the candidates, one per line.
+func report(w io.Writer, err error) int {
+	code := cli.Fail(w, "nsenter", err)
 	var step *executor.StepError
 	if errors.As(err, &step) {
 		code = step.Code // the program could not be run in this process: 126 or 127
@@ -87,7 +90,7 @@ func report(err error) int {
 	var amb *ambiguousError
 	if errors.As(err, &amb) {
 		for _, m := range amb.matches {
-			fmt.Fprintf(os.Stderr, "  %s\n", describeContainer(m))
+			fmt.Fprintf(w, "  %s\n", describeContainer(m))
 		}
 	}
 	return code
@@ -175,17 +178,6 @@ func (e *entry) missingTargetSocket() error {
 	return fmt.Errorf("failed to pidfd_open() for %d: %w", e.pid, unix.ESRCH)
 }
 
-// namespaceOption is the grammar's option for kind k: the field tagged `ns:"NAME"`.
-func (g *grammar) namespaceOption(k nsutil.Kind) *optionalArg {
-	v := reflect.ValueOf(g).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		if v.Type().Field(i).Tag.Get("ns") == k.Name {
-			return v.Field(i).Addr().Interface().(*optionalArg)
-		}
-	}
-	panic("nsenter: no option for namespace kind " + k.Name)
-}
-
 // optValue is an option's attached value; getopt hands `-n=FILE` over as "=FILE" and
 // util-linux drops the '='.
 func optValue(v string) string {
@@ -195,7 +187,7 @@ func optValue(v string) string {
 // enableNamespaces enables the kinds given as options (their files are open already).
 func (e *entry) enableNamespaces() error {
 	for _, k := range nsutil.Kinds {
-		if e.g.namespaceOption(k).Set {
+		if e.opts.Given(k.Long) {
 			e.want |= k.Flag
 		}
 	}
@@ -389,7 +381,7 @@ func (e *entry) openTargetDir(name string, fd *int, path *string) error {
 	if name == "cwd" {
 		notDir = workDir
 	}
-	return openDirOccurrence(occurrence{value: fmt.Sprintf("/proc/%d/%s", e.pid, name), hasValue: true}, notDir, fd, path, nil)
+	return openDirOccurrence(cli.Occurrence{Value: fmt.Sprintf("/proc/%d/%s", e.pid, name), HasValue: true}, notDir, fd, path, nil)
 }
 
 // noTargetFor is util-linux's message for a /proc/PID/NAME file wanted without a target.
@@ -521,12 +513,13 @@ func (e *entry) cgroup() error {
 
 // joinCgroup moves this process into the cgroup of cgroup.procs; the program and, after a
 // fork, its parent stay there.
-func joinCgroup(procs *os.File, trace bool) error {
+// With trace, the write is traced on stderr.
+func joinCgroup(procs *os.File, trace bool, stderr io.Writer) error {
 	pid := strconv.Itoa(os.Getpid())
 	_, err := procs.WriteString(pid)
 	procs.Close()
 	if trace {
-		fmt.Fprintf(os.Stderr, "write %s %q = %s\n", procs.Name(), pid, traceResult(err))
+		fmt.Fprintf(stderr, "write %s %q = %s\n", procs.Name(), pid, traceResult(err))
 	}
 	if err != nil {
 		var pe *os.PathError

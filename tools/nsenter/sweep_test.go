@@ -17,8 +17,8 @@ import (
 func TestSweepMessages(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
 	owner := &[2]int{uid, gid}
-	pid := strconv.Itoa(unshareTarget(t, nil, "--net", "--uts"))
-	rootless := strconv.Itoa(unshareTarget(t, owner, "-U", "-r", "-n", "-u"))
+	pid := strconv.Itoa(nstest.UnshareTarget(t, nil, "--net", "--uts"))
+	rootless := strconv.Itoa(nstest.UnshareTarget(t, owner, "-U", "-r", "-n", "-u"))
 	netFile := "--net=/proc/" + pid + "/ns/net"
 	missing := missingPID
 	type c = nstest.SweepCase
