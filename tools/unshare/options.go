@@ -203,7 +203,43 @@ func (o *options) commandLine(opts *cli.Options) error {
 	checks.Each("map-groups", func(a cli.Occurrence) error { return groups(a.Value) })
 	checks.Each("map-auto", both("auto"))
 	checks.Each("map-subids", both("subids"))
+	o.mountOccurrences(checks)
 	return checks.Run()
+}
+
+// mountOccurrences sets the proc and binfmt_misc mount points as util-linux does, option by
+// option in the order given: --mount-binfmt without a value and --load-interp (when no
+// binfmt_misc mount point is set yet) mount binfmt_misc at /proc/sys/fs/binfmt_misc and, unless
+// one is set already, proc at /proc; so `-l X --mount-binfmt=DIR` mounts /proc and
+// `--mount-binfmt=DIR -l X` does not. A value given empty (`--mount-proc=`) is the path "".
+func (o *options) mountOccurrences(checks *cli.Checks) {
+	defaultMounts := func() {
+		o.mountBinfmt, o.binfmtDir = true, binfmtMisc
+		if !o.mountProc {
+			o.mountProc, o.procDir = true, "/proc"
+		}
+	}
+	checks.Each("mount-proc", func(a cli.Occurrence) error {
+		o.mountProc, o.procDir = true, "/proc"
+		if a.HasValue {
+			o.procDir = a.Value
+		}
+		return nil
+	})
+	checks.Each("mount-binfmt", func(a cli.Occurrence) error {
+		o.mountBinfmt, o.binfmtDir = true, a.Value
+		if !a.HasValue {
+			defaultMounts()
+		}
+		return nil
+	})
+	checks.Each("load-interp", func(a cli.Occurrence) error {
+		if !o.mountBinfmt {
+			defaultMounts()
+		}
+		o.interp = a.Value
+		return nil
+	})
 }
 
 // parseSetgroups reads --setgroups's value.
@@ -225,33 +261,12 @@ func parsePropagation(s string) (uintptr, error) {
 
 // resolveMounts: --mount-proc, --mount-binfmt, --load-interp; -R and -w.
 func (o *options) resolveMounts(g *grammar) error {
-	// A value given empty (`--mount-proc=`) is the path "", as in util-linux.
-	defaultMounts := func() { // /proc/sys/fs/binfmt_misc, and /proc under it
-		o.mountBinfmt, o.binfmtDir = true, binfmtMisc
-		if !o.mountProc {
-			o.mountProc, o.procDir = true, "/proc"
-		}
-	}
+	// Where proc and binfmt_misc are mounted: mountOccurrences.
 	if g.MountProc.Set {
 		o.flags |= unix.CLONE_NEWNS
-		o.mountProc, o.procDir = true, "/proc"
-		if g.MountProc.HasValue {
-			o.procDir = g.MountProc.Value
-		}
 	}
-	if g.MountBinfmt.Set {
+	if g.MountBinfmt.Set || g.LoadInterp.Set {
 		o.flags |= unix.CLONE_NEWNS | unix.CLONE_NEWUSER
-		o.mountBinfmt, o.binfmtDir = true, g.MountBinfmt.Value
-		if !g.MountBinfmt.HasValue {
-			defaultMounts()
-		}
-	}
-	if g.LoadInterp.Set {
-		o.flags |= unix.CLONE_NEWNS | unix.CLONE_NEWUSER
-		o.interp = g.LoadInterp.Value
-		if !o.mountBinfmt {
-			defaultMounts()
-		}
 	}
 	// chroot("") and chdir("") fail as util-linux's do.
 	if g.Root.Set && g.Root.Value == "" {

@@ -58,6 +58,8 @@ func TestSweepMessages(t *testing.T) {
 		{Message: "mount %s failed", Args: []string{"-m", "--mount-proc=/nonexistent", "true"}},
 		{Message: "mount %s failed", Args: []string{"--mount-proc=", "true"}},
 		{Message: "mount %s failed", Args: []string{"-U", "--mount-binfmt=", "true"}},
+		{Message: "mount %s failed", Args: []string{"-r", "-l", ":x:M::abc::/bin/true:", "--mount-binfmt=/nonexistent", "true"}}, // /proc first
+		{Message: "mount %s failed", Args: []string{"-r", "--mount-binfmt=/nonexistent", "-l", ":x:M::abc::/bin/true:", "true"}},
 		{Message: "cannot change %s filesystem propagation", Args: []string{"-m", "--propagation=shared", "--mount-proc=/nonexistent", "true"}},
 		{Message: "cannot change root directory to '%s'", Args: []string{"-R", "/nonexistent", "true"}},
 		{Message: "cannot change directory to %s", Args: []string{"-w", "/nonexistent", "true"}},
