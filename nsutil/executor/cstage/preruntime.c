@@ -390,10 +390,8 @@ static void exec_step(const struct step *s)
 	}
 	if (s->exec.fd >= 0)
 		exec_fd(s);
-	else if (strchr(path, '/'))
-		execv(path, argv);
 	else
-		execvp(path, argv);
+		nsbox_execvp(path, argv, environ); // glibc's rules, as util-linux's
 	int err = errno;
 	die(nsbox_exec_failure_status(err), &failed, err);
 }
@@ -408,7 +406,7 @@ static void run_program(const struct step *s)
 		if (s->flags & F_SUBST_PID)
 			for (uint32_t i = 0; i < s->run.argc; i++)
 				argv[i] = subst(argv[i]);
-		execvp(argv[0], argv);
+		nsbox_execvp(argv[0], argv, environ);
 		fprintf(stderr, "%s: failed to execute %s: %s\n", prog, argv[0], errno_text(errno));
 		_exit(nsbox_exec_failure_status(errno));
 	}
