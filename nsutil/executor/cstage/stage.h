@@ -49,6 +49,8 @@ enum {
 	OP_RUN = 19,           // payload: vec argv
 	OP_EXEC = 20,          // payload: i64 fd (-1: none), str path, vec argv, vec env,
 	                       // str alt (another name for fd), str unnamed (ENOENT's message)
+	OP_OPEN_FCHDIR = 21,   // payload: str path, str fchdir-errmsg; open(path, O_RDONLY), fchdir
+	OP_ENV_AT = 22,        // payload: i64 dirfd; environ = dirfd's "environ" file, util-linux's order
 };
 
 // Step flags.
@@ -60,6 +62,9 @@ enum {
 	F_ENV = 1 << 5,          // OP_EXEC: env is the program's environment
 	F_SUBST_PID = 1 << 6,    // replace "%p" in the step's strings by the main process's PID
 	F_EXIT_1 = 1 << 7,       // OP_CHECK_PARENT: exit 1 silently when orphaned
+	F_UNLESS_DENIED = 1 << 8, // OP_SETGROUPS: EPERM where /proc/self/setgroups is "deny" is no error
+	F_EINVAL_OK = 1 << 9,     // a failure with EINVAL is not an error
+	F_SHELL_ENV = 1 << 10,    // OP_EXEC: run $SHELL as a login shell when set, else path
 };
 
 // Roles: which process carries out a step.
