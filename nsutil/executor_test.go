@@ -306,7 +306,9 @@ func TestExecutorExitStatuses(t *testing.T) {
 		{[]string{"nonexistent-program-nsbox"}, false, 127},
 		{[]string{"/etc/passwd"}, false, 126},
 	}
+	missing := nstest.MissingPath(t)
 	for _, tc := range tests {
+		tc.argv = nstest.ReplaceMissing(missing, tc.argv...)
 		res := runPlan(t, testPlan{Unshare: []string{"uts"}, Fork: tc.fork, Argv: tc.argv}, nil)
 		if res.Code != tc.want {
 			t.Errorf("%q fork=%v: exit %d, want %d (stderr %q)", tc.argv, tc.fork, res.Code, tc.want, res.Stderr)
@@ -343,8 +345,9 @@ func TestOpenNamespaceChecksKind(t *testing.T) {
 	if _, err := OpenNamespace("/etc/passwd", nil); err == nil || !strings.Contains(err.Error(), "not a namespace") {
 		t.Errorf("OpenNamespace(/etc/passwd) = %v", err)
 	}
-	if _, err := OpenNamespace("/nonexistent", nil); err == nil || !strings.Contains(err.Error(), "cannot open /nonexistent") {
-		t.Errorf("OpenNamespace(/nonexistent) = %v", err)
+	missing := nstest.MissingPath(t)
+	if _, err := OpenNamespace(missing, nil); err == nil || !strings.Contains(err.Error(), "cannot open "+missing) {
+		t.Errorf("OpenNamespace(%s) = %v", missing, err)
 	}
 }
 

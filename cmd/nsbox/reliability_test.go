@@ -202,12 +202,37 @@ func storm(t *testing.T, n, width int, mk func(i int) *exec.Cmd) []nstest.Result
 	return results
 }
 
-func mountCount(t *testing.T) int {
-	data, err := os.ReadFile("/proc/self/mountinfo")
+// mountCount counts the mounts in the mount namespace of pid.
+func mountCount(t *testing.T, pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/mountinfo", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return strings.Count(string(data), "\n")
+}
+
+// privateMountNS starts a process in a mount namespace of its own, private from the host's, so
+// that mounts made or removed elsewhere on the machine do not change what a test counts there;
+// it returns the process's PID. The test's cleanup kills it.
+func privateMountNS(t *testing.T) int {
+	t.Helper()
+	nstest.RequireTool(t, "/usr/bin/unshare")
+	cmd := exec.Command("/usr/bin/unshare", "--mount", "--propagation", "private", "sleep", "600")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	host, _ := os.Readlink("/proc/self/ns/mnt")
+	for i := 0; i < 500; i++ {
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", cmd.Process.Pid))
+		ns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", cmd.Process.Pid))
+		if strings.TrimSpace(string(comm)) == "sleep" && ns != host {
+			return cmd.Process.Pid
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no private mount namespace")
+	return 0
 }
 
 func TestConcurrentNsenter(t *testing.T) {
@@ -228,17 +253,20 @@ func TestConcurrentNsenter(t *testing.T) {
 
 func TestConcurrentUnshareInit(t *testing.T) {
 	nstest.RequireRoot(t)
-	before := mountCount(t)
+	// The calls run in a mount namespace of the test's own, where only they could add mounts.
+	quiet := privateMountNS(t)
+	nstest.RequireTool(t, "/usr/bin/nsenter")
+	before := mountCount(t, quiet)
 	unshare := nstest.Applet(t, "unshare")
 	results := storm(t, 100, 100, func(int) *exec.Cmd {
-		return exec.Command(unshare, "-fp", "--mount-proc", "--init", "sh", "-c", "sleep 0.1 & echo $PPID; tr '\\0' ' ' </proc/1/cmdline")
+		return exec.Command("/usr/bin/nsenter", "-t", strconv.Itoa(quiet), "-m", "--", unshare, "-fp", "--mount-proc", "--init", "sh", "-c", "sleep 0.1 & echo $PPID; tr '\\0' ' ' </proc/1/cmdline")
 	})
 	for i, res := range results {
 		if res.Code != 0 || !strings.HasPrefix(res.Stdout, "1\npidns-init ") {
 			t.Errorf("call %d: exit %d, stdout %q (want the program's parent to be PID 1, pidns-init), stderr %q", i, res.Code, res.Stdout, res.Stderr)
 		}
 	}
-	if after := mountCount(t); after != before {
+	if after := mountCount(t, quiet); after != before {
 		t.Errorf("mounts: %d before, %d after", before, after)
 	}
 	assertNoZombies(t)

@@ -256,6 +256,16 @@ func MissingPath(t testing.TB) string {
 	return filepath.Join(dir, "nonexistent")
 }
 
+// ReplaceMissing returns args with "/nonexistent" in each replaced by missing (a MissingPath),
+// so that a test's table can go on spelling the path it means.
+func ReplaceMissing(missing string, args ...string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = strings.ReplaceAll(a, "/nonexistent", missing)
+	}
+	return out
+}
+
 // AsUser makes cmd run as uid:gid with no supplementary groups.
 func AsUser(cmd *exec.Cmd, uid, gid int) *exec.Cmd {
 	if cmd.SysProcAttr == nil {
