@@ -51,6 +51,14 @@ func BashWords(line string) []string {
 // end) as bash's programmable completion would, and returns COMPREPLY.
 func Bash(t *testing.T, script, line string, preamble string) []string {
 	t.Helper()
+	reply, _ := BashOptions(t, script, line, preamble)
+	return reply
+}
+
+// BashOptions is Bash that also returns the options the completion function set with compopt
+// (such as "-o nospace": no space after the word, so that a value can be attached to it).
+func BashOptions(t *testing.T, script, line string, preamble string) (reply, options []string) {
+	t.Helper()
 	nstest.RequireTool(t, "/bin/bash")
 	words := BashWords(line)
 	prog := `source "$1" || exit 3
@@ -58,14 +66,23 @@ func Bash(t *testing.T, script, line string, preamble string) []string {
 COMP_LINE=$2 COMP_POINT=${#2} COMP_CWORD=$3 COMP_WORDS=("${@:4}")
 spec=$(complete -p -- "${COMP_WORDS[0]}") || exit 4
 fn=${spec#*-F } fn=${fn%% *}
+compopt() { __compopt+=("$*"); } # the builtin works only while bash itself completes
 "$fn" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+((${#__compopt[@]})) && printf 'compopt %s\n' "${__compopt[@]}"
 printf '%s\n' "${COMPREPLY[@]}"`
 	args := append([]string{"--norc", "--noprofile", "-c", prog, "bash", script, line, strconv.Itoa(len(words) - 1)}, words...)
 	res := nstest.Run(t, 60*time.Second, exec.Command("/bin/bash", args...))
 	if res.Code != 0 || res.Stderr != "" {
 		t.Fatalf("bash completion of %q: exit %d, stderr %q", line, res.Code, res.Stderr)
 	}
-	return Lines(res.Stdout)
+	for _, l := range Lines(res.Stdout) {
+		if o, ok := strings.CutPrefix(l, "compopt "); ok {
+			options = append(options, o)
+		} else {
+			reply = append(reply, l)
+		}
+	}
+	return reply, options
 }
 
 // Lines is the non-empty lines of s, sorted.
@@ -136,6 +153,37 @@ func ZshWith(t *testing.T, pre, post, line string) []string {
 		t.Fatalf("zsh completion of %q: exit %d, stderr %q", line, res.Code, res.Stderr)
 	}
 	return slices.Compact(Lines(res.Stdout))
+}
+
+// zshInsert types LINE and TAB in an interactive zsh on a pseudo-terminal, as zshCapture
+// does, then prints the command line as completion left it.
+const zshInsert = `zmodload zsh/zpty || exit 2
+zpty z zsh -f -i
+zpty -w z "PROMPT= RPROMPT= PS2= ; autoload -Uz compinit && compinit -u -D && $1 && bindkey '^I' complete-word"
+zpty -w z '__show() { print -r -- "@@LINE""<$BUFFER>@@"; exit }; zle -N __show; bindkey "^X" __show'
+zpty -w -n z "$2"$'\t\x18'
+local all= chunk
+integer i=0
+while (( i++ < 1200 )); do
+  if zpty -r -t z chunk; then all+=$chunk; [[ $all == *'@@LINE<'*'>@@'* ]] && break; else sleep 0.05; fi
+done
+zpty -d z
+[[ $all == *'@@LINE<'*'>@@'* ]] || exit 4
+all=${all##*@@LINE<}
+print -rn -- "${all%%>@@*}"
+`
+
+// ZshLine types LINE and TAB in an interactive zsh with the script loaded into compsys, and
+// returns the command line as completion left it ("lsns --tree=" after "lsns --tr").
+func ZshLine(t *testing.T, script, line string) string {
+	t.Helper()
+	nstest.RequireTool(t, "/usr/bin/zsh")
+	cmd := exec.Command("/usr/bin/zsh", "-f", "-c", zshInsert, "zsh", "source "+shellQuote(script), line)
+	res := nstest.Run(t, 90*time.Second, cmd)
+	if res.Code != 0 {
+		t.Fatalf("zsh completion of %q: exit %d, stderr %q", line, res.Code, res.Stderr)
+	}
+	return res.Stdout
 }
 
 func shellQuote(s string) string {
