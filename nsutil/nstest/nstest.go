@@ -196,6 +196,9 @@ const TestUserLock = "/run/lock/nsbox-testuser.lock"
 func Unprivileged(t testing.TB) (uid, gid int) {
 	t.Helper()
 	RequireRoot(t)
+	if err := os.MkdirAll(filepath.Dir(TestUserLock), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	lock, err := os.OpenFile(TestUserLock, os.O_CREATE|os.O_RDWR|syscall.O_CLOEXEC, 0o600)
 	if err != nil {
 		t.Fatal(err)
