@@ -1,6 +1,6 @@
 // Package nsutil is the core every nsbox applet shares: the table of namespace kinds, the kong
 // value types for util-linux's optional-argument flags, opening and checking namespace targets,
-// the plan of namespace steps and the pre-runtime executor that carries it out, and readers for
-// /proc. It knows nothing of flags' spelling or of output formats, and it never prints (except
-// the executor's --trace lines, which go to stderr from the C stage).
+// ID maps, signal names and numbers, and readers for /proc. The plan of namespace steps and the
+// pre-runtime stage that carries it out are in nsutil/executor. nsutil knows nothing of flags'
+// spelling or of output formats, and it never prints.
 package nsutil

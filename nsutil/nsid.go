@@ -22,10 +22,8 @@ import (
 // ns_type and ns_inum are both 0 (any kind) or both set. Opening needs Linux 6.19: 6.18 takes
 // the handle but answers ESTALE, and a kernel without FD_NSFS_ROOT answers EBADF.
 const (
-	fileidNSFS       = 0xf1       // FILEID_NSFS
-	fdNSFSRoot       = -10003     // FD_NSFS_ROOT: the root of nsfs, as open_by_handle_at's mount fd
-	nsfsHandleSize   = 16         // NSFS_FILE_HANDLE_SIZE_VER0
-	nsGetIDIoctl     = 0x8008b70d // NS_GET_ID: _IOR(0xb7, 13, __u64)
+	fileidNSFS       = 0xf1 // FILEID_NSFS (not in x/sys)
+	nsfsHandleSize   = 16   // NSFS_FILE_HANDLE_SIZE_VER0 (not in x/sys)
 	nsIDLabelPrefix  = "nsid:"
 	nsIDParseMessage = "failed to parse nsid"
 )
@@ -45,7 +43,7 @@ func ParseNamespaceID(s string) (uint64, error) {
 func OpenNamespaceID(id uint64, want *Kind) (*NSFile, error) {
 	body := make([]byte, nsfsHandleSize) // ns_type and ns_inum 0: any kind
 	binary.NativeEndian.PutUint64(body, id)
-	fd, err := unix.OpenByHandleAt(fdNSFSRoot, unix.NewFileHandle(fileidNSFS, body), unix.O_RDONLY|unix.O_CLOEXEC)
+	fd, err := unix.OpenByHandleAt(unix.FD_NSFS_ROOT, unix.NewFileHandle(fileidNSFS, body), unix.O_RDONLY|unix.O_CLOEXEC)
 	if err == unix.EBADF { // no FD_NSFS_ROOT: the descriptor is not the one at fault
 		return nil, fmt.Errorf("cannot open namespace of id %d: nsfs file handles need Linux 6.19: %w", id, unix.ENOTSUP)
 	}
@@ -58,7 +56,7 @@ func OpenNamespaceID(id uint64, want *Kind) (*NSFile, error) {
 // NamespaceID is the 64-bit ID of the namespace fd refers to (ioctl NS_GET_ID, Linux 6.18).
 func NamespaceID(fd int) (uint64, error) {
 	var id uint64
-	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), nsGetIDIoctl, uintptr(unsafe.Pointer(&id)))
+	_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), unix.NS_GET_ID, uintptr(unsafe.Pointer(&id)))
 	if errno != 0 {
 		return 0, errno
 	}

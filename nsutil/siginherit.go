@@ -59,3 +59,42 @@ func InheritedSignals() (ignored, blocked SignalSet) {
 	}
 	return ignored, blocked
 }
+
+// PreRuntimeSignals is what the pre-runtime C stage (nsutil/executor/cstage) records before the
+// Go runtime starts; the stage hands it over with UsePreRuntimeSignals when it is linked in.
+type PreRuntimeSignals interface {
+	// Inherited returns the signals inherited ignored and blocked, ok=false when the stage did
+	// not record them.
+	Inherited() (ignored, blocked SignalSet, ok bool)
+	// RTMinPipe is the read end of the pipe the stage's handler for signal 34 writes to, or -1
+	// (only pidns-init catches signal 34).
+	RTMinPipe() int
+	// ArmRTMin installs the stage's handler for signal 34 again.
+	ArmRTMin()
+}
+
+var preRuntimeSignals PreRuntimeSignals
+
+// UsePreRuntimeSignals records the C stage's signal record; package cstage calls it from its init.
+func UsePreRuntimeSignals(s PreRuntimeSignals) { preRuntimeSignals = s }
+
+func inheritedSignals() (ignored, blocked SignalSet, ok bool) {
+	if preRuntimeSignals == nil {
+		return 0, 0, false
+	}
+	return preRuntimeSignals.Inherited()
+}
+
+// rtminPipe: without the pre-runtime stage signal 34 cannot be caught.
+func rtminPipe() int {
+	if preRuntimeSignals == nil {
+		return -1
+	}
+	return preRuntimeSignals.RTMinPipe()
+}
+
+func armRTMin() {
+	if preRuntimeSignals != nil {
+		preRuntimeSignals.ArmRTMin()
+	}
+}

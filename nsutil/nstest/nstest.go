@@ -412,3 +412,13 @@ func JoinCgroup(t testing.TB, dir string, pid int) {
 		t.Fatal(err)
 	}
 }
+
+// NSLink is the /proc/PID/ns/KIND link of a process ("net:[4026531840]").
+func NSLink(t testing.TB, pid int, kind string) string {
+	t.Helper()
+	link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, kind))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return link
+}

@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/alecthomas/kong"
+	"github.com/nsbox/nsbox/nsutil"
 )
 
 // Version is the nsbox version, set at build time with -ldflags "-X .../tools/cli.Version=...".
@@ -23,10 +24,8 @@ var Version = "0.1.0-dev"
 
 // Exit statuses shared by the applets.
 const (
-	ExitOK         = 0
-	ExitFailure    = 1   // the applet's own error or a usage error
-	ExitCannotExec = 126 // the program exists but cannot be executed
-	ExitNotFound   = 127 // the program was not found
+	ExitOK      = 0
+	ExitFailure = 1 // the applet's own error or a usage error
 )
 
 // Spec describes an applet's command line.
@@ -146,14 +145,8 @@ func Message(err error) string {
 	return strings.ReplaceAll(msg, "\n", " ")
 }
 
-// Strerror is errno's description as the C library words it.
-func Strerror(errno syscall.Errno) string {
-	s := errno.Error()
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+// Strerror is errno's description as the C library words it (see nsutil.Strerror).
+func Strerror(errno syscall.Errno) string { return nsutil.Strerror(errno) }
 
 // getoptMessage rewords kong's parse errors the way getopt(3) words them.
 func getoptMessage(err error) string {

@@ -111,14 +111,7 @@ func runAs(t *testing.T, as user, dir, bin string, args ...string) nstest.Result
 }
 
 // nsLink is the /proc/PID/ns/KIND link of a process ("net:[4026531840]").
-func nsLink(t *testing.T, pid int, kind string) string {
-	t.Helper()
-	link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, kind))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return link
-}
+var nsLink = nstest.NSLink
 
 // showScript is a shell program that prints the ns links of every kind, then uid, gid and
 // groups, one per line.

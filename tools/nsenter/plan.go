@@ -8,14 +8,15 @@ import (
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/executor"
 	"golang.org/x/sys/unix"
 )
 
 // plan turns the entry into executor steps, in util-linux's order: setgroups, two passes of
 // setns, chroot and working directory, fork for a PID namespace, groups/gid/uid, capabilities,
 // execve.
-func (e *entry) plan() *nsutil.Plan {
-	p := nsutil.NewPlan("nsenter")
+func (e *entry) plan() *executor.Plan {
+	p := executor.NewPlan("nsenter")
 	p.Trace = e.g.Trace
 	// util-linux clears the groups before and after entering a user namespace and fails only
 	// when both fail: one group of two attempts. A caller without supplementary groups has
@@ -29,9 +30,9 @@ func (e *entry) plan() *nsutil.Plan {
 	e.enter(p)
 	e.changeDirectories(p)
 	if e.want&pidFlag != 0 && !e.g.NoFork {
-		fork := nsutil.ForkOpts{FollowStops: true}
+		fork := executor.ForkOpts{FollowStops: true}
 		p.Fork(fork)
-		p.As(nsutil.Parent).Wait(fork).As(nsutil.Main)
+		p.As(executor.Parent).Wait(fork).As(executor.Main)
 	}
 	if clearGroups {
 		p.ClearGroups(groups == 0, groups)
@@ -54,7 +55,7 @@ func (e *entry) plan() *nsutil.Plan {
 // So the user namespace comes last when root enters a container (dropping privilege) and first
 // when its unprivileged owner does (pass one fails for want of privilege). The target's pidfd
 // takes one setns per pass; files one each, in nsutil.Kinds order.
-func (e *entry) enter(p *nsutil.Plan) {
+func (e *entry) enter(p *executor.Plan) {
 	label := fmt.Sprintf("pidfd:%d", e.pid)
 	pidfd := -1
 	if e.target != nil {
@@ -67,35 +68,35 @@ func (e *entry) enter(p *nsutil.Plan) {
 	var pidfdGroup int32
 	switch {
 	case first != 0 && first == e.viaPidfd:
-		p.Setns(pidfd, first, nsutil.SetnsOpts{Label: label})
+		p.Setns(pidfd, first, executor.SetnsOpts{Label: label})
 	case first != 0:
 		pidfdGroup = p.NewGroup()
-		p.Setns(pidfd, first, nsutil.SetnsOpts{Label: label, Optional: true, Group: pidfdGroup})
+		p.Setns(pidfd, first, executor.SetnsOpts{Label: label, Optional: true, Group: pidfdGroup})
 	}
 	for _, k := range nsutil.Kinds {
 		if f := e.files[k.Name]; f != nil && k.Flag != userFlag {
 			fileGroups[k.Name] = p.NewGroup()
-			p.Setns(f.FD, k.Flag, nsutil.SetnsOpts{Label: f.Path, Optional: true, Group: fileGroups[k.Name]})
+			p.Setns(f.FD, k.Flag, executor.SetnsOpts{Label: f.Path, Optional: true, Group: fileGroups[k.Name]})
 		}
 	}
 	// Pass two: the user namespace alone after a first pass that worked, else everything.
 	switch {
 	case pidfdGroup != 0:
-		p.Setns(pidfd, userFlag, nsutil.SetnsOpts{Label: label, After: pidfdGroup})
-		p.Setns(pidfd, e.viaPidfd, nsutil.SetnsOpts{Label: label, Group: pidfdGroup})
+		p.Setns(pidfd, userFlag, executor.SetnsOpts{Label: label, After: pidfdGroup})
+		p.Setns(pidfd, e.viaPidfd, executor.SetnsOpts{Label: label, Group: pidfdGroup})
 	case e.viaPidfd == userFlag:
-		p.Setns(pidfd, userFlag, nsutil.SetnsOpts{Label: label})
+		p.Setns(pidfd, userFlag, executor.SetnsOpts{Label: label})
 	}
 	for _, k := range nsutil.Kinds {
 		if f := e.files[k.Name]; f != nil {
-			p.Setns(f.FD, k.Flag, nsutil.SetnsOpts{Label: f.Path, Group: fileGroups[k.Name]})
+			p.Setns(f.FD, k.Flag, executor.SetnsOpts{Label: f.Path, Group: fileGroups[k.Name]})
 		}
 	}
 }
 
 // changeDirectories adds -r (fchdir to the new root, chroot("."), back to the caller's
 // directory or "/"), then -W (a path in the new root) or -w (a directory opened before).
-func (e *entry) changeDirectories(p *nsutil.Plan) {
+func (e *entry) changeDirectories(p *executor.Plan) {
 	if e.rootFD >= 0 {
 		p.Fchdir(e.rootFD, e.rootPath)
 		p.Chroot(".")
@@ -121,7 +122,7 @@ var callerHasGroups = func() bool {
 
 // exec adds the program, or a login shell as util-linux runs it: argv[0] is "-" and the
 // shell's base name.
-func (e *entry) exec(p *nsutil.Plan) {
+func (e *entry) exec(p *executor.Plan) {
 	if len(e.g.Program) > 0 {
 		p.Exec(e.g.Program, e.env)
 		return

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/executor"
 	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
 )
@@ -68,7 +69,7 @@ func run(g *grammar) error {
 			return err
 		}
 	}
-	p.Engine = nsutil.EngineAuto
+	p.Engine = executor.EngineAuto
 	return p.Run()
 }
 
@@ -103,7 +104,7 @@ func (r *rewordedErrno) Unwrap() error { return r.errno }
 // --container adds the candidates, one per line.
 func report(err error) int {
 	code := cli.Fail(os.Stderr, "nsenter", err)
-	var step *nsutil.StepError
+	var step *executor.StepError
 	if errors.As(err, &step) {
 		code = step.Code // the program could not be run in this process: 126 or 127
 	}

@@ -29,6 +29,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/executor"
 	"github.com/nsbox/nsbox/tools/cli"
 )
 
@@ -295,19 +296,13 @@ func lookPath(program string) (string, error) {
 	return path, nil
 }
 
-// startFailure reports that the program could not be started: 127 when it was not found, 126
-// when it cannot be executed, else 1.
+// startFailure reports that the program could not be started, with the exit status
+// executor.ExecFailureStatus gives (127 not found, 126 cannot be executed).
 func startFailure(program string, err error) int {
 	var errno unix.Errno
-	if !errors.As(err, &errno) {
-		return cli.Fail(os.Stderr, name, fmt.Errorf("failed to execute %s: %w", program, err))
+	if errors.As(err, &errno) {
+		err = errno
 	}
-	cli.Fail(os.Stderr, name, fmt.Errorf("failed to execute %s: %w", program, errno))
-	switch errno {
-	case unix.ENOENT, unix.ENOTDIR, unix.ELOOP, unix.ENAMETOOLONG:
-		return cli.ExitNotFound
-	case unix.EACCES, unix.EPERM, unix.ENOEXEC, unix.EISDIR, unix.ETXTBSY:
-		return cli.ExitCannotExec
-	}
-	return cli.ExitFailure
+	cli.Fail(os.Stderr, name, fmt.Errorf("failed to execute %s: %w", program, err))
+	return executor.ExecFailureStatus(err)
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/executor"
 	"golang.org/x/sys/unix"
 )
 
@@ -509,7 +510,7 @@ func environment(clear bool, whitelist []string) []string {
 	env := []string{}
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if keep[name] && !strings.HasPrefix(kv, nsutil.PlanMarker+"=") {
+		if keep[name] && !strings.HasPrefix(kv, executor.PlanMarker+"=") {
 			env = append(env, kv)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/executor"
 	"golang.org/x/sys/unix"
 )
 
@@ -24,11 +25,11 @@ const pseudoFSFlags = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
 // parent binds the persistent files and waits), then in the child: parent-death signal, single
 // maps and setgroups, propagation, chroot/chdir, proc and binfmt mounts, -G/-S, capabilities,
 // and exec.
-func buildPlan(o *options) (*nsutil.Plan, error) {
-	p := nsutil.NewPlan("unshare")
+func buildPlan(o *options) (*executor.Plan, error) {
+	p := executor.NewPlan("unshare")
 	p.Trace = o.trace
 	// Plans that need no single-threaded stage (e.g. -nui) run in this process: no re-exec.
-	p.Engine = nsutil.EngineAuto
+	p.Engine = executor.EngineAuto
 	bindHelper := len(o.persist) > 0
 	if bindHelper {
 		addBindHelper(p, o.persist)
@@ -56,13 +57,13 @@ func buildPlan(o *options) (*nsutil.Plan, error) {
 		p.WriteFile("/proc/self/timens_offsets", fmt.Sprintf("%d %d 0", clockMonotonic, *o.monotonic), "failed to write to /proc/self/timens_offsets")
 	}
 	if o.fork {
-		fo := nsutil.ForkOpts{ForwardSignals: o.forwardSignals, BlockSignals: !o.forwardSignals}
+		fo := executor.ForkOpts{ForwardSignals: o.forwardSignals, BlockSignals: !o.forwardSignals}
 		p.Fork(fo)
-		p.As(nsutil.Parent)
+		p.As(executor.Parent)
 		if bindHelper {
 			p.HelperRelease()
 		}
-		p.Wait(fo).As(nsutil.Main)
+		p.Wait(fo).As(executor.Main)
 		if o.killSignal != 0 {
 			p.Prctl(unix.PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG", uint64(o.killSignal)).ExitIfOrphaned()
 		}
@@ -85,20 +86,20 @@ func buildPlan(o *options) (*nsutil.Plan, error) {
 
 // addBindHelper forks the helper that, from the original namespaces, bind-mounts each
 // namespace onto its file once released (after the fork, so that pid_for_children exists).
-func addBindHelper(p *nsutil.Plan, persist []persistTarget) {
-	p.HelperFork().As(nsutil.Helper)
+func addBindHelper(p *executor.Plan, persist []persistTarget) {
+	p.HelperFork().As(executor.Helper)
 	for _, t := range persist {
 		src := t.source("%p")
 		p.Mount(src, t.File, "", unix.MS_BIND, "", fmt.Sprintf("mount %s on %s failed", src, t.File))
 	}
-	p.HelperDone().As(nsutil.Main)
+	p.HelperDone().As(executor.Main)
 }
 
 // addIDMapHelper forks the helper that writes the uid and gid maps of ranges once unshare has
 // made the user namespace: directly when root, else through newuidmap and newgidmap, which check
 // the ranges against /etc/subuid and /etc/subgid.
-func addIDMapHelper(p *nsutil.Plan, o *options) error {
-	p.HelperFork().As(nsutil.Helper)
+func addIDMapHelper(p *executor.Plan, o *options) error {
+	p.HelperFork().As(executor.Helper)
 	maps := []struct {
 		ranges       []nsutil.IDRange
 		file, helper string
@@ -118,12 +119,12 @@ func addIDMapHelper(p *nsutil.Plan, o *options) error {
 		argv := append([]string{m.helper, "%p"}, nsutil.IDMapArgs(m.ranges)...)
 		p.RunProgram(argv, m.helper+" failed")
 	}
-	p.HelperDone().As(nsutil.Main)
+	p.HelperDone().As(executor.Main)
 	return nil
 }
 
 // addMaps writes the single-ID maps (the process's own, no helper) and setgroups.
-func addMaps(p *nsutil.Plan, o *options) {
+func addMaps(p *executor.Plan, o *options) {
 	if o.mapUser != noID {
 		p.WriteFile("/proc/self/uid_map", fmt.Sprintf("%d %d 1", o.mapUser, o.euid), "write failed /proc/self/uid_map")
 	}
@@ -138,7 +139,7 @@ func addMaps(p *nsutil.Plan, o *options) {
 
 // addMounts: propagation, an F-flagged interpreter before chroot, chroot and chdir, proc,
 // binfmt_misc and the interpreter.
-func addMounts(p *nsutil.Plan, o *options) {
+func addMounts(p *executor.Plan, o *options) {
 	if o.flags&unix.CLONE_NEWNS != 0 && o.propagation != 0 {
 		p.Mount("none", "/", "", o.propagation, "", "cannot change root filesystem propagation")
 	}
@@ -182,7 +183,7 @@ func interpIsFixed(rule string) bool {
 
 // addExec ends the plan: the program, or with no program the shell ($SHELL, the passwd shell,
 // /bin/sh) as a login shell; with --init, nsbox's pidns-init runs it as PID 1's child.
-func addExec(p *nsutil.Plan, o *options) error {
+func addExec(p *executor.Plan, o *options) error {
 	argv := o.argv
 	if o.init {
 		fd, err := unix.Open("/proc/self/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)

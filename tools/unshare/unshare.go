@@ -4,7 +4,7 @@
 //
 //	unshare [options] [program [arguments...]]
 //
-// Main parses the command line with kong, turns it into an nsutil.Plan (see plan.go) and runs
+// Main parses the command line with kong, turns it into an executor.Plan (see plan.go) and runs
 // it; the plan's last step executes the program, so on success Main does not return.
 package unshare
 
@@ -15,6 +15,7 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/executor"
 	"github.com/nsbox/nsbox/tools/cli"
 )
 
@@ -169,7 +170,7 @@ func Main(args []string) int {
 	}
 	err = p.Run()
 	code := cli.Fail(os.Stderr, "unshare", err)
-	var step *nsutil.StepError
+	var step *executor.StepError
 	if errors.As(err, &step) {
 		code = step.Code
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/executor"
 	"github.com/nsbox/nsbox/nsutil/nstest"
 	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
@@ -736,7 +737,7 @@ func TestEnvironment(t *testing.T) {
 		res := r.run(nstest.Applet(t, "unshare"), append(split(tc.opts), "/usr/bin/env"), "NSBOX_A=1", "NSBOX_B=2", "NSBOX_C=3")
 		var got []string
 		for _, kv := range strings.Fields(res.Stdout) {
-			if strings.HasPrefix(kv, nsutil.PlanMarker) {
+			if strings.HasPrefix(kv, executor.PlanMarker) {
 				t.Errorf("%s: %s leaked into the program", tc.opts, kv)
 			}
 			if name, _, _ := strings.Cut(kv, "="); name == "NSBOX_A" || name == "NSBOX_B" || name == "NSBOX_C" || tc.opts == "--clear-env" {

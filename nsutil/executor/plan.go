@@ -1,53 +1,14 @@
 //go:build linux
 
-package nsutil
+package executor
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
-	"syscall"
 
+	"github.com/nsbox/nsbox/nsutil"
 	"golang.org/x/sys/unix"
-)
-
-// Operations of the pre-runtime stage; keep in step with the enum in preruntime.c.
-const (
-	opUnshare       = 1
-	opSetns         = 2
-	opWrite         = 3
-	opMount         = 4
-	opChroot        = 5
-	opChdir         = 6
-	opFchdir        = 7
-	opSetgroups     = 8
-	opSetresgid     = 9
-	opSetresuid     = 10
-	opKeepCaps      = 11
-	opPrctl         = 12
-	opCheckParent   = 13
-	opFork          = 14
-	opWait          = 15
-	opHelperFork    = 16
-	opHelperRelease = 17
-	opHelperDone    = 18
-	opRun           = 19
-	opExec          = 20
-	opSetsid        = 21
-)
-
-// Step flags; keep in step with preruntime.c.
-const (
-	flagOptional    = 1 << 0
-	flagFollowStops = 1 << 2
-	flagForwardSigs = 1 << 3
-	flagBlockSigs   = 1 << 4
-	flagEnv         = 1 << 5
-	flagSubstPID    = 1 << 6
-	flagExit1       = 1 << 7
 )
 
 // Role says which process carries out a step once the plan has forked.
@@ -55,30 +16,33 @@ type Role int32
 
 const (
 	// Main is the process that runs the program in the end (after Fork, the child).
-	Main Role = 0
+	Main Role = roleMain
 	// Parent is the waiting parent after Fork.
-	Parent Role = 1
+	Parent Role = roleParent
 	// Helper is the process HelperFork starts in the original namespaces.
-	Helper Role = 2
+	Helper Role = roleHelper
 )
 
 // PlanMarker is the environment variable that asks the pre-runtime stage to carry out a plan.
 // It never reaches the program the plan runs.
-const PlanMarker = "_NSBOX_PLAN"
+const PlanMarker = marker
 
+// step is one operation of a plan (an op* constant of seam.go) with its arguments.
 type step struct {
-	op, flags     int32
-	id, cond      int32 // id: marked done on success; cond > 0: skip when done; < 0: skip unless -cond done
+	op    int32
+	flags int32 // flag* constants of seam.go
+	// id: marked done when the step succeeds; cond > 0: skip the step when cond is done; cond
+	// < 0: skip it unless -cond is done.
+	id, cond      int32
 	role          Role
-	a, b          int64
-	s1, s2        string
 	trace, errmsg string
-	v1, v2        []string
+	args          args // nil for the operations without arguments
 }
 
 // Plan is an ordered list of namespace steps, built in Go and carried out by the pre-runtime C
-// stage (see preruntime.c) in a fresh, single-threaded image of this binary. Builder methods
-// append steps; Run hands the plan over and never returns on success.
+// stage (package cstage) in a fresh, single-threaded image of this binary, or, when every step
+// allows it, by this process (see InProcess). Builder methods append steps; Run hands the plan
+// over and never returns on success.
 //
 // Every step names its trace line (strace-like, for --trace) and the message printed when it
 // fails, as `PROG: MESSAGE: strerror`. In a step whose paths or arguments hold "%p", every "%p"
@@ -87,7 +51,7 @@ type step struct {
 type Plan struct {
 	Prog   string // the applet name, prefix of every error line
 	Trace  bool   // print each step on stderr as it is carried out
-	Engine Engine // how Run carries the plan out (see inprocess.go); EngineReexec by default
+	Engine Engine // how Run carries the plan out; EngineReexec by default
 	steps  []step
 	fds    []int
 	role   Role
@@ -99,9 +63,6 @@ func NewPlan(prog string) *Plan { return &Plan{Prog: prog} }
 
 // As makes the following steps belong to role r (Main until changed).
 func (p *Plan) As(r Role) *Plan { p.role = r; return p }
-
-// Len is the number of steps so far.
-func (p *Plan) Len() int { return len(p.steps) }
 
 // Describe lists the steps' trace lines, one per line, for tests and --dry-run style output.
 func (p *Plan) Describe() string {
@@ -118,9 +79,9 @@ func (p *Plan) add(s step) *Plan {
 	return p
 }
 
-// UseFD hands fd to the pre-runtime stage: it survives the re-exec and is closed (made
-// close-on-exec) before any program runs.
-func (p *Plan) UseFD(fd int) {
+// useFD hands fd to the pre-runtime stage: it survives the re-exec and is made close-on-exec
+// before any program runs.
+func (p *Plan) useFD(fd int) {
 	for _, f := range p.fds {
 		if f == fd {
 			return
@@ -131,7 +92,8 @@ func (p *Plan) UseFD(fd int) {
 
 // Unshare adds unshare(flags).
 func (p *Plan) Unshare(flags uintptr) *Plan {
-	return p.add(step{op: opUnshare, a: int64(flags), trace: "unshare(" + FlagNames(flags) + ")", errmsg: "unshare failed"})
+	return p.add(step{op: opUnshare, args: unshareArgs{flags: flags},
+		trace: "unshare(" + nsutil.FlagNames(flags) + ")", errmsg: "unshare failed"})
 }
 
 // SetnsOpts qualifies a Setns step.
@@ -148,9 +110,9 @@ type SetnsOpts struct {
 
 // Setns adds setns(fd, nstype); nstype may be 0, or a mask of several kinds for a pidfd.
 func (p *Plan) Setns(fd int, nstype uintptr, o SetnsOpts) *Plan {
-	p.UseFD(fd)
-	s := step{op: opSetns, a: int64(fd), b: int64(nstype), id: o.Group, cond: o.Group,
-		trace:  fmt.Sprintf("setns(%d<%s>, %s)", fd, o.Label, FlagNames(nstype)),
+	p.useFD(fd)
+	s := step{op: opSetns, args: setnsArgs{fd: fd, nstype: nstype}, id: o.Group, cond: o.Group,
+		trace:  fmt.Sprintf("setns(%d<%s>, %s)", fd, o.Label, nsutil.FlagNames(nstype)),
 		errmsg: "reassociate to namespace '" + o.Label + "' failed"}
 	if nstype == 0 {
 		s.trace = fmt.Sprintf("setns(%d<%s>, 0)", fd, o.Label)
@@ -168,38 +130,41 @@ func (p *Plan) Setns(fd int, nstype uintptr, o SetnsOpts) *Plan {
 func (p *Plan) NewGroup() int32 {
 	p.ids++
 	if p.ids >= 64 {
-		panic("nsutil: too many step groups in one plan")
+		panic("executor: too many step groups in one plan")
 	}
 	return p.ids
 }
 
 // WriteFile adds a write of data to path (a /proc file: uid_map, setgroups, timens_offsets...).
 func (p *Plan) WriteFile(path, data, errmsg string) *Plan {
-	return p.add(step{op: opWrite, s1: path, s2: data, errmsg: errmsg,
+	return p.add(step{op: opWrite, args: writeArgs{path: path, data: data}, errmsg: errmsg,
 		trace: fmt.Sprintf("write %s %q", path, data), flags: substFlag(path, data)})
 }
 
 // Mount adds mount(source, target, fstype, flags, data).
 func (p *Plan) Mount(source, target, fstype string, flags uintptr, data, errmsg string) *Plan {
-	return p.add(step{op: opMount, s1: source, s2: target, a: int64(flags), v1: []string{fstype, data},
-		trace:  fmt.Sprintf("mount(%q, %q, %q, %s, %q)", source, target, fstype, MountFlagNames(flags), data),
+	return p.add(step{op: opMount, args: mountArgs{source: source, target: target, fstype: fstype, flags: flags, data: data},
+		trace:  fmt.Sprintf("mount(%q, %q, %q, %s, %q)", source, target, fstype, mountFlagNames(flags), data),
 		errmsg: errmsg, flags: substFlag(source, target)})
 }
 
 // Chroot adds chroot(dir).
 func (p *Plan) Chroot(dir string) *Plan {
-	return p.add(step{op: opChroot, s1: dir, trace: fmt.Sprintf("chroot(%q)", dir), errmsg: "cannot change root directory to '" + dir + "'"})
+	return p.add(step{op: opChroot, args: pathArgs{path: dir}, trace: fmt.Sprintf("chroot(%q)", dir),
+		errmsg: "cannot change root directory to '" + dir + "'"})
 }
 
 // Chdir adds chdir(dir).
 func (p *Plan) Chdir(dir string) *Plan {
-	return p.add(step{op: opChdir, s1: dir, trace: fmt.Sprintf("chdir(%q)", dir), errmsg: "cannot change directory to '" + dir + "'"})
+	return p.add(step{op: opChdir, args: pathArgs{path: dir}, trace: fmt.Sprintf("chdir(%q)", dir),
+		errmsg: "cannot change directory to '" + dir + "'"})
 }
 
 // Fchdir adds fchdir(fd); label names the directory in traces and errors.
 func (p *Plan) Fchdir(fd int, label string) *Plan {
-	p.UseFD(fd)
-	return p.add(step{op: opFchdir, a: int64(fd), trace: fmt.Sprintf("fchdir(%d<%s>)", fd, label), errmsg: "cannot change directory to " + label})
+	p.useFD(fd)
+	return p.add(step{op: opFchdir, args: fdArgs{fd: fd}, trace: fmt.Sprintf("fchdir(%d<%s>)", fd, label),
+		errmsg: "cannot change directory to " + label})
 }
 
 // ClearGroups adds setgroups(0, NULL). With a non-zero group, it is one of several attempts.
@@ -213,28 +178,27 @@ func (p *Plan) ClearGroups(optional bool, group int32) *Plan {
 
 // SetGID adds setresgid(gid, gid, gid).
 func (p *Plan) SetGID(gid int) *Plan {
-	return p.add(step{op: opSetresgid, a: int64(gid), trace: fmt.Sprintf("setresgid(%d, %d, %d)", gid, gid, gid), errmsg: "setgid() failed"})
+	return p.add(step{op: opSetresgid, args: idArgs{id: gid},
+		trace: fmt.Sprintf("setresgid(%d, %d, %d)", gid, gid, gid), errmsg: "setgid() failed"})
 }
 
 // SetUID adds setresuid(uid, uid, uid).
 func (p *Plan) SetUID(uid int) *Plan {
-	return p.add(step{op: opSetresuid, a: int64(uid), trace: fmt.Sprintf("setresuid(%d, %d, %d)", uid, uid, uid), errmsg: "setuid() failed"})
+	return p.add(step{op: opSetresuid, args: idArgs{id: uid},
+		trace: fmt.Sprintf("setresuid(%d, %d, %d)", uid, uid, uid), errmsg: "setuid() failed"})
 }
 
 // KeepCaps copies the permitted capabilities into the inheritable and ambient sets, so that
 // they survive execve (util-linux's --keep-caps).
 func (p *Plan) KeepCaps() *Plan {
-	return p.add(step{op: opKeepCaps, trace: "capset(inheritable=permitted), prctl(PR_CAP_AMBIENT_RAISE, ...)", errmsg: "cannot keep capabilities"})
+	return p.add(step{op: opKeepCaps, trace: "capset(inheritable=permitted), prctl(PR_CAP_AMBIENT_RAISE, ...)",
+		errmsg: "cannot keep capabilities"})
 }
 
 // Prctl adds prctl(option, arg); name is the option's name for traces.
 func (p *Plan) Prctl(option int, name string, arg uint64) *Plan {
-	return p.add(step{op: opPrctl, a: int64(option), b: int64(arg), trace: fmt.Sprintf("prctl(%s, %d)", name, arg), errmsg: "prctl(" + name + ") failed"})
-}
-
-// Setsid adds setsid().
-func (p *Plan) Setsid() *Plan {
-	return p.add(step{op: opSetsid, trace: "setsid()", errmsg: "setsid failed"})
+	return p.add(step{op: opPrctl, args: prctlArgs{option: option, arg: arg},
+		trace: fmt.Sprintf("prctl(%s, %d)", name, arg), errmsg: "prctl(" + name + ") failed"})
 }
 
 // ExitIfOrphaned exits 1 quietly when the process that forked this one is gone (after setting
@@ -298,38 +262,62 @@ func (p *Plan) HelperDone() *Plan {
 // the program's exit status (the program says itself what went wrong; a Helper's status is then
 // HelperRelease's); errmsg is printed only when the program is killed by a signal.
 func (p *Plan) RunProgram(argv []string, errmsg string) *Plan {
-	return p.add(step{op: opRun, v1: argv, flags: substFlag(argv...), trace: "run " + quoteArgv(argv), errmsg: errmsg})
+	return p.add(step{op: opRun, args: runArgs{argv: argv}, flags: substFlag(argv...),
+		trace: "run " + quoteArgv(argv), errmsg: errmsg})
 }
 
 // Exec adds the final execve of argv[0] (searched in PATH when it has no slash, after every
 // other step, so in the new root and mount namespace). A nil env keeps the caller's environment
-// (without PlanMarker). Failure exits 127 when the program is not found, else 126.
+// (without PlanMarker). Failure exits as ExecFailureStatus says.
 func (p *Plan) Exec(argv []string, env []string) *Plan {
-	s := step{op: opExec, a: -1, s1: argv[0], v1: argv,
-		trace:  fmt.Sprintf("execve(%q, %s)", argv[0], quoteArgv(argv)),
-		errmsg: "failed to execute " + argv[0]}
-	if env != nil {
-		s.flags |= flagEnv
-		s.v2 = env
-	}
-	return p.add(s)
+	return p.exec(-1, argv[0], argv, env, fmt.Sprintf("execve(%q, %s)", argv[0], quoteArgv(argv)))
+}
+
+// ExecPath is Exec of the file path (no PATH search) with argv, whose argv[0] may differ from
+// path: a login shell is run as "/bin/bash" with argv[0] "-bash".
+func (p *Plan) ExecPath(path string, argv []string, env []string) *Plan {
+	return p.exec(-1, path, argv, env, fmt.Sprintf("execve(%q, %s)", path, quoteArgv(argv)))
 }
 
 // ExecFD is Exec through an open executable (fexecve), for running this binary again (as
 // pidns-init) from inside a new root. argv[0] is only the name the program sees.
 func (p *Plan) ExecFD(fd int, label string, argv []string, env []string) *Plan {
-	p.Exec(argv, env)
-	s := &p.steps[len(p.steps)-1]
-	p.UseFD(fd)
-	s.a = int64(fd)
-	s.trace = fmt.Sprintf("execveat(%d<%s>, %s)", fd, label, quoteArgv(argv))
+	p.useFD(fd)
+	return p.exec(fd, argv[0], argv, env, fmt.Sprintf("execveat(%d<%s>, %s)", fd, label, quoteArgv(argv)))
+}
+
+func (p *Plan) exec(fd int, path string, argv, env []string, trace string) *Plan {
+	s := step{op: opExec, args: execArgs{fd: fd, path: path, argv: argv, env: env},
+		trace: trace, errmsg: "failed to execute " + path}
+	if env != nil {
+		s.flags |= flagEnv
+	}
+	return p.add(s)
+}
+
+// MarkOptional makes the last step's failure not an error: the plan goes on (util-linux's
+// "ignore EINVAL" cases).
+func (p *Plan) MarkOptional() *Plan {
+	if len(p.steps) > 0 {
+		p.steps[len(p.steps)-1].flags |= flagOptional
+	}
+	return p
+}
+
+// WithMessage replaces the failure message of the last step (printed as `PROG: MESSAGE:
+// strerror`), for an applet whose reference words it differently from the step's default:
+// unshare's `cannot change directory to DIR` for a Chdir.
+func (p *Plan) WithMessage(errmsg string) *Plan {
+	if len(p.steps) > 0 {
+		p.steps[len(p.steps)-1].errmsg = errmsg
+	}
 	return p
 }
 
 func substFlag(strs ...string) int32 {
 	for _, s := range strs {
 		if strings.Contains(s, "%p") {
-			return flagSubstPID
+			return flagSubstPid
 		}
 	}
 	return 0
@@ -343,8 +331,8 @@ func quoteArgv(argv []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
-// MountFlagNames spells mount flags as "MS_REC|MS_PRIVATE".
-func MountFlagNames(flags uintptr) string {
+// mountFlagNames spells mount flags as "MS_REC|MS_PRIVATE".
+func mountFlagNames(flags uintptr) string {
 	names := []struct {
 		f uintptr
 		n string
@@ -364,108 +352,4 @@ func MountFlagNames(flags uintptr) string {
 		out = append(out, fmt.Sprintf("%#x", flags))
 	}
 	return strings.Join(out, "|")
-}
-
-// encode lays the plan out as preruntime.c reads it.
-func (p *Plan) encode() []byte {
-	var b bytes.Buffer
-	le := binary.NativeEndian
-	u32 := func(v uint32) { b.Write(le.AppendUint32(nil, v)) }
-	i64 := func(v int64) { b.Write(le.AppendUint64(nil, uint64(v))) }
-	str := func(s string) { u32(uint32(len(s))); b.WriteString(s) }
-	vec := func(v []string) {
-		u32(uint32(len(v)))
-		for _, s := range v {
-			str(s)
-		}
-	}
-	b.WriteString("NSBOXPL1")
-	var flags uint32
-	if p.Trace {
-		flags |= 1
-	}
-	u32(flags)
-	u32(uint32(len(p.fds)))
-	for _, fd := range p.fds {
-		u32(uint32(fd))
-	}
-	str(p.Prog)
-	u32(uint32(len(p.steps)))
-	for _, s := range p.steps {
-		u32(uint32(s.op))
-		u32(uint32(s.role))
-		u32(uint32(s.flags))
-		u32(uint32(s.id))
-		u32(uint32(s.cond))
-		i64(s.a)
-		i64(s.b)
-		str(s.s1)
-		str(s.s2)
-		str(s.trace)
-		str(s.errmsg)
-		vec(s.v1)
-		vec(s.v2)
-	}
-	return b.Bytes()
-}
-
-// Run carries the plan out: it writes the plan to a memfd and re-executes this binary with
-// PlanMarker, so that the pre-runtime stage runs the steps before any Go thread exists. It
-// returns only on failure to get that far. Strings must not contain NUL bytes.
-//
-// With Engine EngineAuto, a plan that InProcess accepts is carried out in this process instead,
-// which saves the re-execution; a step that fails there is a *StepError with the message and
-// exit status the C stage would have used.
-func (p *Plan) Run() error {
-	for _, s := range p.steps {
-		for _, str := range append([]string{s.s1, s.s2}, append(s.v1, s.v2...)...) {
-			if strings.IndexByte(str, 0) >= 0 {
-				return fmt.Errorf("argument contains a NUL byte: %q", str)
-			}
-		}
-	}
-	switch {
-	case p.Engine == EngineInProcess && !p.InProcess():
-		return ErrNotInProcess
-	case p.Engine == EngineInProcess || (p.Engine == EngineAuto && p.InProcess()):
-		return p.runInProcess()
-	case !preRuntimeLinked:
-		return ErrNoPreRuntime
-	}
-	mfd, err := unix.MemfdCreate("nsbox-plan", 0)
-	if err != nil {
-		return os.NewSyscallError("memfd_create", err)
-	}
-	data := p.encode()
-	for len(data) > 0 {
-		n, err := unix.Write(mfd, data)
-		if err != nil {
-			unix.Close(mfd)
-			return os.NewSyscallError("write plan", err)
-		}
-		data = data[n:]
-	}
-	for _, fd := range p.fds {
-		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0); err != nil {
-			unix.Close(mfd)
-			return fmt.Errorf("fd %d: %w", fd, os.NewSyscallError("fcntl", err))
-		}
-	}
-	env := append(withoutMarker(os.Environ()), PlanMarker+"="+strconv.Itoa(mfd))
-	// Signals our caller ignored are handled by the Go runtime now; ignore them again so that
-	// the C stage and the program inherit them ignored.
-	reignoreSignals()
-	err = syscall.Exec("/proc/self/exe", os.Args, env)
-	unix.Close(mfd)
-	return &os.PathError{Op: "cannot execute", Path: "/proc/self/exe", Err: err}
-}
-
-func withoutMarker(env []string) []string {
-	out := env[:0:0]
-	for _, e := range env {
-		if !strings.HasPrefix(e, PlanMarker+"=") {
-			out = append(out, e)
-		}
-	}
-	return out
 }

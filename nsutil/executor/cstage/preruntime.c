@@ -28,57 +28,27 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PLAN_MAGIC "NSBOXPL1"
-#define MARKER "_NSBOX_PLAN"
+#include "stage.h"
 
-// Operations; keep in step with the op* constants in plan.go.
-enum {
-	OP_UNSHARE = 1,
-	OP_SETNS = 2,
-	OP_WRITE = 3,
-	OP_MOUNT = 4,
-	OP_CHROOT = 5,
-	OP_CHDIR = 6,
-	OP_FCHDIR = 7,
-	OP_SETGROUPS = 8,
-	OP_SETRESGID = 9,
-	OP_SETRESUID = 10,
-	OP_KEEPCAPS = 11,
-	OP_PRCTL = 12,
-	OP_CHECK_PARENT = 13,
-	OP_FORK = 14,
-	OP_WAIT = 15,
-	OP_HELPER_FORK = 16,
-	OP_HELPER_RELEASE = 17,
-	OP_HELPER_DONE = 18,
-	OP_RUN = 19,
-	OP_EXEC = 20,
-	OP_SETSID = 21,
-};
-
-// Step flags; keep in step with plan.go.
-enum {
-	F_OPTIONAL = 1 << 0,   // a failure is not an error; success marks the step's id done
-	F_UNUSED_1 = 1 << 1,
-	F_FOLLOW_STOPS = 1 << 2,  // OP_FORK: stop when the child stops, then continue it
-	F_FORWARD_SIGS = 1 << 3,  // OP_FORK: forward SIGINT/SIGTERM to the child
-	F_BLOCK_SIGS = 1 << 4,    // OP_FORK: ignore SIGINT/SIGTERM in the waiting parent
-	F_ENV = 1 << 5,           // OP_EXEC: vec2 is the environment
-	F_SUBST_PID = 1 << 6,     // replace "%p" in strings by the main process's PID
-	F_EXIT_1 = 1 << 7,        // OP_CHECK_PARENT: exit 1 silently when orphaned
-};
-
-// Roles: which process carries out a step.
-enum { ROLE_MAIN = 0, ROLE_PARENT = 1, ROLE_HELPER = 2 };
-
-// id: a successful step marks id done. cond > 0: skip the step when cond is done; cond < 0:
-// skip it unless -cond is done.
+// A step: the fields every operation has, then its arguments (stage.h lists which).
 struct step {
-	int32_t op, role, flags, id, cond;
-	int64_t a, b;
-	char *s1, *s2, *trace, *errmsg;
-	uint32_t n1, n2;
-	char **v1, **v2;
+	int32_t op, role, flags;
+	// id: a successful step marks id done. cond > 0: skip the step when cond is done; cond < 0:
+	// skip it unless -cond is done.
+	int32_t id, cond;
+	char *trace, *errmsg;
+	union {
+		struct { int64_t flags; } unshare;
+		struct { int64_t fd, nstype; } setns;
+		struct { char *path, *data; } write;
+		struct { char *source, *target, *fstype, *data; int64_t flags; } mount;
+		struct { char *path; } dir; // chroot, chdir
+		struct { int64_t fd; } fchdir;
+		struct { int64_t id; } cred; // setresuid, setresgid
+		struct { int64_t option, arg; } prctl;
+		struct { char **argv; uint32_t argc; } run;
+		struct { int64_t fd; char *path; char **argv, **env; uint32_t argc, envc; } exec;
+	};
 };
 
 // Capabilities, as <linux/capability.h> has them (not every libc's include path has it).
@@ -91,62 +61,28 @@ struct cap_data {
 	uint32_t effective, permitted, inheritable;
 };
 
-// errnos: the names strace prints and the GNU C library's wording, so that messages read the
-// same whichever libc the static binary is linked with (glibc or musl).
-static const struct {
-	int num;
-	const char *name, *text;
-} errnos[] = {
-	{EPERM, "EPERM", "Operation not permitted"},
-	{ENOENT, "ENOENT", "No such file or directory"},
-	{ESRCH, "ESRCH", "No such process"},
-	{EINTR, "EINTR", "Interrupted system call"},
-	{EIO, "EIO", "Input/output error"},
-	{ENXIO, "ENXIO", "No such device or address"},
-	{E2BIG, "E2BIG", "Argument list too long"},
-	{ENOEXEC, "ENOEXEC", "Exec format error"},
-	{EBADF, "EBADF", "Bad file descriptor"},
-	{ECHILD, "ECHILD", "No child processes"},
-	{EAGAIN, "EAGAIN", "Resource temporarily unavailable"},
-	{ENOMEM, "ENOMEM", "Cannot allocate memory"},
-	{EACCES, "EACCES", "Permission denied"},
-	{EFAULT, "EFAULT", "Bad address"},
-	{EBUSY, "EBUSY", "Device or resource busy"},
-	{EEXIST, "EEXIST", "File exists"},
-	{EXDEV, "EXDEV", "Invalid cross-device link"},
-	{ENODEV, "ENODEV", "No such device"},
-	{ENOTDIR, "ENOTDIR", "Not a directory"},
-	{EISDIR, "EISDIR", "Is a directory"},
-	{EINVAL, "EINVAL", "Invalid argument"},
-	{ENFILE, "ENFILE", "Too many open files in system"},
-	{EMFILE, "EMFILE", "Too many open files"},
-	{ENOTTY, "ENOTTY", "Inappropriate ioctl for device"},
-	{ETXTBSY, "ETXTBSY", "Text file busy"},
-	{ENOSPC, "ENOSPC", "No space left on device"},
-	{EROFS, "EROFS", "Read-only file system"},
-	{EMLINK, "EMLINK", "Too many links"},
-	{EPIPE, "EPIPE", "Broken pipe"},
-	{ERANGE, "ERANGE", "Numerical result out of range"},
-	{ENAMETOOLONG, "ENAMETOOLONG", "File name too long"},
-	{ENOSYS, "ENOSYS", "Function not implemented"},
-	{ELOOP, "ELOOP", "Too many levels of symbolic links"},
-	{EUSERS, "EUSERS", "Too many users"},
-	{EOPNOTSUPP, "EOPNOTSUPP", "Operation not supported"},
-	{EOVERFLOW, "EOVERFLOW", "Value too large for defined data type"},
+// The errnos' names (as strace prints them) and texts, which the plan carries from the Go side
+// (the GNU C library's wording), so that messages read the same as the Go side's and
+// util-linux's whichever C library this binary is linked with (glibc or musl).
+struct errno_text {
+	uint32_t num;
+	char *name, *text;
 };
+static struct errno_text *errnos;
+static uint32_t nerrnos;
 
 static const char *errno_name(int err)
 {
-	for (size_t i = 0; i < sizeof errnos / sizeof errnos[0]; i++)
-		if (errnos[i].num == err)
+	for (uint32_t i = 0; i < nerrnos; i++)
+		if (errnos[i].num == (uint32_t)err)
 			return errnos[i].name;
 	return "E?";
 }
 
 static const char *errno_text(int err)
 {
-	for (size_t i = 0; i < sizeof errnos / sizeof errnos[0]; i++)
-		if (errnos[i].num == err)
+	for (uint32_t i = 0; i < nerrnos; i++)
+		if (errnos[i].num == (uint32_t)err)
 			return errnos[i].text;
 	return strerror(err);
 }
@@ -392,15 +328,15 @@ static void exec_step(const struct step *s)
 	if (tracing && s->trace && *s->trace)
 		fprintf(stderr, "%s ...\n", s->trace);
 	if (s->flags & F_ENV)
-		environ = s->v2;
-	if (s->a >= 0)
-		fexecve((int)s->a, s->v1, environ);
-	else if (strchr(s->s1, '/'))
-		execv(s->s1, s->v1);
+		environ = s->exec.env;
+	if (s->exec.fd >= 0)
+		fexecve((int)s->exec.fd, s->exec.argv, environ);
+	else if (strchr(s->exec.path, '/'))
+		execv(s->exec.path, s->exec.argv);
 	else
-		execvp(s->s1, s->v1);
+		execvp(s->exec.path, s->exec.argv);
 	int err = errno;
-	die(err == ENOENT ? 127 : 126, s, err);
+	die(nsbox_exec_failure_status(err), s, err);
 }
 
 static void run_program(const struct step *s)
@@ -409,13 +345,13 @@ static void run_program(const struct step *s)
 	if (pid < 0)
 		die(1, s, errno);
 	if (pid == 0) {
-		char **argv = s->v1;
+		char **argv = s->run.argv;
 		if (s->flags & F_SUBST_PID)
-			for (uint32_t i = 0; i < s->n1; i++)
+			for (uint32_t i = 0; i < s->run.argc; i++)
 				argv[i] = subst(argv[i]);
 		execvp(argv[0], argv);
 		fprintf(stderr, "%s: failed to execute %s: %s\n", prog, argv[0], errno_text(errno));
-		_exit(errno == ENOENT ? 127 : 126);
+		_exit(nsbox_exec_failure_status(errno));
 	}
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
@@ -445,10 +381,13 @@ static void run_plan(struct step *steps, uint32_t count)
 		if (s->cond < 0 && s->cond > -64 && !(done_ids & (1ull << -s->cond)))
 			continue;
 		if (s->flags & F_SUBST_PID) {
-			if (s->s1)
-				s->s1 = subst(s->s1);
-			if (s->s2)
-				s->s2 = subst(s->s2);
+			if (s->op == OP_WRITE) {
+				s->write.path = subst(s->write.path);
+				s->write.data = subst(s->write.data);
+			} else if (s->op == OP_MOUNT) {
+				s->mount.source = subst(s->mount.source);
+				s->mount.target = subst(s->mount.target);
+			}
 			if (s->trace)
 				s->trace = subst(s->trace);
 			if (s->errmsg)
@@ -458,44 +397,41 @@ static void run_plan(struct step *steps, uint32_t count)
 		errno = 0;
 		switch (s->op) {
 		case OP_UNSHARE:
-			ret = unshare((int)s->a);
+			ret = unshare((int)s->unshare.flags);
 			break;
 		case OP_SETNS:
-			ret = setns((int)s->a, (int)s->b);
+			ret = setns((int)s->setns.fd, (int)s->setns.nstype);
 			break;
 		case OP_WRITE:
-			ret = write_file(s->s1, s->s2);
+			ret = write_file(s->write.path, s->write.data);
 			break;
 		case OP_MOUNT:
-			ret = mount(s->s1, s->s2, s->n1 > 0 ? s->v1[0] : NULL, (unsigned long)s->a,
-				    s->n1 > 1 ? s->v1[1] : NULL);
+			ret = mount(s->mount.source, s->mount.target, s->mount.fstype,
+				    (unsigned long)s->mount.flags, s->mount.data);
 			break;
 		case OP_CHROOT:
-			ret = chroot(s->s1);
+			ret = chroot(s->dir.path);
 			break;
 		case OP_CHDIR:
-			ret = chdir(s->s1);
+			ret = chdir(s->dir.path);
 			break;
 		case OP_FCHDIR:
-			ret = fchdir((int)s->a);
+			ret = fchdir((int)s->fchdir.fd);
 			break;
 		case OP_SETGROUPS:
 			ret = setgroups(0, NULL);
 			break;
 		case OP_SETRESGID:
-			ret = setresgid((gid_t)s->a, (gid_t)s->a, (gid_t)s->a);
+			ret = setresgid((gid_t)s->cred.id, (gid_t)s->cred.id, (gid_t)s->cred.id);
 			break;
 		case OP_SETRESUID:
-			ret = setresuid((uid_t)s->a, (uid_t)s->a, (uid_t)s->a);
+			ret = setresuid((uid_t)s->cred.id, (uid_t)s->cred.id, (uid_t)s->cred.id);
 			break;
-		case OP_KEEPCAPS:
+		case OP_KEEP_CAPS:
 			ret = keep_caps();
 			break;
 		case OP_PRCTL:
-			ret = prctl((int)s->a, (unsigned long)s->b, 0, 0, 0);
-			break;
-		case OP_SETSID:
-			ret = setsid();
+			ret = prctl((int)s->prctl.option, (unsigned long)s->prctl.arg, 0, 0, 0);
 			break;
 		case OP_CHECK_PARENT:
 			if (getppid() != (pid_t)main_pid) {
@@ -647,16 +583,60 @@ void nsbox_reignore_signals(void)
 			signal(sig, SIG_IGN);
 }
 
+// read_payload reads the arguments of s->op (stage.h lists them).
+static int read_payload(struct reader *r, struct step *s)
+{
+	int bad = 0;
+	switch (s->op) {
+	case OP_UNSHARE:
+		return rd_bytes(r, &s->unshare.flags, 8);
+	case OP_SETNS:
+		return rd_bytes(r, &s->setns.fd, 8) < 0 || rd_bytes(r, &s->setns.nstype, 8) < 0 ? -1 : 0;
+	case OP_WRITE:
+		s->write.path = rd_str(r, &bad);
+		if (!bad) s->write.data = rd_str(r, &bad);
+		break;
+	case OP_MOUNT:
+		s->mount.source = rd_str(r, &bad);
+		if (!bad) s->mount.target = rd_str(r, &bad);
+		if (!bad) s->mount.fstype = rd_str(r, &bad);
+		if (!bad) bad = rd_bytes(r, &s->mount.flags, 8) < 0;
+		if (!bad) s->mount.data = rd_str(r, &bad);
+		break;
+	case OP_CHROOT:
+	case OP_CHDIR:
+		s->dir.path = rd_str(r, &bad);
+		break;
+	case OP_FCHDIR:
+		return rd_bytes(r, &s->fchdir.fd, 8);
+	case OP_SETRESGID:
+	case OP_SETRESUID:
+		return rd_bytes(r, &s->cred.id, 8);
+	case OP_PRCTL:
+		return rd_bytes(r, &s->prctl.option, 8) < 0 || rd_bytes(r, &s->prctl.arg, 8) < 0 ? -1 : 0;
+	case OP_RUN:
+		s->run.argv = rd_vec(r, &s->run.argc, &bad);
+		break;
+	case OP_EXEC:
+		bad = rd_bytes(r, &s->exec.fd, 8) < 0;
+		if (!bad) s->exec.path = rd_str(r, &bad);
+		if (!bad) s->exec.argv = rd_vec(r, &s->exec.argc, &bad);
+		if (!bad) s->exec.env = rd_vec(r, &s->exec.envc, &bad);
+		break;
+	}
+	return bad ? -1 : 0;
+}
+
 __attribute__((constructor)) static void nsbox_preruntime(void)
 {
-	const char *marker = getenv(MARKER);
+	const char *marker = getenv(NSBOX_MARKER);
 	if (!marker)
 		return;
 	char *end;
 	long fd = strtol(marker, &end, 10);
-	unsetenv(MARKER);
+	unsetenv(NSBOX_MARKER);
 	if (*marker == 0 || *end != 0 || fd < 0 || fd > 1 << 20) {
-		fprintf(stderr, "nsbox: malformed %s\n", MARKER);
+		fprintf(stderr, "nsbox: malformed %s\n", NSBOX_MARKER);
 		_exit(1);
 	}
 	if (getuid() != geteuid() || getgid() != getegid()) {
@@ -667,9 +647,10 @@ __attribute__((constructor)) static void nsbox_preruntime(void)
 	char *buf = read_all((int)fd, &len);
 	close((int)fd);
 	struct reader r = {buf, buf ? buf + len : NULL};
-	char magic[8];
+	char magic[sizeof NSBOX_MAGIC - 1];
 	uint32_t flags, count, nfds;
-	int bad = !buf || rd_bytes(&r, magic, 8) < 0 || memcmp(magic, PLAN_MAGIC, 8) != 0 ||
+	int bad = !buf || rd_bytes(&r, magic, sizeof magic) < 0 ||
+		  memcmp(magic, NSBOX_MAGIC, sizeof magic) != 0 ||
 		  rd_bytes(&r, &flags, 4) < 0 || rd_bytes(&r, &nfds, 4) < 0 || nfds > 1024;
 	// The fds the plan uses were passed without close-on-exec; no program we run gets them.
 	for (uint32_t i = 0; !bad && i < nfds; i++) {
@@ -680,6 +661,14 @@ __attribute__((constructor)) static void nsbox_preruntime(void)
 			fcntl(pfd, F_SETFD, FD_CLOEXEC);
 	}
 	char *name = bad ? NULL : rd_str(&r, &bad);
+	bad = bad || rd_bytes(&r, &nerrnos, 4) < 0 || nerrnos > 4096;
+	errnos = bad ? NULL : calloc(nerrnos ? nerrnos : 1, sizeof *errnos);
+	bad = bad || !errnos;
+	for (uint32_t i = 0; !bad && i < nerrnos; i++) {
+		bad = rd_bytes(&r, &errnos[i].num, 4) < 0;
+		if (!bad) errnos[i].name = rd_str(&r, &bad);
+		if (!bad) errnos[i].text = rd_str(&r, &bad);
+	}
 	bad = bad || rd_bytes(&r, &count, 4) < 0 || count > 1u << 16;
 	struct step *steps = bad ? NULL : calloc(count ? count : 1, sizeof *steps);
 	bad = bad || !steps;
@@ -687,22 +676,16 @@ __attribute__((constructor)) static void nsbox_preruntime(void)
 		struct step *s = &steps[i];
 		bad = rd_bytes(&r, &s->op, 4) < 0 || rd_bytes(&r, &s->role, 4) < 0 ||
 		      rd_bytes(&r, &s->flags, 4) < 0 || rd_bytes(&r, &s->id, 4) < 0 ||
-		      rd_bytes(&r, &s->cond, 4) < 0 ||
-		      rd_bytes(&r, &s->a, 8) < 0 || rd_bytes(&r, &s->b, 8) < 0;
-		if (bad)
-			break;
-		s->s1 = rd_str(&r, &bad);
-		if (!bad) s->s2 = rd_str(&r, &bad);
+		      rd_bytes(&r, &s->cond, 4) < 0;
 		if (!bad) s->trace = rd_str(&r, &bad);
 		if (!bad) s->errmsg = rd_str(&r, &bad);
-		if (!bad) s->v1 = rd_vec(&r, &s->n1, &bad);
-		if (!bad) s->v2 = rd_vec(&r, &s->n2, &bad);
+		if (!bad) bad = read_payload(&r, s) < 0;
 	}
 	if (bad) {
 		fprintf(stderr, "nsbox: malformed plan\n");
 		_exit(1);
 	}
 	prog = name;
-	tracing = flags & 1;
+	tracing = flags & PLAN_TRACE;
 	run_plan(steps, count);
 }

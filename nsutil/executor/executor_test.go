@@ -1,6 +1,6 @@
 //go:build linux
 
-package nsutil
+package executor_test
 
 import (
 	"encoding/json"
@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/executor"
+	_ "github.com/nsbox/nsbox/nsutil/executor/cstage"
 	"github.com/nsbox/nsbox/nsutil/nstest"
 	"golang.org/x/sys/unix"
 )
@@ -31,7 +34,8 @@ type testPlan struct {
 	Fork     bool
 	Argv     []string
 	Trace    bool
-	Engine   Engine // see inprocess_test.go
+	Engine   executor.Engine // see inprocess_test.go
+	EveryOp  bool            // add one step of each operation (see TestExecutorEveryOperation)
 }
 
 func TestMain(m *testing.M) {
@@ -48,12 +52,12 @@ func runTestPlan(spec string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	p := NewPlan("nsutil-test")
+	p := executor.NewPlan("nsutil-test")
 	p.Trace = tp.Trace
 	p.Engine = tp.Engine
 	var flags uintptr
 	for _, name := range tp.Unshare {
-		k, _ := KindByName(name)
+		k, _ := nsutil.KindByName(name)
 		flags |= k.Flag
 	}
 	if flags != 0 {
@@ -66,13 +70,13 @@ func runTestPlan(spec string) int {
 		}
 	}
 	if tp.Join != 0 {
-		var kinds []Kind
+		var kinds []nsutil.Kind
 		for _, name := range tp.JoinKind {
-			k, _ := KindByName(name)
+			k, _ := nsutil.KindByName(name)
 			kinds = append(kinds, k)
 		}
 		if tp.Pidfd {
-			t, err := OpenTarget(tp.Join)
+			t, err := nsutil.OpenTarget(tp.Join)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, err)
 				return 2
@@ -85,20 +89,20 @@ func runTestPlan(spec string) int {
 			}
 			label := fmt.Sprintf("pidfd:%d", tp.Join)
 			first, user := p.NewGroup(), p.NewGroup()
-			p.Setns(t.PidFD, mask, SetnsOpts{Label: label, Optional: true, Group: first})
+			p.Setns(t.PidFD, mask, executor.SetnsOpts{Label: label, Optional: true, Group: first})
 			all := mask
 			for _, k := range kinds {
 				all |= k.Flag
 			}
 			if all != mask { // pass one entered the rest: now the user namespace alone
-				p.Setns(t.PidFD, all&^mask, SetnsOpts{Label: label, After: first, Group: user})
+				p.Setns(t.PidFD, all&^mask, executor.SetnsOpts{Label: label, After: first, Group: user})
 			}
-			p.Setns(t.PidFD, all, SetnsOpts{Label: label, Group: first})
+			p.Setns(t.PidFD, all, executor.SetnsOpts{Label: label, Group: first})
 		} else {
 			groups := map[string]int32{}
-			files := map[string]*NSFile{}
+			files := map[string]*nsutil.NSFile{}
 			for _, k := range kinds {
-				f, err := OpenNamespace(k.ProcPath(tp.Join), &k)
+				f, err := nsutil.OpenNamespace(k.ProcPath(tp.Join), &k)
 				if err != nil {
 					fmt.Fprintln(os.Stderr, err)
 					return 2
@@ -111,20 +115,50 @@ func runTestPlan(spec string) int {
 					if pass == 0 && k.Name == "user" {
 						continue
 					}
-					p.Setns(files[k.Name].FD, k.Flag, SetnsOpts{Label: files[k.Name].Path, Optional: pass == 0, Group: groups[k.Name]})
+					p.Setns(files[k.Name].FD, k.Flag, executor.SetnsOpts{Label: files[k.Name].Path, Optional: pass == 0, Group: groups[k.Name]})
 				}
 			}
 		}
 	}
-	if tp.Fork {
-		p.Fork(ForkOpts{})
-		p.As(Parent).Wait(ForkOpts{}).As(Main)
+	if tp.EveryOp {
+		if code := addEveryOp(p); code != 0 {
+			return code
+		}
 	}
-	p.Exec(tp.Argv, nil)
+	if tp.Fork {
+		p.Fork(executor.ForkOpts{})
+		p.As(executor.Parent).Wait(executor.ForkOpts{}).As(executor.Main)
+	}
+	if tp.EveryOp {
+		p.ExitIfOrphaned()
+		p.ExecPath("/bin/sh", append([]string{"-sh"}, tp.Argv[1:]...), append(os.Environ(), "EVERY_OP=yes"))
+	} else {
+		p.Exec(tp.Argv, nil)
+	}
 	if err := p.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 	}
 	return 2
+}
+
+// addEveryOp adds a step of each operation that takes arguments, so that every argument
+// layout goes through the C stage (after an unshare of a mount namespace).
+func addEveryOp(p *executor.Plan) int {
+	root, err := os.Open("/")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	p.HelperFork()
+	p.As(executor.Helper).RunProgram([]string{"/bin/sh", "-c", "test -d /proc/%p"}, "helper program failed").HelperDone()
+	p.As(executor.Main).HelperRelease()
+	p.Mount("none", "/", "", unix.MS_REC|unix.MS_PRIVATE, "", "cannot make / private")
+	p.Mount("none", "/tmp", "tmpfs", 0, "size=1m", "cannot mount tmpfs")
+	p.WriteFile("/proc/%p/comm", "pid %p", "cannot write comm")
+	p.Fchdir(int(root.Fd()), "/").Chdir("/tmp").Chroot("/")
+	p.ClearGroups(false, 0).SetGID(0).SetUID(0).KeepCaps()
+	p.Prctl(unix.PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG", uint64(unix.SIGKILL))
+	return 0
 }
 
 func runPlan(t *testing.T, tp testPlan, asUser *[2]int) nstest.Result {
@@ -138,15 +172,6 @@ func runPlan(t *testing.T, tp testPlan, asUser *[2]int) nstest.Result {
 	return nstest.Run(t, 20*time.Second, cmd)
 }
 
-func nsInode(t *testing.T, pid int, kind string) string {
-	t.Helper()
-	link, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", pid, kind))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return link
-}
-
 // readlinksScript prints /proc/self/ns/KIND for each kind, one per line.
 func readlinksScript(kinds []string) []string {
 	var b strings.Builder
@@ -158,7 +183,7 @@ func readlinksScript(kinds []string) []string {
 
 func allKindNames() []string {
 	var names []string
-	for _, k := range Kinds {
+	for _, k := range nsutil.Kinds {
 		names = append(names, k.Name)
 	}
 	return names
@@ -177,7 +202,7 @@ func TestExecutorUnsharesEveryKind(t *testing.T) {
 		t.Fatalf("got %q, want %d links", got, len(kinds))
 	}
 	for i, k := range kinds {
-		if host := nsInode(t, os.Getpid(), k); got[i] == host {
+		if host := nstest.NSLink(t, os.Getpid(), k); got[i] == host {
 			t.Errorf("%s: still in the host namespace %s", k, host)
 		}
 	}
@@ -258,7 +283,7 @@ func assertInTargetNamespaces(t *testing.T, out string, target int, kinds []stri
 	t.Helper()
 	got := strings.Fields(out)
 	for i, k := range kinds {
-		if want := nsInode(t, target, k); i >= len(got) || got[i] != want {
+		if want := nstest.NSLink(t, target, k); i >= len(got) || got[i] != want {
 			t.Errorf("pidfd=%v: %s = %q, want the target's %s", pidfd, k, got, want)
 		}
 	}
@@ -272,7 +297,7 @@ func TestExecutorLeaksNothing(t *testing.T) {
 	if res.Code != 0 {
 		t.Fatalf("exit %d, stderr %q", res.Code, res.Stderr)
 	}
-	if strings.Contains(res.Stdout, PlanMarker) || strings.Contains(res.Stdout, testPlanEnv) {
+	if strings.Contains(res.Stdout, executor.PlanMarker) || strings.Contains(res.Stdout, testPlanEnv) {
 		t.Errorf("marker leaked into the environment:\n%s", res.Stdout)
 	}
 	// The program sees exactly the fds the same program sees when the caller runs it directly.
@@ -328,29 +353,6 @@ func TestExecutorTraceAndErrors(t *testing.T) {
 	}
 }
 
-func TestOpenNamespaceChecksKind(t *testing.T) {
-	net, _ := KindByName("net")
-	uts, _ := KindByName("uts")
-	f, err := OpenNamespace("/proc/self/ns/net", &net)
-	if err != nil {
-		t.Fatalf("OpenNamespace(net) = %v", err)
-	}
-	if flags, _ := unix.FcntlInt(uintptr(f.FD), unix.F_GETFD, 0); flags&unix.FD_CLOEXEC == 0 {
-		t.Errorf("namespace fd is not close-on-exec")
-	}
-	f.Close()
-	if _, err := OpenNamespace("/proc/self/ns/net", &uts); err == nil || !strings.Contains(err.Error(), "is a net namespace, not uts") {
-		t.Errorf("OpenNamespace(net as uts) = %v", err)
-	}
-	if _, err := OpenNamespace("/etc/passwd", nil); err == nil || !strings.Contains(err.Error(), "not a namespace") {
-		t.Errorf("OpenNamespace(/etc/passwd) = %v", err)
-	}
-	missing := nstest.MissingPath(t)
-	if _, err := OpenNamespace(missing, nil); err == nil || !strings.Contains(err.Error(), "cannot open "+missing) {
-		t.Errorf("OpenNamespace(%s) = %v", missing, err)
-	}
-}
-
 func TestExecutorTraceLines(t *testing.T) {
 	nstest.RequireRoot(t)
 	target := startTarget(t, nil, "--net")
@@ -371,6 +373,50 @@ func TestExecutorTraceLines(t *testing.T) {
 		if !anyMatch(lines, re) {
 			t.Errorf("trace lacks %s:\n%s", re, res.Stderr)
 		}
+	}
+}
+
+// TestExecutorEveryOperation runs a plan with a step of every operation through the C stage
+// and checks each one's trace line: a Go and a C layout of some operation's arguments that
+// disagree show up as a wrong value or a malformed plan.
+func TestExecutorEveryOperation(t *testing.T) {
+	nstest.RequireRoot(t)
+	res := runPlan(t, testPlan{Unshare: []string{"mnt", "uts"}, EveryOp: true, Fork: true, Trace: true,
+		Argv: []string{"/bin/sh", "-c", "echo $0 $EVERY_OP; cat /proc/$PPID/comm; pwd; grep -E '^(CapInh|CapAmb|Groups)' /proc/self/status"}}, nil)
+	if res.Code != 0 {
+		t.Fatalf("exit %d, stderr %q", res.Code, res.Stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
+	for _, re := range []string{
+		`^unshare\(CLONE_NEWUTS\|CLONE_NEWNS\) = 0$`,
+		`^fork\(\) helper = \d+$`,
+		`^run \["/bin/sh", "-c", "test -d /proc/\d+"\] = 0$`,
+		`^wait4\(helper\) = 0$`,
+		`^mount\("none", "/", "", MS_REC\|MS_PRIVATE, ""\) = 0$`,
+		`^mount\("none", "/tmp", "tmpfs", 0x0, "size=1m"\) = 0$`,
+		`^write /proc/\d+/comm "pid \d+" = 0$`,
+		`^chdir\("/tmp"\) = 0$`,
+		`^fchdir\(\d+</>\) = 0$`,
+		`^chroot\("/"\) = 0$`,
+		`^setgroups\(0, \[\]\) = 0$`,
+		`^setresgid\(0, 0, 0\) = 0$`,
+		`^setresuid\(0, 0, 0\) = 0$`,
+		`^capset\(inheritable=permitted\), prctl\(PR_CAP_AMBIENT_RAISE, \.\.\.\) = 0$`,
+		`^prctl\(PR_SET_PDEATHSIG, 9\) = 0$`,
+		`^getppid\(\) == parent = 0$`,
+		`^execve\("/bin/sh", \["-sh", "-c", .*\]\) \.\.\.$`,
+		`^wait4\(child\) = exited 0$`,
+	} {
+		if !anyMatch(lines, re) {
+			t.Errorf("trace lacks %s:\n%s", re, res.Stderr)
+		}
+	}
+	out := strings.Fields(res.Stdout)
+	if len(out) < 5 || out[0] != "-sh" || out[1] != "yes" || out[2] != "pid" || out[4] != "/tmp" {
+		t.Errorf("program output %q, want -sh yes pid PID /tmp and capability lines", res.Stdout)
+	}
+	if !regexp.MustCompile(`CapAmb:\t0*[1-9a-f]`).MatchString(res.Stdout) {
+		t.Errorf("no ambient capabilities after KeepCaps:\n%s", res.Stdout)
 	}
 }
 

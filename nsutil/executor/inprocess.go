@@ -1,6 +1,6 @@
 //go:build linux
 
-package nsutil
+package executor
 
 import (
 	"errors"
@@ -51,32 +51,32 @@ func (e *StepError) Unwrap() error { return e.Err }
 // OS thread: only Main steps that the kernel applies to the calling thread (unshare of every
 // kind but user and time, which need a single-threaded process or /proc/self of the thread
 // group leader; setns of net, uts, ipc and cgroup namespaces; mounts, chroot and chdir in the
-// thread's own fs after CLONE_NEWNS), then execve
-// of a path. Anything else (forks, helpers, credentials, /proc/self writes, traces) goes to
-// the pre-runtime stage.
+// thread's own fs after CLONE_NEWNS), then execve of a path. Anything else (forks, helpers,
+// credentials, /proc/self writes, traces) goes to the pre-runtime stage.
 func (p *Plan) InProcess() bool {
 	if p.Trace {
 		return false
 	}
 	for i, s := range p.steps {
-		if s.role != Main || s.id != 0 || s.cond != 0 || s.flags&flagSubstPID != 0 {
+		if s.role != Main || s.id != 0 || s.cond != 0 || s.flags&flagSubstPid != 0 {
 			return false
 		}
-		switch s.op {
-		case opUnshare:
-			if uintptr(s.a)&(unix.CLONE_NEWUSER|unix.CLONE_NEWTIME) != 0 {
+		switch a := s.args.(type) {
+		case unshareArgs:
+			if a.flags&(unix.CLONE_NEWUSER|unix.CLONE_NEWTIME) != 0 {
 				return false
 			}
-		case opSetns:
+		case setnsArgs:
 			// Net, UTS, IPC and cgroup namespaces are per thread; user, mount and time need a
 			// single-threaded process (or an fs of its own), pid a fork. The fds are
 			// close-on-exec in this process, so the program does not get them.
-			if s.b == 0 || uintptr(s.b)&^threadSetnsKinds != 0 || !closeOnExec(int(s.a)) {
+			if a.nstype == 0 || a.nstype&^threadSetnsKinds != 0 || !closeOnExec(a.fd) {
 				return false
 			}
-		case opMount, opChroot, opChdir:
-		case opExec:
-			if s.a >= 0 || i != len(p.steps)-1 {
+		case mountArgs:
+		case pathArgs: // chroot, chdir
+		case execArgs:
+			if a.fd >= 0 || i != len(p.steps)-1 {
 				return false
 			}
 		default:
@@ -106,28 +106,26 @@ func (p *Plan) runInProcess() error {
 	}
 	for _, s := range p.steps {
 		var err error
-		switch s.op {
-		case opUnshare:
-			err = unix.Unshare(int(s.a))
-		case opSetns:
-			err = unix.Setns(int(s.a), int(s.b))
-		case opMount:
-			err = unix.Mount(s.s1, s.s2, s.v1[0], uintptr(s.a), s.v1[1])
-		case opChroot:
-			err = unix.Chroot(s.s1)
-		case opChdir:
-			err = unix.Chdir(s.s1)
-		case opExec:
-			env := s.v2
+		switch a := s.args.(type) {
+		case unshareArgs:
+			err = unix.Unshare(int(a.flags))
+		case setnsArgs:
+			err = unix.Setns(a.fd, int(a.nstype))
+		case mountArgs:
+			err = unix.Mount(a.source, a.target, a.fstype, a.flags, a.data)
+		case pathArgs:
+			if s.op == opChroot {
+				err = unix.Chroot(a.path)
+			} else {
+				err = unix.Chdir(a.path)
+			}
+		case execArgs:
+			env := a.env
 			if s.flags&flagEnv == 0 {
 				env = withoutMarker(os.Environ())
 			}
-			err = execvp(s.s1, s.v1, env)
-			code := 126
-			if errors.Is(err, unix.ENOENT) {
-				code = 127
-			}
-			return &StepError{Msg: s.errmsg, Err: err, Code: code}
+			err = execvp(a.path, a.argv, env)
+			return &StepError{Msg: s.errmsg, Err: err, Code: ExecFailureStatus(err)}
 		}
 		if err != nil && s.flags&flagOptional == 0 {
 			return &StepError{Msg: s.errmsg, Err: err, Code: 1}
@@ -171,7 +169,7 @@ func execvp(file string, argv, env []string) error {
 }
 
 func execve(path string, argv, env []string) error {
-	reignoreSignals()
+	stage.ReignoreSignals()
 	err := syscall.Exec(path, argv, env)
 	if errors.Is(err, unix.ENOEXEC) {
 		err = syscall.Exec("/bin/sh", append([]string{"/bin/sh", path}, argv[1:]...), env)

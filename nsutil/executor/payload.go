@@ -1,0 +1,89 @@
+//go:build linux
+
+package executor
+
+import (
+	"bytes"
+	"encoding/binary"
+)
+
+// The arguments of each operation, and how they are laid out for the C stage: each args type's
+// encode writes the fields that read_payload in cstage/preruntime.c reads for its operation, in
+// the same order (stage.h lists them beside the operations).
+
+type unshareArgs struct{ flags uintptr }
+type setnsArgs struct {
+	fd     int
+	nstype uintptr
+}
+type writeArgs struct{ path, data string }
+type mountArgs struct {
+	source, target, fstype string
+	flags                  uintptr
+	data                   string
+}
+type pathArgs struct{ path string } // chroot, chdir
+type fdArgs struct{ fd int }        // fchdir
+type idArgs struct{ id int }        // setresuid, setresgid
+type prctlArgs struct {
+	option int
+	arg    uint64
+}
+type runArgs struct{ argv []string }
+type execArgs struct {
+	fd        int // an executable to fexecve, or -1
+	path      string
+	argv, env []string // env is used with flagEnv
+}
+
+// args is an operation's arguments; the operations that have none have nil.
+type args interface {
+	encode(e *encoder)
+	strs() []string // every string, which must not hold a NUL byte
+}
+
+func (a unshareArgs) encode(e *encoder) { e.i64(int64(a.flags)) }
+func (a setnsArgs) encode(e *encoder)   { e.i64(int64(a.fd)); e.i64(int64(a.nstype)) }
+func (a writeArgs) encode(e *encoder)   { e.str(a.path); e.str(a.data) }
+func (a mountArgs) encode(e *encoder) {
+	e.str(a.source)
+	e.str(a.target)
+	e.str(a.fstype)
+	e.i64(int64(a.flags))
+	e.str(a.data)
+}
+func (a pathArgs) encode(e *encoder)  { e.str(a.path) }
+func (a fdArgs) encode(e *encoder)    { e.i64(int64(a.fd)) }
+func (a idArgs) encode(e *encoder)    { e.i64(int64(a.id)) }
+func (a prctlArgs) encode(e *encoder) { e.i64(int64(a.option)); e.i64(int64(a.arg)) }
+func (a runArgs) encode(e *encoder)   { e.vec(a.argv) }
+func (a execArgs) encode(e *encoder) {
+	e.i64(int64(a.fd))
+	e.str(a.path)
+	e.vec(a.argv)
+	e.vec(a.env)
+}
+
+func (a unshareArgs) strs() []string { return nil }
+func (a setnsArgs) strs() []string   { return nil }
+func (a writeArgs) strs() []string   { return []string{a.path, a.data} }
+func (a mountArgs) strs() []string   { return []string{a.source, a.target, a.fstype, a.data} }
+func (a pathArgs) strs() []string    { return []string{a.path} }
+func (a fdArgs) strs() []string      { return nil }
+func (a idArgs) strs() []string      { return nil }
+func (a prctlArgs) strs() []string   { return nil }
+func (a runArgs) strs() []string     { return a.argv }
+func (a execArgs) strs() []string    { return append(append([]string{a.path}, a.argv...), a.env...) }
+
+// encoder writes the plan in the C stage's layout (native byte order).
+type encoder struct{ b bytes.Buffer }
+
+func (e *encoder) u32(v uint32) { e.b.Write(binary.NativeEndian.AppendUint32(nil, v)) }
+func (e *encoder) i64(v int64)  { e.b.Write(binary.NativeEndian.AppendUint64(nil, uint64(v))) }
+func (e *encoder) str(s string) { e.u32(uint32(len(s))); e.b.WriteString(s) }
+func (e *encoder) vec(v []string) {
+	e.u32(uint32(len(v)))
+	for _, s := range v {
+		e.str(s)
+	}
+}
