@@ -42,6 +42,17 @@ func KindByName(name string) (Kind, bool) {
 	return Kind{}, false
 }
 
+// KindIndex is the index in Kinds of the kind whose /proc/PID/ns name is name ("mnt", not
+// "mount"): lsns's -t and TYPE spelling.
+func KindIndex(name string) (int, bool) {
+	for i, k := range Kinds {
+		if k.Name == name {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
 // KindByFlag finds the kind of a single CLONE_NEW* flag (as NS_GET_NSTYPE returns it).
 func KindByFlag(flag uintptr) (Kind, bool) {
 	for _, k := range Kinds {

@@ -5,68 +5,29 @@ package nsutil
 import (
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
+	"github.com/nsbox/nsbox/nsutil/procfs"
 	"golang.org/x/sys/unix"
 )
 
-// MountEntry is what persistence checks need of a /proc/PID/mountinfo line.
-type MountEntry struct {
-	MountPoint string
-	Shared     bool // a "shared:N" optional field: propagation peers exist
-}
-
-// MountContaining finds the mount that holds path (absolute, symlinks resolved) in mountinfo
-// text: the longest mount point that is path or one of its parents, the last-mounted one when
-// several are stacked.
-func MountContaining(mountinfo, path string) (MountEntry, bool) {
-	var best MountEntry
+// mountContaining finds the mount that holds path (absolute, symlinks resolved) among mounts:
+// the longest mount point that is path or one of its parents, the last-mounted one when several
+// are stacked.
+func mountContaining(mounts []procfs.Mount, path string) (procfs.Mount, bool) {
+	var best procfs.Mount
 	found := false
-	for _, line := range strings.Split(mountinfo, "\n") {
-		f := strings.Fields(line)
-		if len(f) < 7 {
+	for _, m := range mounts {
+		if !pathWithin(path, m.MountPoint) || (found && len(m.MountPoint) < len(best.MountPoint)) {
 			continue
 		}
-		mp := unescapeMountinfo(f[4])
-		if !pathWithin(path, mp) || (found && len(mp) < len(best.MountPoint)) {
-			continue
-		}
-		e := MountEntry{MountPoint: mp}
-		for _, opt := range f[6:] {
-			if opt == "-" {
-				break
-			}
-			if strings.HasPrefix(opt, "shared:") {
-				e.Shared = true
-			}
-		}
-		best, found = e, true
+		best, found = m, true
 	}
 	return best, found
 }
 
 func pathWithin(path, dir string) bool {
 	return dir == "/" || path == dir || strings.HasPrefix(path, dir+"/")
-}
-
-// unescapeMountinfo undoes the kernel's octal escapes (\040 for a space) in mountinfo paths.
-func unescapeMountinfo(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }
 
 // CheckPersistTarget checks that file can receive a bind mount of a namespace: it exists, and
@@ -91,12 +52,12 @@ func CheckPersistTarget(file string, mnt bool) (sharedMount string, err error) {
 	if err != nil {
 		return "", err
 	}
-	info, err := os.ReadFile("/proc/self/mountinfo")
+	mounts, err := procfs.ReadMountinfo(0)
 	if err != nil {
 		return "", err
 	}
-	if e, ok := MountContaining(string(info), abs); ok && e.Shared {
-		return e.MountPoint, nil
+	if m, ok := mountContaining(mounts, abs); ok && m.Shared() {
+		return m.MountPoint, nil
 	}
 	return "", nil
 }

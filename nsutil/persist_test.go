@@ -2,7 +2,11 @@
 
 package nsutil
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/nsbox/nsbox/nsutil/procfs"
+)
 
 const mountinfoSample = `22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw
 30 22 0:25 / /run rw,nosuid shared:5 - tmpfs tmpfs rw
@@ -24,12 +28,13 @@ func TestMountContaining(t *testing.T) {
 		{"/mnt/with space/f", "/mnt/with space", true},
 	}
 	for _, tc := range tests {
-		e, ok := MountContaining(mountinfoSample, tc.path)
-		if !ok || e.MountPoint != tc.mp || e.Shared != tc.shared {
-			t.Errorf("MountContaining(%q) = %+v, %v; want %q shared=%v", tc.path, e, ok, tc.mp, tc.shared)
+		e, ok := mountContaining(procfs.ParseMountinfo([]byte(mountinfoSample)), tc.path)
+		if !ok || e.MountPoint != tc.mp || e.Shared() != tc.shared {
+			t.Errorf("mountContaining(%q) = %+v, %v; want %q shared=%v", tc.path, e, ok, tc.mp, tc.shared)
 		}
 	}
-	if e, _ := MountContaining(mountinfoSample[:len(mountinfoSample)-len("41 31 0:28 / /run/netns rw shared:7 - tmpfs tmpfs rw\n")], "/run/netns/a"); e.Shared {
+	private := mountinfoSample[:len(mountinfoSample)-len("41 31 0:28 / /run/netns rw shared:7 - tmpfs tmpfs rw\n")]
+	if e, _ := mountContaining(procfs.ParseMountinfo([]byte(private)), "/run/netns/a"); e.Shared() {
 		t.Errorf("private /run/netns: got shared")
 	}
 }
@@ -37,7 +42,7 @@ func TestMountContaining(t *testing.T) {
 func FuzzMountContaining(f *testing.F) {
 	f.Add(mountinfoSample, "/run/netns/a")
 	f.Fuzz(func(t *testing.T, info, path string) {
-		e, ok := MountContaining(info, path)
+		e, ok := mountContaining(procfs.ParseMountinfo([]byte(info)), path)
 		if ok && !pathWithin(path, e.MountPoint) {
 			t.Fatalf("%q is not within %q", path, e.MountPoint)
 		}

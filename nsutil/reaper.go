@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nsbox/nsbox/nsutil/procfs"
 	"golang.org/x/sys/unix"
 )
 
@@ -404,23 +405,14 @@ func Descendants(pid int) ([]int, error) {
 	if self, err := os.Readlink("/proc/self"); err != nil || self != strconv.Itoa(os.Getpid()) {
 		return nil, ErrForeignProc
 	}
-	dir, err := os.Open("/proc")
-	if err != nil {
-		return nil, err
-	}
-	names, err := dir.Readdirnames(-1)
-	dir.Close()
+	pids, err := procfs.PIDs()
 	if err != nil {
 		return nil, err
 	}
 	children := map[int][]int{}
-	for _, name := range names {
-		p, err := strconv.Atoi(name)
-		if err != nil {
-			continue
-		}
-		if ppid, ok := parentOf(p); ok {
-			children[ppid] = append(children[ppid], p)
+	for _, p := range pids {
+		if st, err := procfs.ReadStat(p); err == nil {
+			children[st.PPID] = append(children[st.PPID], p)
 		}
 	}
 	var out []int
@@ -432,38 +424,4 @@ func Descendants(pid int) ([]int, error) {
 		queue = append(queue, children[p]...)
 	}
 	return out, nil
-}
-
-// parentOf reads the parent PID from /proc/PID/stat (the field after the state, which
-// follows the last ')' so that a hostile comm cannot shift it).
-func parentOf(pid int) (int, bool) {
-	var buf [512]byte
-	fd, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return 0, false
-	}
-	n, err := unix.Read(fd, buf[:])
-	unix.Close(fd)
-	if err != nil || n <= 0 {
-		return 0, false
-	}
-	stat := string(buf[:n])
-	end := -1
-	for i := len(stat) - 1; i >= 0; i-- {
-		if stat[i] == ')' {
-			end = i
-			break
-		}
-	}
-	if end < 0 || end+4 >= len(stat) {
-		return 0, false
-	}
-	// ") S PPID ..."
-	rest := stat[end+4:]
-	i := 0
-	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
-		i++
-	}
-	ppid, err := strconv.Atoi(rest[:i])
-	return ppid, err == nil
 }

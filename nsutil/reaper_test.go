@@ -110,23 +110,3 @@ func TestDescendants(t *testing.T) {
 		t.Errorf("Descendants(self) = %v, holds self or parent", got)
 	}
 }
-
-// parentOf reads the right field whatever the command name holds.
-func TestParentOfHostileComm(t *testing.T) {
-	dir := t.TempDir()
-	name := dir + "/a) S 1 (b"
-	if err := os.Symlink("/bin/sleep", name); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(name, "600")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
-	if got, ok := parentOf(cmd.Process.Pid); !ok || got != os.Getpid() {
-		t.Errorf("parentOf(%d) = %d, %v; want %d", cmd.Process.Pid, got, ok, os.Getpid())
-	}
-}

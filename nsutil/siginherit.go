@@ -3,11 +3,10 @@
 package nsutil
 
 import (
-	"bufio"
-	"os"
 	"strconv"
 	"strings"
 
+	"github.com/nsbox/nsbox/nsutil/procfs"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,21 +41,12 @@ func InheritedSignals() (ignored, blocked SignalSet) {
 	if ign, blk, ok := inheritedSignals(); ok {
 		return ign, blk
 	}
-	f, err := os.Open("/proc/self/status")
+	status, err := procfs.ReadStatus(0)
 	if err != nil {
 		return 0, 0
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		key, value, _ := strings.Cut(sc.Text(), ":")
-		switch key {
-		case "SigIgn":
-			ignored, _ = ParseSignalSet(value)
-		case "SigBlk":
-			blocked, _ = ParseSignalSet(value)
-		}
-	}
+	ignored, _ = ParseSignalSet(status["SigIgn"])
+	blocked, _ = ParseSignalSet(status["SigBlk"])
 	return ignored, blocked
 }
 

@@ -58,9 +58,6 @@ func (t *Target) Close() error {
 	return nil
 }
 
-// NamespacePath is /proc/PID/ns/NAME of the target.
-func (t *Target) NamespacePath(k Kind) string { return k.ProcPath(t.PID) }
-
 // NSFile is an open namespace file: a /proc/PID/ns link or a bind mount of one.
 type NSFile struct {
 	FD   int    // O_RDONLY|O_CLOEXEC
@@ -117,15 +114,6 @@ func NamespaceKind(fd int) (Kind, error) {
 		return Kind{}, fmt.Errorf("unknown namespace type %#x", t)
 	}
 	return k, nil
-}
-
-// NamespaceInode is the inode number that identifies the namespace fd refers to.
-func NamespaceInode(fd int) (uint64, error) {
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return 0, os.NewSyscallError("fstat", err)
-	}
-	return st.Ino, nil
 }
 
 // SameNamespace reports whether /proc/PID/ns/KIND of a process is the caller's own namespace.

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nsbox/nsbox/nsutil/procfs"
 )
 
 // Skip skips the test with reason, except under CI=true, where a test that cannot run fails.
@@ -362,21 +364,16 @@ func SelfCopy(t testing.TB) string {
 // given controller option (cgroup v1). It returns "" when there is none.
 func CgroupMount(t testing.TB, fstype, option string) string {
 	t.Helper()
-	data, err := os.ReadFile("/proc/self/mountinfo")
+	mounts, err := procfs.ReadMountinfo(0, procfs.FSType(fstype), func(m *procfs.Mount) bool {
+		return option == "" || strings.Contains(","+m.SuperOptions+",", ","+option+",")
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		pre, post, ok := strings.Cut(line, " - ")
-		f, p := strings.Fields(pre), strings.Fields(post)
-		if !ok || len(f) < 5 || len(p) < 3 || p[0] != fstype {
-			continue
-		}
-		if option == "" || strings.Contains(","+p[2]+",", ","+option+",") {
-			return f[4]
-		}
+	if len(mounts) == 0 {
+		return ""
 	}
-	return ""
+	return mounts[0].MountPoint
 }
 
 // FakeContainerCgroup makes the cgroup rel under mount (named as a container runtime names a

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/tools/lsns/scols"
 )
 
 // colID names one output column.
@@ -26,41 +27,29 @@ const (
 	colContainer
 )
 
-// jsonKind is how a column's value is written in JSON (and compared in -Q filters).
-type jsonKind int
-
-const (
-	jsonString jsonKind = iota
-	jsonNumber
-)
-
-// colInfo is one column of util-linux's table (plus CONTAINER): its header, alignment and flags.
+// colInfo is one column of util-linux's table (plus CONTAINER): its header, alignment and flags
+// (Number: written as a JSON number, compared as one in -Q filters), and its -H description.
 type colInfo struct {
-	Name  string
-	Hint  int  // util-linux's absolute width hint: the width when data and header are narrower
-	Right bool // right-aligned
-	Trunc bool // may be truncated on a terminal
-	Wrap  bool // multi-line cell (NSFS)
-	JSON  jsonKind
-	Help  string
+	scols.Column
+	Help string
 }
 
 // columns is indexed by colID, in util-linux's order (which --output-all and -H follow).
 var columns = []colInfo{
-	colNS:        {Name: "NS", Hint: 10, Right: true, JSON: jsonNumber, Help: "namespace identifier (inode number)"},
-	colType:      {Name: "TYPE", Hint: 5, Help: "kind of namespace"},
-	colPath:      {Name: "PATH", Help: "path to the namespace"},
-	colNProcs:    {Name: "NPROCS", Hint: 5, Right: true, JSON: jsonNumber, Help: "number of processes in the namespace"},
-	colPID:       {Name: "PID", Hint: 5, Right: true, JSON: jsonNumber, Help: "lowest PID in the namespace"},
-	colPPID:      {Name: "PPID", Hint: 5, Right: true, JSON: jsonNumber, Help: "PPID of the PID"},
-	colCommand:   {Name: "COMMAND", Trunc: true, Help: "command line of the PID"},
-	colUID:       {Name: "UID", Right: true, JSON: jsonNumber, Help: "UID of the PID"},
-	colUser:      {Name: "USER", Help: "username of the PID"},
-	colNetNSID:   {Name: "NETNSID", Right: true, Help: "namespace ID as used by network subsystem"},
-	colNSFS:      {Name: "NSFS", Wrap: true, Help: "nsfs mountpoint (usually used network subsystem)"},
-	colPNS:       {Name: "PNS", Hint: 10, Right: true, JSON: jsonNumber, Help: "parent namespace identifier (inode number)"},
-	colONS:       {Name: "ONS", Hint: 10, Right: true, JSON: jsonNumber, Help: "owner namespace identifier (inode number)"},
-	colContainer: {Name: "CONTAINER", Help: "container of the lowest PID (runtime:id, from its cgroup)"},
+	colNS:        {Column: scols.Column{Name: "NS", Hint: 10, Right: true, Number: true}, Help: "namespace identifier (inode number)"},
+	colType:      {Column: scols.Column{Name: "TYPE", Hint: 5}, Help: "kind of namespace"},
+	colPath:      {Column: scols.Column{Name: "PATH"}, Help: "path to the namespace"},
+	colNProcs:    {Column: scols.Column{Name: "NPROCS", Hint: 5, Right: true, Number: true}, Help: "number of processes in the namespace"},
+	colPID:       {Column: scols.Column{Name: "PID", Hint: 5, Right: true, Number: true}, Help: "lowest PID in the namespace"},
+	colPPID:      {Column: scols.Column{Name: "PPID", Hint: 5, Right: true, Number: true}, Help: "PPID of the PID"},
+	colCommand:   {Column: scols.Column{Name: "COMMAND", Trunc: true}, Help: "command line of the PID"},
+	colUID:       {Column: scols.Column{Name: "UID", Right: true, Number: true}, Help: "UID of the PID"},
+	colUser:      {Column: scols.Column{Name: "USER"}, Help: "username of the PID"},
+	colNetNSID:   {Column: scols.Column{Name: "NETNSID", Right: true}, Help: "namespace ID as used by network subsystem"},
+	colNSFS:      {Column: scols.Column{Name: "NSFS", Wrap: true}, Help: "nsfs mountpoint (usually used network subsystem)"},
+	colPNS:       {Column: scols.Column{Name: "PNS", Hint: 10, Right: true, Number: true}, Help: "parent namespace identifier (inode number)"},
+	colONS:       {Column: scols.Column{Name: "ONS", Hint: 10, Right: true, Number: true}, Help: "owner namespace identifier (inode number)"},
+	colContainer: {Column: scols.Column{Name: "CONTAINER"}, Help: "container of the lowest PID (runtime:id, from its cgroup)"},
 }
 
 // utilLinuxColumns is how many of columns util-linux has; --output-all lists only those, so that

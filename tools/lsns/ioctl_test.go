@@ -5,6 +5,9 @@ package lsns
 import (
 	"bufio"
 	"bytes"
+	"io"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nsbox/nsbox/nsutil"
@@ -16,11 +19,11 @@ import (
 // errno, for one test.
 func withoutIoctl(t *testing.T, errno unix.Errno) {
 	t.Helper()
-	saved := lookupRelations
-	lookupRelations = func(int, nsutil.Kind) (nsutil.NSRelations, error) {
+	saved := relationsOf
+	relationsOf = func(int, nsutil.Kind) (nsutil.NSRelations, error) {
 		return nsutil.NSRelations{}, &nsutil.UnsupportedIoctlError{Name: "NS_GET_USERNS", Errno: errno}
 	}
-	t.Cleanup(func() { lookupRelations = saved })
+	t.Cleanup(func() { relationsOf = saved })
 }
 
 // runArgs runs lsns's run with args, as Main would, and returns its output and error.
@@ -60,20 +63,25 @@ func TestUnsupportedIoctlExit(t *testing.T) {
 // the relations show as 0, as in util-linux.
 func TestUnsupportedIoctlWarning(t *testing.T) {
 	withoutIoctl(t, unix.ENOSYS)
-	types := make([]bool, len(nsutil.Kinds))
-	for k := range types {
-		types[k] = true
-	}
-	s, err := discover(scanOptions{types: types, relations: true})
+	out, err := runArgs(t, "-n", "-o", "NS,PNS,ONS,NPROCS")
 	if err != nil {
-		t.Fatalf("discover: %v", err)
+		t.Fatalf("lsns -o NS,PNS,ONS,NPROCS: %v", err)
 	}
-	if want := []string{"Unsupported ioctl NS_GET_USERNS"}; len(s.warnings) != 1 || s.warnings[0] != want[0] {
-		t.Errorf("warnings %q, want %q", s.warnings, want)
-	}
-	for _, ns := range s.list {
-		if ns.proc != nil && ns.related != [relations]uint64{} {
-			t.Errorf("namespace %d: related %v, want zeros", ns.ino, ns.related)
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		// A namespace no process is in is read through its fd or bind mount, not replaced here.
+		if f := strings.Fields(line); len(f) != 4 || f[3] != "0" && (f[1] != "0" || f[2] != "0") {
+			t.Errorf("line %q: want the relations 0 for a namespace with processes", line)
 		}
+	}
+	unsupported := []*nsutil.UnsupportedIoctlError{
+		{Name: "NS_GET_USERNS", Errno: unix.ENOSYS}, {Name: "NS_GET_PARENT", Errno: unix.ENOSYS}, {Name: "NS_GET_USERNS", Errno: unix.ENOSYS},
+	}
+	warnings, err := unsupportedIoctls(unsupported)
+	if want := []string{"Unsupported ioctl NS_GET_USERNS", "Unsupported ioctl NS_GET_PARENT"}; err != nil || !slices.Equal(warnings, want) {
+		t.Errorf("unsupportedIoctls = %q, %v; want %q", warnings, err, want)
+	}
+	unsupported[2].Errno = unix.ENOTTY
+	if _, err := unsupportedIoctls(unsupported); report(io.Discard, err) != exitUnsupportedIoctl {
+		t.Errorf("unsupportedIoctls with ENOTTY: %v, want exit %d", err, exitUnsupportedIoctl)
 	}
 }

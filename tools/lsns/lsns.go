@@ -19,7 +19,9 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/discover"
 	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/tools/lsns/scols"
 	"golang.org/x/sys/unix"
 )
 
@@ -134,11 +136,11 @@ type config struct {
 	pid        int
 	nsArg      uint64
 	hasNSArg   bool
-	filter     *filter
+	filter     *scols.Filter
 	persistent bool
 	noWrap     bool
 	noTrunc    bool
-	format     format
+	format     scols.Format
 	noHeadings bool
 }
 
@@ -148,9 +150,9 @@ func configure(g *grammar) (*config, error) {
 	c := &config{noWrap: g.NoWrap || g.Raw, noTrunc: g.NoTruncate, noHeadings: g.NoHeadings, persistent: g.Persistent}
 	switch {
 	case g.JSON:
-		c.format = formatJSON
+		c.format = scols.FormatJSON
 	case g.Raw:
-		c.format = formatRaw
+		c.format = scols.FormatRaw
 	}
 	c.types = make([]bool, len(nsutil.Kinds))
 	if err := c.checkOptions(g); err != nil {
@@ -231,7 +233,7 @@ func (c *config) checkOptions(g *grammar) error {
 	checks = append(checks, c.exclusive(g, at)...)
 	for n, name := range g.Type {
 		checks = append(checks, optionCheck{at("type", n), func() error {
-			k, ok := kindIndex(name)
+			k, ok := nsutil.KindIndex(name)
 			if !ok {
 				return fmt.Errorf("unknown namespace type: %s", name)
 			}
@@ -254,7 +256,7 @@ func (c *config) checkOptions(g *grammar) error {
 	}
 	if g.Filter != "" {
 		checks = append(checks, optionCheck{last("filter"), func() error {
-			f, err := parseFilter(g.Filter)
+			f, err := scols.ParseFilter(g.Filter)
 			c.filter = f
 			return err
 		}})
@@ -291,7 +293,7 @@ func (c *config) checkFilterColumns() error {
 		return nil
 	}
 	var unknown []string
-	for _, name := range c.filter.names {
+	for _, name := range c.filter.Names {
 		if _, ok := columnByName(name); !ok {
 			unknown = append(unknown, "unknown column: "+name)
 		}
@@ -347,7 +349,7 @@ func (c *config) exclusive(g *grammar, at func(string, int) int) []optionCheck {
 func run(g *grammar, w *bufio.Writer) error {
 	c, err := configure(g)
 	if c != nil && c.filter != nil {
-		w.Write(c.filter.echo) // util-linux's filter scanner echoes what it cannot read
+		w.Write(c.filter.Echo) // util-linux's filter scanner echoes what it cannot read
 	}
 	if err != nil {
 		return err
@@ -358,53 +360,80 @@ func run(g *grammar, w *bufio.Writer) error {
 	if err := c.checkFilterColumns(); err != nil {
 		return err
 	}
-	opts := scanOptions{types: c.types, relations: c.tree == treeOwner || c.tree == treeParent}
+	opts := discover.Options{Kinds: c.types, RelationsOf: relationsOf, Relations: c.tree == treeOwner || c.tree == treeParent}
 	for _, id := range c.allColumns() {
 		switch id {
 		case colPNS, colONS:
-			opts.relations = true
+			opts.Relations = true
 		case colNetNSID:
-			opts.netnsid = true
+			opts.NetNSID = true
 		}
 	}
-	s, err := discover(opts)
+	h, err := discover.Scan(opts)
 	if err != nil {
 		return err
 	}
-	for _, w := range s.warnings {
-		fmt.Fprintf(os.Stderr, "%s: %s\n", cli.ErrorPrefix("lsns"), w)
+	if opts.Relations {
+		warnings, err := unsupportedIoctls(h.Unsupported)
+		if err != nil {
+			return err
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(os.Stderr, "%s: %s\n", cli.ErrorPrefix("lsns"), w)
+		}
 	}
 	if c.tree == treeOwner || c.tree == treeParent {
-		s.connect()
+		h.Connect()
 	}
-	o := newOutput(c, s)
+	o := newOutput(c, h)
 	if c.hasNSArg {
-		ns := s.byIno[c.nsArg]
+		ns := h.Namespace(c.nsArg)
 		if ns == nil {
 			return fmt.Errorf("not found namespace: %d", c.nsArg)
 		}
-		s.loadStats(ns.procs)
+		h.Load(ns.Procs, o.hasColumn(colCommand))
 		o.showNamespaceProcesses(ns)
 	} else {
-		shown := make([]*process, 0, len(s.list))
-		for _, ns := range s.list {
-			shown = append(shown, ns.proc)
+		shown := make([]*discover.Process, 0, len(h.Namespaces))
+		for _, ns := range h.Namespaces {
+			shown = append(shown, ns.Proc)
 		}
-		s.loadStats(shown)
+		h.Load(shown, o.hasColumn(colCommand))
 		o.showNamespaces()
 	}
 	if o.err != nil {
 		return o.err
 	}
-	o.tab.print(w)
+	o.tab.Print(w)
 	return nil
+}
+
+// relationsOf is discover.Options.RelationsOf: nil but in tests that play a kernel without the
+// namespace ioctls.
+var relationsOf func(fd int, k nsutil.Kind) (nsutil.NSRelations, error)
+
+// unsupportedIoctls reports, as util-linux 2.42 does, a namespace ioctl the kernel does not
+// know: ENOTTY is fatal ("Unsupported ioctl" and its name, exit 2, nothing listed, after the
+// warnings met before it); ENOSYS (seen under emulators) is a warning, once per ioctl, and the
+// relation shows as 0.
+func unsupportedIoctls(unsupported []*nsutil.UnsupportedIoctlError) (warnings []string, err error) {
+	for _, e := range unsupported {
+		msg := "Unsupported ioctl " + e.Name
+		if e.Errno == unix.ENOTTY {
+			return nil, &failure{warnings: warnings, msg: msg, code: exitUnsupportedIoctl}
+		}
+		if !slices.Contains(warnings, msg) {
+			warnings = append(warnings, msg)
+		}
+	}
+	return warnings, nil
 }
 
 // allColumns is the shown columns plus those only the filter uses.
 func (c *config) allColumns() []colID {
 	cols := append([]colID(nil), c.cols...)
 	if c.filter != nil {
-		for _, name := range c.filter.names {
+		for _, name := range c.filter.Names {
 			id, _ := columnByName(name)
 			cols = append(cols, id)
 		}
@@ -415,28 +444,23 @@ func (c *config) allColumns() []colID {
 // listColumns prints -H: the columns with their JSON type and description.
 func listColumns(g *grammar, w io.Writer) error {
 	bw := w.(*bufio.Writer)
-	t := &table{name: "lsns-columns", utf8: utf8Locale()}
-	t.cols = []tableColumn{
-		{colInfo: colInfo{Name: "HOLDER", Right: true}},
-		{colInfo: colInfo{Name: "TYPE"}},
-		{colInfo: colInfo{Name: "DESCRIPTION"}},
-	}
+	t := &scols.Table{Name: "lsns-columns", UTF8: utf8Locale(), NoHeadings: true}
+	t.Columns = []scols.Column{{Name: "HOLDER", Right: true}, {Name: "TYPE"}, {Name: "DESCRIPTION"}}
 	switch {
 	case g.JSON:
-		t.format = formatJSON
+		t.Format = scols.FormatJSON
 	case g.Raw:
-		t.format = formatRaw
+		t.Format = scols.FormatRaw
 	}
-	t.noHeadings = true
 	for _, c := range columns {
-		r := t.newRow(nil)
+		r := t.NewRow(nil)
 		typ := "<string>"
-		if c.JSON == jsonNumber {
+		if c.Number {
 			typ = "<integer>"
 		}
-		r.cells[0], r.cells[1], r.cells[2] = c.Name, typ, c.Help
+		r.Cells[0], r.Cells[1], r.Cells[2] = c.Name, typ, c.Help
 	}
-	t.print(bw)
+	t.Print(bw)
 	return nil
 }
 

@@ -5,47 +5,56 @@ package lsns
 import (
 	"os"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/fatih/color"
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/discover"
 	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/tools/lsns/scols"
 	"golang.org/x/sys/unix"
 )
 
-// output builds the table from the scan, row by row, in util-linux's order and nesting.
+// output builds the table from the discovered host, row by row, in util-linux's order and
+// nesting.
 type output struct {
 	cfg     *config
-	scan    *scan
-	tab     *table
+	host    *discover.Host
+	tab     *scols.Table
+	ids     []colID // the column of each table column
 	users   map[uint32]string
-	cmds    map[int]string          // COMMAND by PID, read ahead in parallel
 	kinds   map[string]*color.Color // TYPE colours, nil without colour
 	dim     *color.Color
 	colored bool
 	err     error // the filter could not be applied: nothing is printed
+	// The last row shown for each process (process trees hang off it) and each namespace's row
+	// (owner and parent trees hang off it).
+	procRows map[*discover.Process]*scols.Row
+	nsRows   map[*discover.Namespace]*scols.Row
 }
 
-func newOutput(c *config, s *scan) *output {
-	o := &output{cfg: c, scan: s, users: map[uint32]string{}}
-	t := &table{name: "namespaces", format: c.format, noHeadings: c.noHeadings, utf8: utf8Locale()}
+func newOutput(c *config, h *discover.Host) *output {
+	o := &output{cfg: c, host: h, users: map[uint32]string{},
+		procRows: map[*discover.Process]*scols.Row{}, nsRows: map[*discover.Namespace]*scols.Row{}}
+	t := &scols.Table{Name: "namespaces", Format: c.format, NoHeadings: c.noHeadings, UTF8: utf8Locale()}
+	o.tab = t
 	for _, id := range c.cols {
-		t.cols = append(t.cols, o.column(id, false))
+		o.addColumn(id, false)
 	}
 	if c.filter != nil {
-		for _, name := range c.filter.names {
+		for _, name := range c.filter.Names {
 			id, _ := columnByName(name)
-			if !t.has(id) {
-				t.cols = append(t.cols, o.column(id, true))
+			if !o.hasColumn(id) {
+				o.addColumn(id, true)
 			}
 		}
 	}
-	if c.format == formatHuman && cli.IsTerminal(os.Stdout) {
-		t.termWidth = terminalWidth()
+	if c.format == scols.FormatHuman && cli.IsTerminal(os.Stdout) {
+		t.TermWidth = terminalWidth()
 	}
-	if c.format == formatHuman && cli.UseColor(os.Stdout) {
+	if c.format == scols.FormatHuman && cli.UseColor(os.Stdout) {
 		o.colored = true
 		o.dim = cli.Paint(os.Stdout, color.Faint)
 		o.kinds = map[string]*color.Color{}
@@ -54,36 +63,30 @@ func newOutput(c *config, s *scan) *output {
 			o.kinds[k.Name] = cli.Paint(os.Stdout, palette[i%len(palette)])
 		}
 	}
-	o.tab = t
 	return o
 }
 
-func (t *table) has(id colID) bool {
-	for _, c := range t.cols {
-		if c.id == id {
-			return true
-		}
-	}
-	return false
-}
+func (o *output) hasColumn(id colID) bool { return slices.Contains(o.ids, id) }
 
-// column sets up one column as util-linux does for the chosen mode.
-func (o *output) column(id colID, hidden bool) tableColumn {
-	c := tableColumn{colInfo: columns[id], id: id, hidden: hidden}
+// addColumn sets up one column as util-linux does for the chosen mode.
+func (o *output) addColumn(id colID, hidden bool) {
+	c := columns[id].Column
+	c.Hidden = hidden
 	if o.cfg.noTrunc {
 		c.Trunc = false
 	}
 	if o.cfg.tree == treeProcess && id == colCommand {
-		c.tree = true
+		c.Tree = true
 	}
 	if o.cfg.noWrap {
 		c.Wrap = false
 	}
 	if (o.cfg.tree == treeOwner || o.cfg.tree == treeParent) && id == colNS {
-		c.tree = true
+		c.Tree = true
 		c.Right = false
 	}
-	return c
+	o.tab.Columns = append(o.tab.Columns, c)
+	o.ids = append(o.ids, id)
 }
 
 // terminalWidth is the terminal's width, else $COLUMNS, else 80, as util-linux reads it.
@@ -97,125 +100,86 @@ func terminalWidth() int {
 	return 80
 }
 
-// prefetchCommands reads the COMMAND of every process a row may show (the lowest PID of each
-// namespace, or every process of the namespace argument) once, on all CPUs.
-func (o *output) prefetchCommands(procs []*process) {
-	if !o.tab.has(colCommand) {
-		return
-	}
-	seen := map[int]bool{}
-	var pids []int
-	for _, p := range procs {
-		if p != nil && !seen[p.pid] {
-			seen[p.pid] = true
-			pids = append(pids, p.pid)
-		}
-	}
-	cmds := make([]string, len(pids))
-	var wg sync.WaitGroup
-	workers := min(scanWorkers(), max(1, len(pids)/16))
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(pids); i += workers {
-				cmds[i] = command(pids[i])
-			}
-		}()
-	}
-	wg.Wait()
-	o.cmds = make(map[int]string, len(pids))
-	for i, pid := range pids {
-		o.cmds[pid] = cmds[i]
-	}
-}
-
 // showNamespaces adds every listed namespace, ancestors first in owner and parent trees.
 func (o *output) showNamespaces() {
-	procs := make([]*process, 0, len(o.scan.list))
-	for _, ns := range o.scan.list {
-		procs = append(procs, ns.proc)
-	}
-	o.prefetchCommands(procs)
-	for _, ns := range o.scan.list {
+	for _, ns := range o.host.Namespaces {
 		if o.cfg.pid != 0 && !hasProcess(ns, o.cfg.pid) {
 			continue
 		}
-		if o.cfg.persistent && len(ns.procs) != 0 {
+		if o.cfg.persistent && len(ns.Procs) != 0 {
 			continue
 		}
-		if ns.outline == nil {
+		if o.nsRows[ns] == nil {
 			o.showNamespace(ns)
 		}
 	}
 }
 
-func hasProcess(ns *namespace, pid int) bool {
-	for _, p := range ns.procs {
-		if p.pid == pid {
+func hasProcess(ns *discover.Namespace, pid int) bool {
+	for _, p := range ns.Procs {
+		if p.PID == pid {
 			return true
 		}
 	}
 	return false
 }
 
-func (o *output) showNamespace(ns *namespace) {
-	owner, parent := ns.relatedNS[relOwner], ns.relatedNS[relParent]
+func (o *output) showNamespace(ns *discover.Namespace) {
+	owner, parent := ns.OwnerNS, ns.ParentNS
 	switch {
-	case o.cfg.tree == treeOwner && owner != nil && owner.outline == nil:
+	case o.cfg.tree == treeOwner && owner != nil && o.nsRows[owner] == nil:
 		o.showNamespace(owner)
 	case o.cfg.tree == treeParent && parent != nil:
-		if parent.outline == nil {
+		if o.nsRows[parent] == nil {
 			o.showNamespace(parent)
 		}
-	case o.cfg.tree == treeParent && owner != nil && owner.outline == nil:
+	case o.cfg.tree == treeParent && owner != nil && o.nsRows[owner] == nil:
 		o.showNamespace(owner)
 	}
-	o.addRow(ns, ns.proc)
+	o.addRow(ns, ns.Proc)
 }
 
 // showNamespaceProcesses lists the processes of one namespace (the namespace argument).
-func (o *output) showNamespaceProcesses(ns *namespace) {
-	o.prefetchCommands(ns.procs)
-	for _, p := range ns.procs {
-		if p.outline == nil {
+func (o *output) showNamespaceProcesses(ns *discover.Namespace) {
+	for _, p := range ns.Procs {
+		if o.procRows[p] == nil {
 			o.showProcess(ns, p)
 		}
 	}
 }
 
-func (o *output) showProcess(ns *namespace, p *process) {
-	if o.cfg.tree == treeProcess && p.parent != nil && p.parent.outline == nil && p.parent.ns[ns.kind] == p.ns[ns.kind] {
-		o.showProcess(ns, p.parent)
+func (o *output) showProcess(ns *discover.Namespace, p *discover.Process) {
+	if o.cfg.tree == treeProcess && p.Parent != nil && o.procRows[p.Parent] == nil && p.Parent.NS[ns.Kind] == p.NS[ns.Kind] {
+		o.showProcess(ns, p.Parent)
 	}
 	o.addRow(ns, p)
 }
 
 // addRow adds the row for ns shown through process p (nil for none), under its tree parent,
 // unless the -Q filter rejects it.
-func (o *output) addRow(ns *namespace, p *process) {
-	var parent *row
+func (o *output) addRow(ns *discover.Namespace, p *discover.Process) {
+	var parent *scols.Row
 	switch {
-	case o.cfg.tree == treeProcess && p != nil && p.parent != nil:
-		parent = p.parent.outline
-	case o.cfg.tree == treeParent && ns.relatedNS[relParent] != nil:
-		parent = ns.relatedNS[relParent].outline
-	case o.cfg.tree == treeOwner && ns.relatedNS[relOwner] != nil:
-		parent = ns.relatedNS[relOwner].outline
+	case o.cfg.tree == treeProcess && p != nil && p.Parent != nil:
+		parent = o.procRows[p.Parent]
+	case o.cfg.tree == treeParent && ns.ParentNS != nil:
+		parent = o.nsRows[ns.ParentNS]
+	case o.cfg.tree == treeOwner && ns.OwnerNS != nil:
+		parent = o.nsRows[ns.OwnerNS]
 	}
-	cells := make([]string, len(o.tab.cols))
-	for i, c := range o.tab.cols {
-		cells[i] = o.cell(c.id, ns, p)
+	cells := make([]string, len(o.ids))
+	for i, id := range o.ids {
+		cells[i] = o.cell(id, ns, p)
 	}
 	if o.err != nil {
 		return
 	}
 	if f := o.cfg.filter; f != nil {
-		ok, err := f.match(func(name string) (string, bool) {
+		ok, err := f.Match(func(name string) (string, bool) {
 			id, _ := columnByName(name)
-			for i, c := range o.tab.cols {
-				if c.id == id {
-					return cells[i], columns[id].JSON == jsonNumber
+			for i, c := range o.ids {
+				if c == id {
+					return cells[i], columns[id].Number
 				}
 			}
 			return "", false
@@ -227,28 +191,28 @@ func (o *output) addRow(ns *namespace, p *process) {
 			return
 		}
 	}
-	r := o.tab.newRow(parent)
-	copy(r.cells, cells)
+	r := o.tab.NewRow(parent)
+	copy(r.Cells, cells)
 	if o.colored {
-		r.paint = o.painter(ns, p)
+		r.Paint = o.painter(ns, p)
 	}
 	if o.cfg.tree == treeOwner || o.cfg.tree == treeParent {
-		ns.outline = r
+		o.nsRows[ns] = r
 	} else if p != nil {
-		p.outline = r
+		o.procRows[p] = r
 	}
 }
 
 // painter colours TYPE by kind and dims the rows of kernel threads; it colours padded text,
 // so widths never change.
-func (o *output) painter(ns *namespace, p *process) func(colID, string) string {
-	kernel := p != nil && (p.pid == 2 || p.ppid == 2)
-	kind := o.kinds[nsutil.Kinds[ns.kind].Name]
-	return func(id colID, s string) string {
+func (o *output) painter(ns *discover.Namespace, p *discover.Process) func(int, string) string {
+	kernel := p != nil && (p.PID == 2 || p.PPID == 2)
+	kind := o.kinds[nsutil.Kinds[ns.Kind].Name]
+	return func(col int, s string) string {
 		switch {
 		case kernel:
 			return cli.Sprint(o.dim, s)
-		case id == colType:
+		case o.ids[col] == colType:
 			return cli.Sprint(kind, s)
 		}
 		return s
@@ -256,44 +220,41 @@ func (o *output) painter(ns *namespace, p *process) func(colID, string) string {
 }
 
 // cell is the text of one column for ns shown through p.
-func (o *output) cell(id colID, ns *namespace, p *process) string {
-	kind := nsutil.Kinds[ns.kind]
+func (o *output) cell(id colID, ns *discover.Namespace, p *discover.Process) string {
+	kind := nsutil.Kinds[ns.Kind]
 	switch id {
 	case colNS:
-		return strconv.FormatUint(ns.ino, 10)
+		return strconv.FormatUint(ns.Inode, 10)
 	case colType:
 		return kind.Name
 	case colPath:
 		if p != nil {
-			return kind.ProcPath(p.pid)
+			return kind.ProcPath(p.PID)
 		}
 	case colNProcs:
-		return strconv.Itoa(len(ns.procs))
+		return strconv.Itoa(len(ns.Procs))
 	case colPID:
 		if p != nil {
-			return strconv.Itoa(p.pid)
+			return strconv.Itoa(p.PID)
 		}
 	case colPPID:
 		if p != nil {
-			return strconv.Itoa(p.ppid)
+			return strconv.Itoa(p.PPID)
 		}
 	case colCommand:
 		if p != nil {
-			if cmd, ok := o.cmds[p.pid]; ok {
-				return cmd
-			}
-			return command(p.pid)
+			return p.Command
 		}
 	case colUID:
 		return strconv.FormatUint(uint64(o.uid(ns, p)), 10)
 	case colUser:
 		return o.userName(o.uid(ns, p))
 	case colNetNSID:
-		if p != nil && kind.Name == "net" && ns.hasNetnsid {
+		if p != nil && kind.Name == "net" && ns.HasNetNSID {
 			switch {
-			case ns.netnsid >= 0:
-				return strconv.Itoa(ns.netnsid)
-			case ns.netnsid == nsutil.NetNSIDNotAssigned:
+			case ns.NetNSID >= 0:
+				return strconv.Itoa(ns.NetNSID)
+			case ns.NetNSID == unix.NETNSA_NSID_NOT_ASSIGNED:
 				return "unassigned"
 			}
 		}
@@ -302,14 +263,14 @@ func (o *output) cell(id colID, ns *namespace, p *process) string {
 		if o.cfg.noWrap {
 			sep = ","
 		}
-		return strings.Join(o.scan.nsfsTargets(ns), sep)
+		return strings.Join(ns.Mounts, sep)
 	case colPNS:
-		return strconv.FormatUint(ns.related[relParent], 10)
+		return strconv.FormatUint(ns.Relations.Parent, 10)
 	case colONS:
-		return strconv.FormatUint(ns.related[relOwner], 10)
+		return strconv.FormatUint(ns.Relations.Owner, 10)
 	case colContainer:
 		if p != nil {
-			if c, ok := nsutil.ProcessContainer(p.pid); ok {
+			if c, ok := discover.ProcessContainer(p.PID); ok {
 				return c.Short()
 			}
 		}
@@ -317,11 +278,11 @@ func (o *output) cell(id colID, ns *namespace, p *process) string {
 	return ""
 }
 
-func (o *output) uid(ns *namespace, p *process) uint32 {
+func (o *output) uid(ns *discover.Namespace, p *discover.Process) uint32 {
 	if p != nil {
-		return p.uid
+		return p.UID
 	}
-	return ns.uidFallback
+	return ns.OwnerUID
 }
 
 // userName is the account name of uid, or the number when it has none; looked up once per uid.
@@ -335,13 +296,4 @@ func (o *output) userName(uid uint32) string {
 	}
 	o.users[uid] = name
 	return name
-}
-
-// command is the command line of pid as util-linux shows it, else its command name.
-func command(pid int) string {
-	if cmd, err := nsutil.ReadCmdline(pid); err == nil && cmd != "" {
-		return cmd
-	}
-	comm, _ := nsutil.ReadComm(pid)
-	return comm
 }

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/discover"
 )
 
 // ambiguousError is a --container query that matches several containers.
 type ambiguousError struct {
 	query   string
-	matches []nsutil.ContainerMatch
+	matches []discover.ContainerMatch
 }
 
 func (e *ambiguousError) Error() string {
@@ -19,12 +19,12 @@ func (e *ambiguousError) Error() string {
 }
 
 // containerInit is --container: the init (lowest PID) of the one container whose ID starts with
-// query (at least nsutil.MinPrefix characters) or whose name is query.
+// query (at least four characters) or whose name is query.
 func containerInit(query string) (int, error) {
 	if query == "" {
 		return 0, errors.New("--container: a container ID prefix or name is needed")
 	}
-	matches, err := nsutil.FindContainers(query)
+	matches, err := discover.FindContainers(query)
 	if err != nil {
 		return 0, fmt.Errorf("--container: %w", err)
 	}
@@ -35,7 +35,7 @@ func containerInit(query string) (int, error) {
 }
 
 // describeContainer is one candidate line: "docker:3f2a1b4c5d6e name (init PID 4242)".
-func describeContainer(m nsutil.ContainerMatch) string {
+func describeContainer(m discover.ContainerMatch) string {
 	parts := []string{m.Short()}
 	if m.Name != "" {
 		parts = append(parts, m.Name)

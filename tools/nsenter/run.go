@@ -11,6 +11,7 @@ import (
 
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/executor"
+	"github.com/nsbox/nsbox/nsutil/procfs"
 	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
 )
@@ -425,7 +426,7 @@ func (e *entry) environment() error {
 	if e.pid == 0 {
 		return noTargetFor("environ")
 	}
-	env, err := nsutil.ProcEnviron(e.pid)
+	env, err := procfs.Environ(e.pid)
 	e.env = utilLinuxEnvOrder(env)
 	return asOpenError(err)
 }
@@ -453,7 +454,7 @@ func (e *entry) credentials() error {
 		if e.pid == 0 {
 			return errors.New("no target PID specified for --setuid/--setgid follow")
 		}
-		uid, gid, err := nsutil.ProcOwner(e.pid)
+		uid, gid, err := procfs.Owner(e.pid)
 		if err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {
@@ -486,7 +487,7 @@ func (e *entry) cgroup() error {
 	if e.pid == 0 {
 		return noTargetFor("cgroup")
 	}
-	path, err := nsutil.ProcCgroup2Path(e.pid)
+	path, err := procfs.Cgroup2Path(e.pid)
 	if err != nil {
 		return asOpenError(err)
 	}

@@ -1,6 +1,6 @@
 //go:build linux
 
-package nsutil
+package procfs
 
 import (
 	"unsafe"
@@ -13,18 +13,6 @@ import (
 // long enough that the scheduler hands the P to another thread and back every time (futex and
 // nanosleep storms that cost more than the calls themselves). These calls never block on
 // anything but the kernel's own work, so they go through unix.RawSyscall6.
-
-func rawOpenat(dirfd int, path string, flags int) (int, error) {
-	p, err := unix.BytePtrFromString(path)
-	if err != nil {
-		return -1, err
-	}
-	fd, _, e := unix.RawSyscall6(unix.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(p)), uintptr(flags|unix.O_CLOEXEC), 0, 0, 0)
-	if e != 0 {
-		return -1, e
-	}
-	return int(fd), nil
-}
 
 func rawRead(fd int, buf []byte) (int, error) {
 	if len(buf) == 0 {
@@ -39,18 +27,6 @@ func rawRead(fd int, buf []byte) (int, error) {
 
 func rawClose(fd int) {
 	unix.RawSyscall6(unix.SYS_CLOSE, uintptr(fd), 0, 0, 0, 0, 0)
-}
-
-func rawReadlinkat(dirfd int, path string, buf []byte) (int, error) {
-	p, err := unix.BytePtrFromString(path)
-	if err != nil {
-		return 0, err
-	}
-	n, _, e := unix.RawSyscall6(unix.SYS_READLINKAT, uintptr(dirfd), uintptr(unsafe.Pointer(p)), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
 }
 
 func rawGetdents(fd int, buf []byte) (int, error) {
@@ -69,7 +45,7 @@ func rawFstat(fd int, st *unix.Stat_t) error {
 	return nil
 }
 
-// rawReadlinkatBytes is rawReadlinkat for a path already NUL-terminated in a reusable buffer,
+// rawReadlinkatBytes is readlinkat(2) for a path already NUL-terminated in a reusable buffer,
 // so that the hot loop allocates nothing.
 func rawReadlinkatBytes(dirfd int, path []byte, buf []byte) (int, error) {
 	n, _, e := unix.RawSyscall6(unix.SYS_READLINKAT, uintptr(dirfd), uintptr(unsafe.Pointer(&path[0])), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
@@ -79,7 +55,7 @@ func rawReadlinkatBytes(dirfd int, path []byte, buf []byte) (int, error) {
 	return int(n), nil
 }
 
-// rawOpenatBytes is rawOpenat for a NUL-terminated path.
+// rawOpenatBytes is openat(2), O_CLOEXEC, for a NUL-terminated path.
 func rawOpenatBytes(dirfd int, path []byte, flags int) (int, error) {
 	fd, _, e := unix.RawSyscall6(unix.SYS_OPENAT, uintptr(dirfd), uintptr(unsafe.Pointer(&path[0])), uintptr(flags|unix.O_CLOEXEC), 0, 0, 0)
 	if e != 0 {

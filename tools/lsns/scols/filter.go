@@ -1,4 +1,4 @@
-package lsns
+package scols
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// This file is -Q/--filter: libsmartcols' filter language, read and evaluated as libsmartcols
+// This file is lsns -Q/--filter: libsmartcols' filter language, read and evaluated as libsmartcols
 // 2.42 does. An expression compares column values (NAME), numbers (42, 1.5, 4K), strings ("x"
 // or 'x') and true/false with == != < <= > >= (or eq ne lt le gt ge), regular expressions with
 // =~ and !~, and combines them with and/&&, or/||, not/! and parentheses. `and` and `or` share
@@ -231,26 +231,26 @@ type node struct {
 	re          *regexp.Regexp // compiled right side of =~ and !~
 }
 
-// filter is a parsed -Q expression.
-type filter struct {
+// Filter is a parsed filter expression (lsns -Q).
+type Filter struct {
 	root  *node
-	names []string // the column names it uses, in order of first appearance
-	echo  []byte   // what util-linux's scanner writes to stdout while reading it
+	Names []string // the column names it uses, in order of first appearance
+	Echo  []byte   // what util-linux's scanner writes to stdout while reading it
 }
 
-// parseFilter parses expr. Even when it fails, the returned filter holds what util-linux
+// ParseFilter parses expr. Even when it fails, the returned filter holds what util-linux
 // would have echoed on stdout.
-func parseFilter(expr string) (*filter, error) {
+func ParseFilter(expr string) (*Filter, error) {
 	p := &parser{sc: scanner{src: expr}}
 	p.advance()
-	f := &filter{}
+	f := &Filter{}
 	root, err := p.parseExpr(0)
 	if err == nil && p.tok.kind != tokEOF {
 		// At the top, the parser has reduced a whole filter: only the end may follow.
 		err = p.syntaxError(", expecting end of file")
 	}
 	// The parser stops at the first error: what is echoed is what was scanned up to there.
-	f.echo = p.sc.echo
+	f.Echo = p.sc.echo
 	if err != nil {
 		return f, &filterError{src: expr, msg: err.Error()}
 	}
@@ -262,11 +262,11 @@ func parseFilter(expr string) (*filter, error) {
 		}
 		if n.op == "" && n.leaf.kind == tokName {
 			seen := false
-			for _, name := range f.names {
+			for _, name := range f.Names {
 				seen = seen || name == n.leaf.text
 			}
 			if !seen {
-				f.names = append(f.names, n.leaf.text)
+				f.Names = append(f.Names, n.leaf.text)
 			}
 		}
 		collect(n.left)
@@ -423,19 +423,19 @@ type value struct {
 	null  bool // an empty text cell: sorts before every string
 }
 
-// lookup gives a column's cell text and whether the column is numeric.
-type lookup func(name string) (text string, numeric bool)
+// Lookup gives a column's cell text and whether the column is numeric.
+type Lookup func(name string) (text string, numeric bool)
 
 // errFilterApply is libsmartcols' failure to compare values that do not convert (a name with
 // a number): util-linux stops with "failed to apply filter: Invalid argument".
 var errFilterApply = errors.New("failed to apply filter: Invalid argument")
 
-// match evaluates the filter for one row.
-func (f *filter) match(get lookup) (bool, error) {
+// Match evaluates the filter for one row.
+func (f *Filter) Match(get Lookup) (bool, error) {
 	return evalBool(f.root, get)
 }
 
-func evalBool(n *node, get lookup) (bool, error) {
+func evalBool(n *node, get Lookup) (bool, error) {
 	switch n.op {
 	case "and", "or":
 		l, err := evalBool(n.left, get)
@@ -466,7 +466,7 @@ func evalBool(n *node, get lookup) (bool, error) {
 
 // leafValue is a leaf's value in its own type: a name takes its column's (number for the
 // numeric columns, else string).
-func leafValue(t token, get lookup) value {
+func leafValue(t token, get Lookup) value {
 	switch t.kind {
 	case tokName:
 		text, numeric := get(t.text)
@@ -496,7 +496,7 @@ func leafValue(t token, get lookup) value {
 
 // declaredType is a node's type before evaluation: a comparison's is boolean, a name's its
 // column's.
-func declaredType(n *node, get lookup) dataType {
+func declaredType(n *node, get Lookup) dataType {
 	if n.op != "" {
 		return typeBool
 	}
@@ -512,7 +512,7 @@ func declaredType(n *node, get lookup) dataType {
 // compareType is the type both sides of a comparison are converted to, as libsmartcols
 // guesses it: the common type, else that of the side that is not a column name, else the left
 // one's; a float wins over a number.
-func compareType(n *node, get lookup) dataType {
+func compareType(n *node, get Lookup) dataType {
 	l, r := declaredType(n.left, get), declaredType(n.right, get)
 	if l == r {
 		return l
@@ -530,7 +530,7 @@ func compareType(n *node, get lookup) dataType {
 }
 
 // nodeAs evaluates a side of a comparison and converts it to typ.
-func nodeAs(n *node, typ dataType, get lookup) (value, error) {
+func nodeAs(n *node, typ dataType, get Lookup) (value, error) {
 	var v value
 	if n.op != "" {
 		b, err := evalBool(n, get)
@@ -584,7 +584,7 @@ func convert(v value, typ dataType) (value, error) {
 	return out, nil
 }
 
-func compare(n *node, get lookup) (bool, error) {
+func compare(n *node, get Lookup) (bool, error) {
 	typ := compareType(n, get)
 	if n.re != nil && typ != typeString {
 		return false, errFilterApply

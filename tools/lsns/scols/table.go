@@ -1,4 +1,4 @@
-package lsns
+package scols
 
 import (
 	"bufio"
@@ -14,45 +14,51 @@ import (
 // columns, tree art, multi-line cells), raw (-r) and JSON (-J), so that the text is
 // byte-identical to util-linux's.
 
-type format int
+type Format int
 
 const (
-	formatHuman format = iota
-	formatRaw
-	formatJSON
+	FormatHuman Format = iota
+	FormatRaw
+	FormatJSON
 )
 
-// row is one line of the table.
-type row struct {
-	cells    []string // one per table column
-	parent   *row
-	children []*row
-	// paint colours a rendered (padded) cell of the row in the human format; nil for none.
-	paint func(col colID, s string) string
+// Row is one line of the table.
+type Row struct {
+	Cells    []string // one per table column
+	parent   *Row
+	children []*Row
+	// Paint colours a rendered (padded) cell of the row in the human format, given the column's
+	// index; nil for none.
+	Paint func(col int, s string) string
 }
 
-// tableColumn is a column as this table shows it.
-type tableColumn struct {
-	colInfo
-	id     colID
-	tree   bool // holds the tree art
-	hidden bool // filled for -Q only
+// Column is one column of a table: its header, alignment and flags, as libsmartcols has them.
+type Column struct {
+	Name   string
+	Hint   int  // absolute width hint: the width when data and header are narrower
+	Right  bool // right-aligned
+	Trunc  bool // may be truncated on a terminal
+	Wrap   bool // multi-line cell: one chunk per line
+	Number bool // a number in JSON (and in filters)
+	Tree   bool // holds the tree art
+	Hidden bool // filled (for a filter) but not shown
 }
 
-// table is a libsmartcols-like table.
-type table struct {
-	name       string // the JSON top key
-	cols       []tableColumn
-	roots      []*row
-	all        []*row // every row, in the order they were added
-	format     format
-	noHeadings bool
-	utf8       bool // tree glyphs in UTF-8 (the locale's codeset is UTF-8)
-	termWidth  int  // >0 on a terminal: fit lines to this width
+// Table is a libsmartcols-like table.
+type Table struct {
+	Name       string // the JSON top key
+	Columns    []Column
+	Format     Format
+	NoHeadings bool
+	UTF8       bool // tree glyphs in UTF-8 (the locale's codeset is UTF-8)
+	TermWidth  int  // >0 on a terminal: fit lines to this width
+	roots      []*Row
+	all        []*Row // every row, in the order they were added
 }
 
-func (t *table) newRow(parent *row) *row {
-	r := &row{cells: make([]string, len(t.cols)), parent: parent}
+// NewRow adds a row under parent (nil for a top-level row) and returns it.
+func (t *Table) NewRow(parent *Row) *Row {
+	r := &Row{Cells: make([]string, len(t.Columns)), parent: parent}
 	t.all = append(t.all, r)
 	if parent != nil {
 		parent.children = append(parent.children, r)
@@ -63,9 +69,9 @@ func (t *table) newRow(parent *row) *row {
 }
 
 // walk visits rows depth first, parents before children, in insertion order.
-func (t *table) walk(fn func(r *row)) {
-	var visit func(rows []*row)
-	visit = func(rows []*row) {
+func (t *Table) walk(fn func(r *Row)) {
+	var visit func(rows []*Row)
+	visit = func(rows []*Row) {
 		for _, r := range rows {
 			fn(r)
 			visit(r.children)
@@ -74,7 +80,7 @@ func (t *table) walk(fn func(r *row)) {
 	visit(t.roots)
 }
 
-func (r *row) isLastChild() bool {
+func (r *Row) isLastChild() bool {
 	if r.parent == nil {
 		return false
 	}
@@ -84,15 +90,15 @@ func (r *row) isLastChild() bool {
 
 type glyphs struct{ branch, vert, right string }
 
-func (t *table) glyphs() glyphs {
-	if t.utf8 {
+func (t *Table) glyphs() glyphs {
+	if t.UTF8 {
 		return glyphs{branch: "\u251c\u2500", vert: "\u2502 ", right: "\u2514\u2500"}
 	}
 	return glyphs{branch: "|-", vert: "| ", right: "`-"}
 }
 
 // ancestorArt is the art that the ancestors of r (not r itself) put in front of r.
-func (t *table) ancestorArt(r *row) string {
+func (t *Table) ancestorArt(r *Row) string {
 	if r == nil || r.parent == nil {
 		return ""
 	}
@@ -104,7 +110,7 @@ func (t *table) ancestorArt(r *row) string {
 }
 
 // treePrefix is the art in front of r's own data in the tree column.
-func (t *table) treePrefix(r *row) string {
+func (t *Table) treePrefix(r *Row) string {
 	if r.parent == nil {
 		return ""
 	}
@@ -116,7 +122,7 @@ func (t *table) treePrefix(r *row) string {
 }
 
 // continuationArt is the tree art on the extra lines of a multi-line row.
-func (t *table) continuationArt(r *row) string {
+func (t *Table) continuationArt(r *Row) string {
 	art := t.ancestorArt(r)
 	if len(r.children) > 0 {
 		art += t.glyphs().vert
@@ -125,29 +131,29 @@ func (t *table) continuationArt(r *row) string {
 }
 
 // chunks splits a cell into its lines: NSFS holds one mount point per line unless -W.
-func (c tableColumn) chunks(s string) []string {
+func (c Column) chunks(s string) []string {
 	if c.Wrap && strings.Contains(s, "\n") {
 		return strings.Split(s, "\n")
 	}
 	return []string{s}
 }
 
-// print writes the table to w.
-func (t *table) print(w *bufio.Writer) {
-	switch t.format {
-	case formatJSON:
+// Print writes the table to w.
+func (t *Table) Print(w *bufio.Writer) {
+	switch t.Format {
+	case FormatJSON:
 		t.printJSON(w)
-	case formatRaw:
+	case FormatRaw:
 		t.printRaw(w)
 	default:
 		t.printHuman(w)
 	}
 }
 
-func (t *table) visible() []int {
+func (t *Table) visible() []int {
 	var out []int
-	for i, c := range t.cols {
-		if !c.hidden {
+	for i, c := range t.Columns {
+		if !c.Hidden {
 			out = append(out, i)
 		}
 	}
@@ -155,17 +161,17 @@ func (t *table) visible() []int {
 }
 
 // printRaw writes -r: cells separated by one space, blanks and unprintable bytes as \xNN.
-func (t *table) printRaw(w *bufio.Writer) {
+func (t *Table) printRaw(w *bufio.Writer) {
 	if len(t.all) == 0 {
 		return
 	}
 	vis := t.visible()
-	if !t.noHeadings {
+	if !t.NoHeadings {
 		for n, i := range vis {
 			if n > 0 {
 				w.WriteByte(' ')
 			}
-			w.WriteString(nonblank(t.cols[i].Name))
+			w.WriteString(nonblank(t.Columns[i].Name))
 		}
 		w.WriteByte('\n')
 	}
@@ -174,8 +180,8 @@ func (t *table) printRaw(w *bufio.Writer) {
 			if n > 0 {
 				w.WriteByte(' ')
 			}
-			data := r.cells[i]
-			if t.cols[i].tree {
+			data := r.Cells[i]
+			if t.Columns[i].Tree {
 				data = t.treePrefix(r) + data
 			}
 			w.WriteString(nonblank(data))
@@ -294,19 +300,19 @@ type layout struct {
 
 // rowsInOrder lists the rows in print order: depth first in a tree table, else in the order they
 // were added (a table with no tree column prints its rows flat, as libsmartcols does).
-func (t *table) rowsInOrder() []*row {
+func (t *Table) rowsInOrder() []*Row {
 	if !t.isTree() {
 		return t.all
 	}
-	var out []*row
-	t.walk(func(r *row) { out = append(out, r) })
+	var out []*Row
+	t.walk(func(r *Row) { out = append(out, r) })
 	return out
 }
 
 // isTree reports whether a column holds the tree.
-func (t *table) isTree() bool {
-	for _, c := range t.cols {
-		if c.tree {
+func (t *Table) isTree() bool {
+	for _, c := range t.Columns {
+		if c.Tree {
 			return true
 		}
 	}
@@ -314,22 +320,22 @@ func (t *table) isTree() bool {
 }
 
 // printHuman writes the padded table.
-func (t *table) printHuman(w *bufio.Writer) {
+func (t *Table) printHuman(w *bufio.Writer) {
 	if len(t.all) == 0 {
 		return
 	}
 	vis := t.visible()
 	rows := t.rowsInOrder()
-	cells := make(map[*row][]humanCell, len(rows))
+	cells := make(map[*Row][]humanCell, len(rows))
 	for _, r := range rows {
-		hc := make([]humanCell, len(t.cols))
+		hc := make([]humanCell, len(t.Columns))
 		for _, i := range vis {
-			col := t.cols[i]
-			for n, chunk := range col.chunks(r.cells[i]) {
-				if col.tree && n == 0 {
+			col := t.Columns[i]
+			for n, chunk := range col.chunks(r.Cells[i]) {
+				if col.Tree && n == 0 {
 					chunk = t.treePrefix(r) + chunk
 				}
-				enc, cw := safeEncode(chunk, t.utf8)
+				enc, cw := safeEncode(chunk, t.UTF8)
 				hc[i].lines = append(hc[i].lines, enc)
 				hc[i].widths = append(hc[i].widths, cw)
 			}
@@ -337,12 +343,12 @@ func (t *table) printHuman(w *bufio.Writer) {
 		cells[r] = hc
 	}
 	lay := t.layout(vis, rows, cells)
-	if !t.noHeadings {
+	if !t.NoHeadings {
 		for n, i := range vis {
 			if lay[i].hidden {
 				continue
 			}
-			enc, cw := safeEncode(t.cols[i].Name, t.utf8)
+			enc, cw := safeEncode(t.Columns[i].Name, t.UTF8)
 			t.writeCell(w, i, t.isLast(vis, lay, n), enc, cw, lay[i].width, nil)
 		}
 		w.WriteByte('\n')
@@ -353,7 +359,7 @@ func (t *table) printHuman(w *bufio.Writer) {
 }
 
 // isLast reports whether vis[n] is the last column shown.
-func (t *table) isLast(vis []int, lay []layout, n int) bool {
+func (t *Table) isLast(vis []int, lay []layout, n int) bool {
 	for _, i := range vis[n+1:] {
 		if !lay[i].hidden {
 			return false
@@ -363,7 +369,7 @@ func (t *table) isLast(vis []int, lay []layout, n int) bool {
 }
 
 // writeRow writes one row, and the extra lines of its multi-line cells.
-func (t *table) writeRow(w *bufio.Writer, r *row, hc []humanCell, vis []int, lay []layout) {
+func (t *Table) writeRow(w *bufio.Writer, r *Row, hc []humanCell, vis []int, lay []layout) {
 	extra := 0
 	for n, i := range vis {
 		if lay[i].hidden {
@@ -387,8 +393,8 @@ func (t *table) writeRow(w *bufio.Writer, r *row, hc []humanCell, vis []int, lay
 			data, dw := "", 0
 			if line < len(hc[i].lines) {
 				data, dw = hc[i].lines[line], hc[i].widths[line]
-			} else if t.cols[i].tree {
-				data, dw = safeEncode(t.continuationArt(r), t.utf8)
+			} else if t.Columns[i].Tree {
+				data, dw = safeEncode(t.continuationArt(r), t.UTF8)
 			}
 			w.WriteString(data)
 			if !last {
@@ -402,8 +408,8 @@ func (t *table) writeRow(w *bufio.Writer, r *row, hc []humanCell, vis []int, lay
 // writeCell writes one cell in its column's width as libsmartcols does: the last column is not
 // padded, truncatable text is cut to the width, right-aligned text is padded on the left
 // (empty cells are not), then the column separator.
-func (t *table) writeCell(w *bufio.Writer, i int, last bool, data string, dw, width int, r *row) {
-	col := t.cols[i]
+func (t *Table) writeCell(w *bufio.Writer, i int, last bool, data string, dw, width int, r *Row) {
+	col := t.Columns[i]
 	if last && dw < width && !col.Right {
 		width = dw
 	}
@@ -420,8 +426,8 @@ func (t *table) writeCell(w *bufio.Writer, i int, last bool, data string, dw, wi
 		b.WriteString(strings.Repeat(" ", max(0, width-dw)))
 	}
 	out := b.String()
-	if r != nil && r.paint != nil {
-		out = r.paint(col.id, out)
+	if r != nil && r.Paint != nil {
+		out = r.Paint(i, out)
 	}
 	w.WriteString(out)
 	if !last {
@@ -433,14 +439,14 @@ func (t *table) writeCell(w *bufio.Writer, i int, last bool, data string, dw, wi
 // widest cell, at least its header (unless -n), widened to its width hint when the data is
 // wider than the header but narrower than the hint; an empty column without a header takes no
 // room. On a terminal (termWidth > 0) a line wider than the terminal is then narrowed, see fit.
-func (t *table) layout(vis []int, rows []*row, cells map[*row][]humanCell) []layout {
-	lay := make([]layout, len(t.cols))
-	term := t.termWidth > 0
+func (t *Table) layout(vis []int, rows []*Row, cells map[*Row][]humanCell) []layout {
+	lay := make([]layout, len(t.Columns))
+	term := t.TermWidth > 0
 	for _, i := range vis {
 		l := &lay[i]
-		col := t.cols[i]
-		if !t.noHeadings {
-			_, l.min = safeEncode(col.Name, t.utf8)
+		col := t.Columns[i]
+		if !t.NoHeadings {
+			_, l.min = safeEncode(col.Name, t.UTF8)
 		}
 		l.min = max(l.min, 1)
 		for _, r := range rows {
@@ -450,14 +456,14 @@ func (t *table) layout(vis []int, rows []*row, cells map[*row][]humanCell) []lay
 		if col.Hint >= 1 && l.min < l.max && l.max < col.Hint {
 			l.width = col.Hint
 		}
-		if l.max == 0 && t.noHeadings && l.min == 1 && l.width <= 1 {
+		if l.max == 0 && t.NoHeadings && l.min == 1 && l.width <= 1 {
 			l.width, l.min = 0, 0
 		}
 		if term {
 			t.statistics(l, i, rows, cells)
 		}
 	}
-	if t.termWidth > 0 {
+	if t.TermWidth > 0 {
 		t.fit(vis, lay)
 	}
 	return lay
@@ -465,12 +471,12 @@ func (t *table) layout(vis []int, rows []*row, cells map[*row][]humanCell) []lay
 
 // statistics works out what fit needs of a column: its widest tree art, and the mean and
 // sample standard deviation of its cell widths.
-func (t *table) statistics(l *layout, i int, rows []*row, cells map[*row][]humanCell) {
+func (t *Table) statistics(l *layout, i int, rows []*Row, cells map[*Row][]humanCell) {
 	sum := 0
 	for _, r := range rows {
 		sum += cells[r][i].width()
-		if t.cols[i].tree {
-			_, aw := safeEncode(t.treePrefix(r), t.utf8)
+		if t.Columns[i].Tree {
+			_, aw := safeEncode(t.treePrefix(r), t.UTF8)
 			l.treeArt = max(l.treeArt, aw)
 		}
 	}
@@ -494,7 +500,7 @@ func (t *table) statistics(l *layout, i int, rows []*row, cells map[*row][]human
 // columns (COMMAND unless -u) shrink. A line narrower than the terminal first widens the
 // columns narrower than their width hint, one cell at a time from the right, then the table's
 // last column, if left-aligned, to the edge.
-func (t *table) fit(vis []int, lay []layout) {
+func (t *Table) fit(vis []int, lay []layout) {
 	total := 0
 	for n, i := range vis {
 		total += lay[i].width
@@ -502,13 +508,13 @@ func (t *table) fit(vis []int, lay []layout) {
 			total++
 		}
 	}
-	if total > t.termWidth {
+	if total > t.TermWidth {
 		total = t.narrow(vis, lay, total)
 	}
-	for grew := true; grew && total < t.termWidth; {
+	for grew := true; grew && total < t.TermWidth; {
 		grew = false
-		for n := len(vis) - 1; n >= 0 && total < t.termWidth; n-- {
-			l, hint := &lay[vis[n]], t.cols[vis[n]].Hint
+		for n := len(vis) - 1; n >= 0 && total < t.TermWidth; n-- {
+			l, hint := &lay[vis[n]], t.Columns[vis[n]].Hint
 			if !l.hidden && hint >= 1 && l.width < hint {
 				l.width++
 				total++
@@ -517,21 +523,21 @@ func (t *table) fit(vis []int, lay []layout) {
 		}
 	}
 	// libsmartcols widens the table's last column, even a hidden one (then nothing shows).
-	if last := len(t.cols) - 1; total < t.termWidth && !t.cols[last].hidden && !t.cols[last].Right {
-		lay[last].width += t.termWidth - total
+	if last := len(t.Columns) - 1; total < t.TermWidth && !t.Columns[last].Hidden && !t.Columns[last].Right {
+		lay[last].width += t.TermWidth - total
 	}
 }
 
 // narrow runs the narrowing stages of fit and returns the new line width.
-func (t *table) narrow(vis []int, lay []layout, total int) int {
+func (t *Table) narrow(vis []int, lay []layout, total int) int {
 	order := append([]int(nil), vis...)
 	sort.SliceStable(order, func(a, b int) bool {
 		la, lb := lay[order[a]], lay[order[b]]
 		return la.avg+3*la.deviation < lb.avg+3*lb.deviation
 	})
-	for stage := 0; stage <= 6 && total > t.termWidth; {
+	for stage := 0; stage <= 6 && total > t.TermWidth; {
 		before := total
-		for n := 0; n < len(order) && total > t.termWidth; n++ {
+		for n := 0; n < len(order) && total > t.TermWidth; n++ {
 			i := order[len(order)-1-n]
 			total -= t.reduce(&lay[i], i, total, stage, n)
 		}
@@ -543,13 +549,13 @@ func (t *table) narrow(vis []int, lay []layout, total int) int {
 }
 
 // reduce narrows one column in one stage of fit and returns by how much.
-func (t *table) reduce(l *layout, i, total, stage, nth int) int {
-	col := t.cols[i]
-	if l.hidden || l.width == l.min || l.width == 0 || (col.tree && total <= l.treeArt) {
+func (t *Table) reduce(l *layout, i, total, stage, nth int) int {
+	col := t.Columns[i]
+	if l.hidden || l.width == l.min || l.width == 0 || (col.Tree && total <= l.treeArt) {
 		return 0
 	}
 	before := l.width
-	wanted := total - t.termWidth
+	wanted := total - t.TermWidth
 	switch stage {
 	case 0:
 		if col.Trunc && nth == 0 {
@@ -671,22 +677,22 @@ func jsonQuote(s string) string {
 }
 
 // printJSON writes {"NAME": [rows]} with children nested in tree tables.
-func (t *table) printJSON(w *bufio.Writer) {
+func (t *Table) printJSON(w *bufio.Writer) {
 	j := &jsonWriter{w: w}
 	j.open("", false, "{")
-	j.open(t.name, true, "[")
+	j.open(t.Name, true, "[")
 	tree := t.isTree()
-	var rows func(rs []*row)
-	rows = func(rs []*row) {
+	var rows func(rs []*Row)
+	rows = func(rs []*Row) {
 		for _, r := range rs {
 			j.open("", false, "{")
 			for _, i := range t.visible() {
-				col := t.cols[i]
-				data := r.cells[i]
+				col := t.Columns[i]
+				data := r.Cells[i]
 				switch {
 				case data == "":
 					j.value(col.Name, "null")
-				case col.JSON == jsonNumber:
+				case col.Number:
 					j.value(col.Name, data)
 				default:
 					j.value(col.Name, jsonQuote(data))

@@ -1,6 +1,6 @@
 //go:build linux
 
-package nsutil
+package discover
 
 import (
 	"encoding/json"
@@ -9,8 +9,9 @@ import (
 	"os"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
+
+	"github.com/nsbox/nsbox/nsutil/procfs"
 )
 
 // Container identifies a container by what its cgroup path says: the runtime that made it and
@@ -21,17 +22,17 @@ type Container struct {
 	Name    string
 }
 
-// ShortIDLen is how much of an ID Short shows, as docker ps does.
-const ShortIDLen = 12
+// shortIDLen is how much of an ID Short shows, as docker ps does.
+const shortIDLen = 12
 
-// MinPrefix is the shortest ID prefix FindContainers accepts.
-const MinPrefix = 4
+// minPrefix is the shortest ID prefix FindContainers accepts.
+const minPrefix = 4
 
 // Short is "RUNTIME:SHORTID", e.g. "docker:3f2a1b4c5d6e" (lsns's CONTAINER column).
 func (c Container) Short() string {
 	id := c.ID
-	if len(id) > ShortIDLen {
-		id = id[:ShortIDLen]
+	if len(id) > shortIDLen {
+		id = id[:shortIDLen]
 	}
 	return c.Runtime + ":" + id
 }
@@ -46,7 +47,7 @@ var scopePrefixes = []struct{ prefix, runtime string }{
 	{"crio-", "crio"},
 }
 
-// ContainerFromCgroup finds the container a cgroup path belongs to, for the path forms of
+// containerFromCgroup finds the container a cgroup path belongs to, for the path forms of
 // docker, containerd/CRI, podman/libpod and cri-o with the systemd and the cgroupfs drivers, as
 // they appear in cgroup v1 and v2 lines of /proc/PID/cgroup:
 //
@@ -59,7 +60,7 @@ var scopePrefixes = []struct{ prefix, runtime string }{
 //	/kubepods.slice/.../crio-<id>.scope             cri-o
 //
 // The innermost component that names a container wins (nested containers).
-func ContainerFromCgroup(cgroupPath string) (Container, bool) {
+func containerFromCgroup(cgroupPath string) (Container, bool) {
 	parts := strings.Split(strings.Trim(cgroupPath, "/"), "/")
 	for i := len(parts) - 1; i >= 0; i-- {
 		part := parts[i]
@@ -97,26 +98,17 @@ func isContainerID(s string) bool {
 	return true
 }
 
-// containerFromCgroupFile resolves the text of /proc/PID/cgroup: the cgroup v2 line
-// ("0::/path") when it names a container, else the first v1 line that does.
-func containerFromCgroupFile(data string) (Container, bool) {
-	var v1 []string
-	for _, line := range strings.Split(data, "\n") {
-		fields := strings.SplitN(line, ":", 3)
-		if len(fields) != 3 {
-			continue
-		}
-		if fields[0] == "0" && fields[1] == "" {
-			if c, ok := ContainerFromCgroup(fields[2]); ok {
+// containerOfCgroups resolves the lines of /proc/PID/cgroup: the cgroup v2 line ("0::/path")
+// when it names a container, else the first v1 line that does.
+func containerOfCgroups(lines []procfs.Cgroup) (Container, bool) {
+	for _, v2 := range []bool{true, false} {
+		for _, l := range lines {
+			if l.V2() != v2 {
+				continue
+			}
+			if c, ok := containerFromCgroup(l.Path); ok {
 				return c, true
 			}
-			continue
-		}
-		v1 = append(v1, fields[2])
-	}
-	for _, p := range v1 {
-		if c, ok := ContainerFromCgroup(p); ok {
-			return c, true
 		}
 	}
 	return Container{}, false
@@ -124,11 +116,11 @@ func containerFromCgroupFile(data string) (Container, bool) {
 
 // ProcessContainer reads /proc/PID/cgroup and resolves the container the process runs in.
 func ProcessContainer(pid int) (Container, bool) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	lines, err := procfs.ReadCgroup(pid)
 	if err != nil {
 		return Container{}, false
 	}
-	return containerFromCgroupFile(string(data))
+	return containerOfCgroups(lines)
 }
 
 // ContainerMatch is a container FindContainers found, with its init: the lowest PID in it.
@@ -137,11 +129,11 @@ type ContainerMatch struct {
 	InitPID int
 }
 
-// ErrNoContainer is wrapped when FindContainers finds nothing.
-var ErrNoContainer = errors.New("no such container")
+// errNoContainer is wrapped when FindContainers finds nothing.
+var errNoContainer = errors.New("no such container")
 
 // FindContainers scans /proc/*/cgroup for the containers running on this host and returns
-// those whose ID starts with query (at least MinPrefix characters; "RUNTIME:PREFIX", as lsns
+// those whose ID starts with query (at least minPrefix characters; "RUNTIME:PREFIX", as lsns
 // prints it, also works) or whose name is query, sorted by ID. Processes that vanish mid-scan
 // are skipped.
 func FindContainers(query string) ([]ContainerMatch, error) {
@@ -159,7 +151,7 @@ func FindContainers(query string) ([]ContainerMatch, error) {
 		if hasRuntime && m.Runtime != runtime {
 			continue
 		}
-		idMatch := len(prefix) >= MinPrefix && strings.HasPrefix(m.ID, prefix)
+		idMatch := len(prefix) >= minPrefix && strings.HasPrefix(m.ID, prefix)
 		if !idMatch {
 			m.Name = containerName(m.Container)
 			if m.Name == "" || m.Name != query {
@@ -169,10 +161,10 @@ func FindContainers(query string) ([]ContainerMatch, error) {
 		out = append(out, *m)
 	}
 	if len(out) == 0 {
-		if len(prefix) < MinPrefix && !hasRuntime {
-			return nil, fmt.Errorf("%s: %w (an ID prefix needs at least %d characters)", query, ErrNoContainer, MinPrefix)
+		if len(prefix) < minPrefix && !hasRuntime {
+			return nil, fmt.Errorf("%s: %w (an ID prefix needs at least %d characters)", query, errNoContainer, minPrefix)
 		}
-		return nil, fmt.Errorf("%s: %w", query, ErrNoContainer)
+		return nil, fmt.Errorf("%s: %w", query, errNoContainer)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	for i := range out {
@@ -184,16 +176,12 @@ func FindContainers(query string) ([]ContainerMatch, error) {
 }
 
 func scanContainers() (map[string]*ContainerMatch, error) {
-	entries, err := os.ReadDir("/proc")
+	pids, err := procfs.PIDs()
 	if err != nil {
 		return nil, err
 	}
 	byID := map[string]*ContainerMatch{}
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
+	for _, pid := range pids {
 		c, ok := ProcessContainer(pid)
 		if !ok {
 			continue

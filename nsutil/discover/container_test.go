@@ -1,6 +1,6 @@
 //go:build linux
 
-package nsutil
+package discover
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/nsbox/nsbox/nsutil/nstest"
+	"github.com/nsbox/nsbox/nsutil/procfs"
 )
 
 const testID = "3f2a1b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708"
@@ -40,27 +41,38 @@ func TestContainerFromCgroup(t *testing.T) {
 		{"/somewhere/" + testID, ""},
 	}
 	for _, tc := range tests {
-		c, ok := ContainerFromCgroup(tc.path)
+		c, ok := containerFromCgroup(tc.path)
 		if ok != (tc.runtime != "") || c.Runtime != tc.runtime {
-			t.Errorf("ContainerFromCgroup(%q) = %+v, %v; want runtime %q", tc.path, c, ok, tc.runtime)
+			t.Errorf("containerFromCgroup(%q) = %+v, %v; want runtime %q", tc.path, c, ok, tc.runtime)
 			continue
 		}
 		if ok && (c.ID != testID || c.Short() != tc.runtime+":3f2a1b4c5d6e") {
-			t.Errorf("ContainerFromCgroup(%q) = %+v (short %q), want ID %s", tc.path, c, c.Short(), testID)
+			t.Errorf("containerFromCgroup(%q) = %+v (short %q), want ID %s", tc.path, c, c.Short(), testID)
 		}
 	}
 }
 
-func TestContainerFromCgroupFile(t *testing.T) {
+// cgroupLines splits /proc/PID/cgroup text as procfs.ReadCgroup does.
+func cgroupLines(text string) []procfs.Cgroup {
+	var out []procfs.Cgroup
+	for _, line := range strings.Split(text, "\n") {
+		if f := strings.SplitN(line, ":", 3); len(f) == 3 {
+			out = append(out, procfs.Cgroup{Hierarchy: f[0], Controllers: f[1], Path: f[2]})
+		}
+	}
+	return out
+}
+
+func TestContainerOfCgroups(t *testing.T) {
 	v1 := "12:memory:/docker/" + testID + "\n11:cpu,cpuacct:/docker/" + testID + "\n1:name=systemd:/docker/" + testID + "\n0::/\n"
-	if c, ok := containerFromCgroupFile(v1); !ok || c.Runtime != "docker" {
+	if c, ok := containerOfCgroups(cgroupLines(v1)); !ok || c.Runtime != "docker" {
 		t.Errorf("v1 file: got %+v, %v; want docker", c, ok)
 	}
 	v2 := "0::/system.slice/docker-" + testID + ".scope\n"
-	if c, ok := containerFromCgroupFile(v2); !ok || c.ID != testID {
+	if c, ok := containerOfCgroups(cgroupLines(v2)); !ok || c.ID != testID {
 		t.Errorf("v2 file: got %+v, %v", c, ok)
 	}
-	if c, ok := containerFromCgroupFile("0::/user.slice\n"); ok {
+	if c, ok := containerOfCgroups(cgroupLines("0::/user.slice\n")); ok {
 		t.Errorf("host file: got %+v, want none", c)
 	}
 }
@@ -70,7 +82,7 @@ func FuzzContainerFromCgroup(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, p string) {
-		c, ok := ContainerFromCgroup(p)
+		c, ok := containerFromCgroup(p)
 		if ok && (!isContainerID(c.ID) || !strings.Contains(p, c.ID)) {
 			t.Fatalf("%q gave %+v", p, c)
 		}

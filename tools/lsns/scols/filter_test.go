@@ -1,4 +1,4 @@
-package lsns
+package scols
 
 import (
 	"strings"
@@ -11,12 +11,17 @@ var filterRow = map[string]string{
 	"NETNSID": "", "COMMAND": "sleep 60", "PNS": "0",
 }
 
+// numericColumns are the columns lsns writes as JSON numbers.
+var numericColumns = map[string]bool{"NS": true, "NPROCS": true, "PID": true, "PNS": true}
+
+// lookupRow finds a column case-insensitively, as lsns does.
 func lookupRow(name string) (string, bool) {
-	id, ok := columnByName(name)
-	if !ok {
-		return "", false
+	for col, v := range filterRow {
+		if strings.EqualFold(col, name) {
+			return v, numericColumns[col]
+		}
 	}
-	return filterRow[columns[id].Name], columns[id].JSON == jsonNumber
+	return "", false
 }
 
 func TestFilterMatch(t *testing.T) {
@@ -64,12 +69,12 @@ func TestFilterMatch(t *testing.T) {
 		{`NPROCS < 1K`, true},
 	}
 	for _, tt := range tests {
-		f, err := parseFilter(tt.expr)
+		f, err := ParseFilter(tt.expr)
 		if err != nil {
-			t.Errorf("parseFilter(%q): %v", tt.expr, err)
+			t.Errorf("ParseFilter(%q): %v", tt.expr, err)
 			continue
 		}
-		if got, err := f.match(lookupRow); got != tt.want || err != nil {
+		if got, err := f.Match(lookupRow); got != tt.want || err != nil {
 			t.Errorf("filter %q matched = %v, %v; want %v", tt.expr, got, err, tt.want)
 		}
 	}
@@ -93,10 +98,10 @@ func TestFilterErrors(t *testing.T) {
 		{`TYPE =~ "[[:foo:]]"`, "Invalid character class name"},
 	}
 	for _, tt := range tests {
-		_, err := parseFilter(tt.expr)
+		_, err := ParseFilter(tt.expr)
 		want := `failed to parse "` + tt.expr + `": ` + tt.want
 		if err == nil || err.Error() != want {
-			t.Errorf("parseFilter(%q) error = %v, want %s", tt.expr, err, want)
+			t.Errorf("ParseFilter(%q) error = %v, want %s", tt.expr, err, want)
 		}
 	}
 }
@@ -112,9 +117,9 @@ func TestFilterEcho(t *testing.T) {
 		{`NS == 1`, ""},
 	}
 	for _, tt := range tests {
-		f, _ := parseFilter(tt.expr)
-		if got := string(f.echo); got != tt.echo {
-			t.Errorf("parseFilter(%q) echoed %q, want %q", tt.expr, got, tt.echo)
+		f, _ := ParseFilter(tt.expr)
+		if got := string(f.Echo); got != tt.echo {
+			t.Errorf("ParseFilter(%q) echoed %q, want %q", tt.expr, got, tt.echo)
 		}
 	}
 }
@@ -122,22 +127,22 @@ func TestFilterEcho(t *testing.T) {
 // TestFilterApplyError: a comparison whose sides do not convert fails, as in libsmartcols.
 func TestFilterApplyError(t *testing.T) {
 	for _, expr := range []string{`TYPE > 3`, `USER == 1.5`, `5 =~ "x"`} {
-		f, err := parseFilter(expr)
+		f, err := ParseFilter(expr)
 		if err != nil {
-			t.Fatalf("parseFilter(%q): %v", expr, err)
+			t.Fatalf("ParseFilter(%q): %v", expr, err)
 		}
-		if _, err := f.match(lookupRow); err != errFilterApply {
+		if _, err := f.Match(lookupRow); err != errFilterApply {
 			t.Errorf("filter %q: error %v, want %v", expr, err, errFilterApply)
 		}
 	}
 }
 
 func TestFilterNames(t *testing.T) {
-	f, err := parseFilter(`NS == 1 and (USER != "x" or NPROCS > 2) and not PNS`)
+	f, err := ParseFilter(`NS == 1 and (USER != "x" or NPROCS > 2) and not PNS`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(f.names, ",")
+	got := strings.Join(f.Names, ",")
 	if want := "NS,USER,NPROCS,PNS"; got != want {
 		t.Errorf("filter names = %s, want %s", got, want)
 	}
@@ -150,13 +155,13 @@ func FuzzParseFilter(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, expr string) {
-		flt, err := parseFilter(expr)
+		flt, err := ParseFilter(expr)
 		if err != nil {
 			if _, ok := err.(*filterError); !ok {
-				t.Fatalf("parseFilter(%q) error %T, want *filterError", expr, err)
+				t.Fatalf("ParseFilter(%q) error %T, want *filterError", expr, err)
 			}
 			return
 		}
-		_, _ = flt.match(lookupRow)
+		_, _ = flt.Match(lookupRow)
 	})
 }
