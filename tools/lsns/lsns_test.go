@@ -326,80 +326,24 @@ func nsInode(t *testing.T, pid int, kind string) string {
 	return strconv.FormatUint(st.Ino, 10)
 }
 
-// quietPIDNS is a PID namespace with its own /proc (and mount namespace), so that lsns run
-// there sees only the processes a test starts there, not the machine's, which come and go.
-type quietPIDNS struct {
-	init int // its PID 1, as the host sees it
-}
-
-// newQuietPIDNS makes a quiet PID namespace; the test's cleanup ends it.
-func newQuietPIDNS(t *testing.T) quietPIDNS {
-	t.Helper()
-	nstest.RequireRoot(t)
-	nstest.RequireTool(t, "/usr/bin/nsenter")
-	unshare := startProcess(t, exec.Command("/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "--kill-child", "sleep", "600"), "unshare")
-	return quietPIDNS{init: childOf(t, unshare.Process.Pid, "sleep")}
-}
-
-// childOf waits for the one child of pid to have comm want, and returns its PID.
-func childOf(t *testing.T, pid int, want string) int {
-	t.Helper()
-	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		data, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-		if child, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
-			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", child)); strings.TrimSpace(string(comm)) == want {
-				return child
-			}
-		}
-	}
-	t.Fatalf("no child %s of %d", want, pid)
-	return 0
-}
-
-// command makes a command that runs argv in the namespace (and its /proc).
-func (q quietPIDNS) command(argv ...string) *exec.Cmd {
-	return exec.Command("/usr/bin/nsenter", append([]string{"-t", strconv.Itoa(q.init), "-p", "-m", "--"}, argv...)...)
-}
-
-// start starts argv in the namespace, waits until it runs want, and returns its PID as the
-// host sees it and as the namespace does; the test's cleanup kills it.
-func (q quietPIDNS) start(t *testing.T, want string, argv ...string) (host, inner int) {
-	t.Helper()
-	nsenter := startProcess(t, q.command(argv...), "nsenter")
-	host = childOf(t, nsenter.Process.Pid, want)
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", host))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if f := strings.Fields(line); len(f) == 3 && f[0] == "NSpid:" {
-			inner, _ = strconv.Atoi(f[2])
-		}
-	}
-	if inner == 0 {
-		t.Fatalf("process %d is not in the quiet PID namespace:\n%s", host, status)
-	}
-	return host, inner
-}
-
 // compareWithUtilLinux runs ours and util-linux's lsns with args in the quiet namespace q and
 // wants the same output and status: util-linux 2.42's, and for JSON and raw output (where
 // column widths play no part) 2.38's too. (The two releases size text columns differently:
 // whether PID or PPID takes its width hint depends on how many digits the PIDs have.) A
 // reference run that fails where ours did not is run again, up to three times: util-linux 2.38
 // exits 1 when a process vanishes while it reads /proc.
-func compareWithUtilLinux(t *testing.T, q quietPIDNS, args ...string) {
+func compareWithUtilLinux(t *testing.T, q nstest.QuietPIDNS, args ...string) {
 	t.Helper()
 	refs := []string{nstest.NewestUtilLinux(t, "lsns")}
 	if slices.Contains(args, "-J") || slices.Contains(args, "-r") {
 		refs = append(refs, utilLinux238)
 	}
-	ours := nstest.Run(t, timeout, q.command(append([]string{nstest.Applet(t, "lsns")}, args...)...))
+	ours := nstest.Run(t, timeout, q.Command(append([]string{nstest.Applet(t, "lsns")}, args...)...))
 	for _, lsns := range refs {
-		ref := nstest.Run(t, timeout, q.command(append([]string{lsns}, args...)...))
+		ref := nstest.Run(t, timeout, q.Command(append([]string{lsns}, args...)...))
 		for retry := 0; retry < 3 && ref.Code != 0 && ref.Code != ours.Code; retry++ {
 			t.Logf("lsns %q: %s exited %d (%s), again", args, lsns, ref.Code, strings.TrimSpace(ref.Stderr))
-			ref = nstest.Run(t, timeout, q.command(append([]string{lsns}, args...)...))
+			ref = nstest.Run(t, timeout, q.Command(append([]string{lsns}, args...)...))
 		}
 		if ours.Stdout != ref.Stdout || ours.Code != ref.Code {
 			t.Errorf("lsns %q: exit %d, want %d (%s)\ngot:\n%s%s\nwant:\n%s%s", args, ours.Code, ref.Code, lsns, ours.Stdout, ours.Stderr, ref.Stdout, ref.Stderr)
@@ -413,9 +357,9 @@ func TestDifferentialUserNamespaces(t *testing.T) {
 	nstest.RequireTool(t, "/usr/bin/lsns")
 	nstest.RequireTool(t, "/usr/bin/setpriv")
 	uid, gid := nstest.Unprivileged(t)
-	q := newQuietPIDNS(t)
-	rootful, rootfulPID := q.start(t, "unshare", "/usr/bin/unshare", "--user", "--pid", "--fork", "--kill-child", "sleep", "600")
-	rootless, rootlessPID := q.start(t, "sleep", "/usr/bin/setpriv", "--reuid", strconv.Itoa(uid), "--regid", strconv.Itoa(gid), "--clear-groups",
+	q := nstest.NewQuietPIDNS(t)
+	rootful, rootfulPID := q.Start(t, "unshare", "/usr/bin/unshare", "--user", "--pid", "--fork", "--kill-child", "sleep", "600")
+	rootless, rootlessPID := q.Start(t, "sleep", "/usr/bin/setpriv", "--reuid", strconv.Itoa(uid), "--regid", strconv.Itoa(gid), "--clear-groups",
 		"/usr/bin/unshare", "--user", "--net", "sleep", "600")
 	for _, pid := range [][2]int{{rootful, rootfulPID}, {rootless, rootlessPID}} {
 		p := strconv.Itoa(pid[1])
