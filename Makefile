@@ -20,7 +20,7 @@ STATIC_CC     := CC=musl-gcc
 STATIC_CFLAGS := CGO_CFLAGS="-O2 -idirafter /usr/include -idirafter /usr/include/$(shell gcc -print-multiarch)"
 endif
 STATIC   := -trimpath -tags osusergo,netgo \
-            -ldflags '-s -w -linkmode external -extldflags -static -X $(PKG)/tools/cli.Version=$(VERSION)'
+            -ldflags '-s -w -linkmode external -extldflags -static -X $(PKG)/nsutil/cli.Version=$(VERSION)'
 SOURCES  := $(shell find cmd tools nsutil -name '*.go' -o -name '*.c' -o -name '*.h') go.mod go.sum
 TESTFLAGS ?=
 

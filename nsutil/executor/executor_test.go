@@ -222,38 +222,9 @@ func TestExecutorRootlessUserNamespace(t *testing.T) {
 	}
 }
 
-// startTarget starts `sleep` in new namespaces made by util-linux's unshare (the reference) and
-// returns the sleep's pid.
-func startTarget(t *testing.T, asUser *[2]int, args ...string) int {
-	t.Helper()
-	nstest.RequireTool(t, "/usr/bin/unshare")
-	cmd := exec.Command("/usr/bin/unshare", append(args, "sleep", "60")...)
-	if asUser != nil {
-		nstest.AsUser(cmd, asUser[0], asUser[1])
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	// With --fork the sleep is unshare's child; without, it is unshare itself after exec.
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		pid := cmd.Process.Pid
-		if kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid)); len(strings.Fields(string(kids))) > 0 {
-			pid, _ = strconv.Atoi(strings.Fields(string(kids))[0])
-		}
-		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(comm)) == "sleep" {
-			return pid
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("target did not start")
-	return 0
-}
-
 func TestExecutorJoinsEveryKind(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := startTarget(t, nil, "--user", "--map-root-user", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "--kill-child", "--cgroup", "--time")
+	target := nstest.UnshareTarget(t, nil, "--user", "--map-root-user", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "--kill-child", "--cgroup", "--time")
 	kinds := allKindNames()
 	for _, pidfd := range []bool{false, true} {
 		res := runPlan(t, testPlan{Join: target, JoinKind: kinds, Pidfd: pidfd, Fork: true, Argv: readlinksScript(kinds)}, nil)
@@ -267,7 +238,7 @@ func TestExecutorJoinsEveryKind(t *testing.T) {
 func TestExecutorOwnerJoinsItsUserNamespace(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
 	user := &[2]int{uid, gid}
-	target := startTarget(t, user, "--user", "--map-root-user", "--net", "--uts", "--mount")
+	target := nstest.UnshareTarget(t, user, "--user", "--map-root-user", "--net", "--uts", "--mount")
 	kinds := []string{"user", "net", "uts", "mnt"}
 	for _, pidfd := range []bool{false, true} {
 		res := runPlan(t, testPlan{Join: target, JoinKind: kinds, Pidfd: pidfd, Argv: readlinksScript(kinds)}, user)
@@ -291,7 +262,7 @@ func assertInTargetNamespaces(t *testing.T, out string, target int, kinds []stri
 
 func TestExecutorLeaksNothing(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := startTarget(t, nil, "--net")
+	target := nstest.UnshareTarget(t, nil, "--net")
 	res := runPlan(t, testPlan{Join: target, JoinKind: []string{"net"}, Unshare: []string{"uts"},
 		Argv: []string{"/bin/sh", "-c", "ls /proc/self/fd; env"}}, nil)
 	if res.Code != 0 {
@@ -355,7 +326,7 @@ func TestExecutorTraceAndErrors(t *testing.T) {
 
 func TestExecutorTraceLines(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := startTarget(t, nil, "--net")
+	target := nstest.UnshareTarget(t, nil, "--net")
 	res := runPlan(t, testPlan{Unshare: []string{"uts", "ipc"}, Join: target, JoinKind: []string{"net"}, Trace: true, Fork: true, Argv: []string{"true"}}, nil)
 	if res.Code != 0 {
 		t.Fatalf("exit %d, stderr %q", res.Code, res.Stderr)

@@ -3,7 +3,7 @@ package lsns
 import (
 	"strings"
 
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/tools/lsns/scols"
 )
 

@@ -113,7 +113,7 @@ var newestCases = []string{
 	// Options are checked in command-line order, -H after them.
 	"-r -J", "-p 1 -P", "-Tbogus -t bogus", "-t bogus -Tbogus", "-Q 'NS = 1' -t bogus",
 	"-t bogus -Q 'NS = 1'", "-p x -t bogus", "-t bogus -p x", "-H -t bogus", "-t bogus -H",
-	"-H -Q 'a =='", "-H -P -p 1", "-Q 'NS == -1' -o BOGUS", "-Q 'NS == -1' -p 1 999",
+	"-H -Q 'a =='", "-H -P -p 1", "-p x -p 1", "-Q 'NS = 1' -Q 'NS == 1' -t bogus", "-Q 'NS == -1' -o BOGUS", "-Q 'NS == -1' -p 1 999",
 	"-r -Towner", "--output-all -Tparent", "-Towner -o NS,NSFS,TYPE -t net -t user",
 	"-Tprocess -t net -o NS,NSFS,COMMAND", "-T -t net -o COMMAND,NSFS,NS",
 	"-H -r | grep -v '^CONTAINER '",
@@ -317,13 +317,10 @@ func startProcess(t *testing.T, cmd *exec.Cmd, want string) *exec.Cmd {
 	return nil
 }
 
+// nsInode is the inode of a process's namespace, as lsns's NS column and argument spell it.
 func nsInode(t *testing.T, pid int, kind string) string {
 	t.Helper()
-	var st unix.Stat_t
-	if err := unix.Stat(fmt.Sprintf("/proc/%d/ns/%s", pid, kind), &st); err != nil {
-		t.Fatal(err)
-	}
-	return strconv.FormatUint(st.Ino, 10)
+	return strconv.FormatUint(nstest.NSInode(t, pid, kind), 10)
 }
 
 // compareWithUtilLinux runs ours and util-linux's lsns with args in the quiet namespace q and

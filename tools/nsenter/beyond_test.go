@@ -44,15 +44,10 @@ func TestIPNetnsName(t *testing.T) {
 	}
 }
 
-// fakeContainer makes the cgroup rel (named as a container runtime names a container's) under
-// mount, starts a process in new net and uts namespaces in it, and returns that process's PID.
-// Cleanup kills it and removes the cgroup.
+// fakeContainer is a fake container (nstest.FakeContainer) in new net and uts namespaces.
 func fakeContainer(t *testing.T, mount, rel string) int {
 	t.Helper()
-	dir := nstest.FakeContainerCgroup(t, mount, rel)
-	pid := unshareTarget(t, nil, "--net", "--uts")
-	nstest.JoinCgroup(t, dir, pid)
-	return pid
+	return nstest.FakeContainer(t, mount, rel, "--net", "--uts")
 }
 
 // dockerScope is the cgroup v2 path docker's systemd driver gives container id.
@@ -163,7 +158,7 @@ if ctypes.CDLL(None, use_errno=True).setns(fd, 0) != 0:
     sys.exit("setns failed")
 os.execv("/bin/sleep", ["sleep", "600"])
 `
-	target := startTarget(t, nil, exec.Command("/usr/bin/unshare", "--net", "/usr/bin/python3", "-c", script, strconv.Itoa(os.Getpid()), out))
+	target := nstest.StartTarget(t, nil, exec.Command("/usr/bin/unshare", "--net", "/usr/bin/python3", "-c", script, strconv.Itoa(os.Getpid()), out))
 	data, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +179,7 @@ os.execv("/bin/sleep", ["sleep", "600"])
 // the target's user namespace, the middle one of two nested user namespaces.
 func TestUserParent(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := unshareTarget(t, nil, "--user", "--map-root-user", "/usr/bin/unshare", "--user", "--map-root-user")
+	target := nstest.UnshareTarget(t, nil, "--user", "--map-root-user", "/usr/bin/unshare", "--user", "--map-root-user")
 	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/user", target))
 	if err != nil {
 		t.Fatal(err)
@@ -212,7 +207,7 @@ func TestUserParent(t *testing.T) {
 // namespace's capabilities as ambient ones, and without it none.
 func TestKeepCaps(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := strconv.Itoa(unshareTarget(t, nil, "--user", "--map-root-user", "--uts"))
+	target := strconv.Itoa(nstest.UnshareTarget(t, nil, "--user", "--map-root-user", "--uts"))
 	for _, keep := range []bool{true, false} {
 		// -u too: util-linux 2.42 ignores --keep-caps with -U alone (its first pass, given no
 		// other kind, enters every kind, and it then sees no user namespace left to keep caps for).
@@ -234,7 +229,7 @@ func TestKeepCaps(t *testing.T) {
 // continued, continues it, as util-linux's does.
 func TestChildStopFollowed(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := strconv.Itoa(unshareTarget(t, nil, "--pid", "--fork", "--kill-child"))
+	target := strconv.Itoa(nstest.UnshareTarget(t, nil, "--pid", "--fork", "--kill-child"))
 	for _, bin := range withReferences(t) {
 		cmd := exec.Command(bin, "-t", target, "-p", "sh", "-c", "kill -STOP $$; echo resumed")
 		var out strings.Builder
@@ -266,7 +261,7 @@ func TestChildStopFollowed(t *testing.T) {
 // TestTrace checks --trace shows the setns through the pidfd and the execve.
 func TestTrace(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := strconv.Itoa(unshareTarget(t, nil, "--net"))
+	target := strconv.Itoa(nstest.UnshareTarget(t, nil, "--net"))
 	res := runAs(t, nil, "", ourNsenter(t), "--trace", "-t", target, "-n", "true")
 	for _, want := range []string{"<pidfd:" + target + ">, CLONE_NEWNET) = 0\n", `execve("true", ["true"]) ...`} {
 		if res.Code != 0 || !strings.Contains(res.Stderr, want) {

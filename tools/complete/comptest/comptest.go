@@ -17,9 +17,9 @@ import (
 	"github.com/nsbox/nsbox/nsutil/nstest"
 )
 
-// BashWords splits a command line as bash does for COMP_WORDS: at blanks, and around runs of
+// bashWords splits a command line as bash does for COMP_WORDS: at blanks, and around runs of
 // the COMP_WORDBREAKS characters = and :.
-func BashWords(line string) []string {
+func bashWords(line string) []string {
 	var words []string
 	for _, field := range strings.Fields(line) {
 		start := 0
@@ -61,7 +61,7 @@ func Bash(t *testing.T, script, line string, preamble string) []string {
 func BashOptions(t *testing.T, script, line string, preamble string) (reply, options []string) {
 	t.Helper()
 	nstest.RequireTool(t, "/bin/bash")
-	words := BashWords(line)
+	words := bashWords(line)
 	prog := `source "$1" || exit 3
 ` + preamble + `
 COMP_LINE=$2 COMP_POINT=${#2} COMP_CWORD=$3 COMP_WORDS=("${@:4}")
@@ -76,7 +76,7 @@ printf '%s\n' "${COMPREPLY[@]}"`
 	if res.Code != 0 || res.Stderr != "" {
 		t.Fatalf("bash completion of %q: exit %d, stderr %q", line, res.Code, res.Stderr)
 	}
-	for _, l := range Lines(res.Stdout) {
+	for _, l := range lines(res.Stdout) {
 		if o, ok := strings.CutPrefix(l, "compopt "); ok {
 			options = append(options, o)
 		} else {
@@ -86,8 +86,8 @@ printf '%s\n' "${COMPREPLY[@]}"`
 	return reply, options
 }
 
-// Lines is the non-empty lines of s, sorted.
-func Lines(s string) []string {
+// lines is the non-empty lines of s, sorted.
+func lines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
 		if l != "" {
@@ -109,7 +109,7 @@ func Fish(t *testing.T, script, line string) []string {
 		t.Fatalf("fish completion of %q: exit %d, stderr %q", line, res.Code, res.Stderr)
 	}
 	var out []string
-	for _, l := range Lines(res.Stdout) {
+	for _, l := range lines(res.Stdout) {
 		word, _, _ := strings.Cut(l, "\t")
 		out = append(out, word)
 	}

@@ -1,4 +1,4 @@
-package nsutil
+package cli
 
 import (
 	"github.com/alecthomas/kong"

@@ -51,8 +51,8 @@ func openPipe(t *testing.T) *os.File {
 // withColorMode sets the mode for one test and restores the default after it.
 func withColorMode(t *testing.T, mode string) {
 	t.Helper()
-	SetColorMode(mode)
-	t.Cleanup(func() { SetColorMode("auto") })
+	setColorMode(mode)
+	t.Cleanup(func() { setColorMode("auto") })
 }
 
 func TestUseColorRule(t *testing.T) {
@@ -115,13 +115,10 @@ func TestPaintOverridesFatihDefault(t *testing.T) {
 	}
 }
 
-// TestErrorPrefixFollowsColor puts a terminal on os.Stderr and checks the applet name is
-// bold red exactly when the rule says so.
+// TestErrorPrefixFollowsColor checks that the applet name, written to a terminal, is bold red
+// exactly when the rule says so.
 func TestErrorPrefixFollowsColor(t *testing.T) {
 	tty := openPty(t)
-	saved := os.Stderr
-	os.Stderr = tty
-	t.Cleanup(func() { os.Stderr = saved })
 	t.Setenv("TERM", "xterm")
 	const red = "\x1b[31;1mlsns\x1b[0;22m"
 	tests := []struct {
@@ -136,7 +133,7 @@ func TestErrorPrefixFollowsColor(t *testing.T) {
 	for _, tt := range tests {
 		withColorMode(t, tt.mode)
 		t.Setenv("NO_COLOR", tt.noColor)
-		if got := ErrorPrefix("lsns"); got != tt.want {
+		if got := ErrorPrefix(tty, "lsns"); got != tt.want {
 			t.Errorf("mode %s, NO_COLOR=%q: got %q, want %q", tt.mode, tt.noColor, got, tt.want)
 		}
 	}

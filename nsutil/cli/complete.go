@@ -8,7 +8,7 @@ package cli
 //	Target  string   `short:"t" placeholder:"pid" complete:"pids" help:"..."`
 //	Types   []string `short:"t" name:"type" complete:"kinds" help:"..."`
 //	Output  string   `short:"o" complete:"columns" help:"..."`
-//	Tree    nsutil.OptionalValue `short:"T" optvalue:"rel" complete:"values=process,parent,owner" help:"..."`
+//	Tree    OptionalValue `short:"T" optvalue:"rel" complete:"values=process,parent,owner" help:"..."`
 //	Program []string `arg:"" optional:"" passthrough:"partial" help:"..."`
 //
 // The values of the tag:
