@@ -24,7 +24,7 @@ STATIC   := -trimpath -tags osusergo,netgo \
 SOURCES  := $(shell find cmd tools nsutil -name '*.go' -o -name '*.c' -o -name '*.h') go.mod go.sum
 TESTFLAGS ?=
 
-.PHONY: all build test unit lint lint-man bench demo install uninstall fuzz clean
+.PHONY: all build test test-kernels unit lint lint-man bench demo install uninstall fuzz clean
 
 all: build
 
@@ -49,6 +49,12 @@ test:
 	scripts/setup test
 	@$(MAKE) --no-print-directory build lint lint-man
 	GO=$(GO) scripts/run-tests $(TESTFLAGS)
+	@$(MAKE) --no-print-directory test-kernels
+
+# The kernel scenario on the host and under QEMU on Debian 11-14's kernels (5.10 to 7.x): the
+# kernels are fetched from apt's Debian mirror and cached in /var/cache/nsbox-kernels.
+test-kernels: build
+	NSBOX_BIN=$(CURDIR)/bin/nsbox scripts/test-kernels
 
 bench: build
 	scripts/bench

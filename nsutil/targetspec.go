@@ -53,8 +53,16 @@ type PidfdError struct {
 	Err error
 }
 
+// Error is util-linux's line, and for a kernel limit the release that lifts it.
 func (e *PidfdError) Error() string {
-	return fmt.Sprintf("failed to obtain a valid file descriptor for PID %d: %v", e.PID, e.Err)
+	msg := fmt.Sprintf("failed to obtain a valid file descriptor for PID %d: %v", e.PID, e.Err)
+	switch {
+	case errors.Is(e.Err, unix.ENOTSUP): // pidfds are anonymous inodes before pidfs
+		msg += " " + LimitPidfs.Hint()
+	case errors.Is(e.Err, unix.ENOSYS):
+		msg += " " + LimitPidfdOpen.Hint()
+	}
+	return msg
 }
 
 func (e *PidfdError) Unwrap() error { return e.Err }
