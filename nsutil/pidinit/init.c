@@ -20,7 +20,10 @@
 // - SIGCHLD wakes the init to reap and is never forwarded. Inherited as SIG_IGN it would make
 //   the kernel reap the children itself and lose the program's status: the init sets SIG_DFL,
 //   and the program gets SIG_IGN back.
-// - A signal inherited as SIG_IGN is not forwarded: the program inherits it ignored too.
+// - A signal inherited as SIG_IGN is forwarded like any other, as tini forwards it: it is
+//   blocked in the init, so the kernel queues it rather than discarding it, and the program,
+//   which inherits it ignored, may have installed a handler of its own (a server under nohup
+//   that reloads on SIGHUP).
 // - SIGTTIN and SIGTTOU are dropped, as tini drops them: the kernel sends them to a process
 //   group that touches the terminal from the background, as the init's is once the program has
 //   the foreground; they concern the init, and would stop the program. SIGURG (out-of-band
@@ -430,10 +433,6 @@ static void handle(const siginfo_t *info)
 	int stop = sig == SIGINT || sig == SIGTERM;
 	if (sig == SIGPIPE && info->si_code == SI_USER && info->si_pid == getpid())
 		return; // raised by our own write to a broken stderr
-	if (inherited_ignored & bit(sig)) {
-		say(LOG_DEBUG, "dropped signal %s (ignored)", sig_name(sig));
-		return;
-	}
 	if (plan.flags & PIDINIT_PAUSE) {
 		if (stop && !st.main_done)
 			st.main_done = 1;

@@ -47,7 +47,9 @@ func TestCommandLine(t *testing.T) {
 		{"pause with a program", []string{"--pause", "true"}, 1, "", "pidns-init: --pause takes no program\nTry 'pidns-init --help' for more information.\n"},
 		{"pdeathsig accepted", []string{"-p", "SIGKILL", "true"}, 0, "", ""},
 	}
+	missing := nstest.MissingPath(t)
 	for _, tc := range tests {
+		tc.args, tc.wantStderr = nstest.ReplaceMissing(missing, tc.args...), nstest.ReplaceMissing(missing, tc.wantStderr)[0]
 		t.Run(tc.name, func(t *testing.T) {
 			res := run(t, initCmd(t, false, tc.args...))
 			if res.Code != tc.wantCode {
@@ -299,6 +301,36 @@ func TestSignalBeforeChild(t *testing.T) {
 	}
 	if rest, code := r.finish(); len(rest) != 0 || code != 0 {
 		t.Errorf("at the end: got extra signals %q and status %d, want none and 0", rest, code)
+	}
+}
+
+// A signal pidns-init was started with as ignored (SIGHUP under nohup) is still passed on, as
+// tini passes it on: the program inherits it ignored but may catch it itself, as the recorder
+// does.
+func TestIgnoredSignalForwarded(t *testing.T) {
+	h := helper(t)
+	hup := fmt.Sprintf("%x", 1<<(unix.SIGHUP-1))
+	inits := [][]string{{nstest.Applet(t, "pidns-init")}}
+	if _, err := os.Stat("/usr/bin/tini"); err == nil {
+		inits = append(inits, []string{"/usr/bin/tini", "-s", "--"})
+	}
+	for _, init := range inits {
+		args := append(append([]string{"sigexec", hup, "0", "0"}, init...), recorderCommand(t)...)
+		cmd := exec.Command(h, args...)
+		cmd.Env = recorderEnv()
+		r := start(t, cmd)
+		if got := r.next(); got != "ready" {
+			t.Fatalf("%s: recorder: got %q, want ready", init[0], got)
+		}
+		if err := unix.Kill(cmd.Process.Pid, unix.SIGHUP); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := r.next(), strconv.Itoa(int(unix.SIGHUP)); got != want {
+			t.Errorf("%s started with SIGHUP ignored: the program got %s, want %s", init[0], got, want)
+		}
+		if rest, code := r.finish(); len(rest) != 0 || code != 0 {
+			t.Errorf("%s: at the end: got extra signals %q and status %d, want none and 0", init[0], rest, code)
+		}
 	}
 }
 
