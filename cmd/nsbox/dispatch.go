@@ -10,18 +10,19 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/tools/lsns"
 	"github.com/nsbox/nsbox/tools/nsenter"
 	"github.com/nsbox/nsbox/tools/pidnsinit"
 	"github.com/nsbox/nsbox/tools/unshare"
 )
 
-// applet is one tool of the binary: its Main takes the arguments after the program name, and
-// command gives its kong grammar for what is generated from it (completions, man page checks).
+// applet is one tool of the binary: its Main takes the arguments after the program name and the
+// standard streams, and command gives its kong grammar for what is generated from it
+// (completions, man page checks).
 type applet struct {
 	name    string
-	main    func(args []string) int
+	main    func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	command func() (cli.Spec, any)
 }
 
@@ -42,17 +43,17 @@ func findApplet(name string) (applet, bool) {
 	return applet{}, false
 }
 
-// dispatch runs the applet named by argv[0], or, when argv[0] is nsbox itself, nsbox's own
-// options and then the applet named by the first argument.
-func dispatch(argv []string) int {
-	name := filepath.Base(argv[0])
+// dispatch runs the applet argv names (cli.AppletOf), or, when argv[0] is nsbox itself,
+// nsbox's own options and then the applet named by the first argument.
+func dispatch(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	name, args := cli.AppletOf(argv)
 	if a, ok := findApplet(name); ok {
-		return a.main(argv[1:])
+		return a.main(args, stdin, stdout, stderr)
 	}
-	if !strings.HasPrefix(name, "nsbox") {
-		return unknownApplet(os.Stderr, name)
+	if base := filepath.Base(argv[0]); !strings.HasPrefix(base, "nsbox") {
+		return unknownApplet(stderr, base)
 	}
-	return nsboxMain(argv[1:], os.Stdout, os.Stderr)
+	return nsboxMain(argv[1:], stdin, stdout, stderr)
 }
 
 // nsboxGrammar is the command line of nsbox itself.
@@ -77,7 +78,7 @@ func nsboxSpec() cli.Spec {
 	}
 }
 
-func nsboxMain(args []string, stdout, stderr io.Writer) int {
+func nsboxMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var g nsboxGrammar
 	spec := nsboxSpec()
 	spec.Stdout, spec.Stderr = stdout, stderr
@@ -102,8 +103,7 @@ func nsboxMain(args []string, stdout, stderr io.Writer) int {
 		return cli.ExitFailure
 	}
 	if a, ok := findApplet(g.Applet[0]); ok {
-		os.Args = append([]string{a.name}, g.Applet[1:]...)
-		return a.main(g.Applet[1:])
+		return a.main(g.Applet[1:], stdin, stdout, stderr)
 	}
 	return unknownApplet(stderr, g.Applet[0])
 }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,14 @@ func run(t *testing.T, name string, args ...string) nstest.Result {
 	return nstest.Run(t, 20*time.Second, exec.Command(name, args...))
 }
 
+// inProcess runs the dispatcher in this process on argv (argv[0] names the applet or nsbox),
+// for what needs no process of its own: options, usage errors, help.
+func inProcess(argv ...string) nstest.Result {
+	return nstest.RunMain(func(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+		return dispatch(append([]string{argv[0]}, args...), stdin, stdout, stderr)
+	}, argv[1:]...)
+}
+
 func TestList(t *testing.T) {
 	res := run(t, nstest.Binary(t), "--list")
 	if res.Code != 0 || res.Stdout != "unshare\nnsenter\nlsns\npidns-init\n" {
@@ -26,15 +35,15 @@ func TestList(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	for _, args := range [][]string{{"--version"}, {"-V"}} {
-		res := run(t, nstest.Binary(t), args...)
+	for _, flag := range []string{"--version", "-V"} {
+		res := inProcess("/usr/bin/nsbox", flag)
 		if res.Code != 0 || !strings.HasPrefix(res.Stdout, "nsbox from nsbox ") {
-			t.Errorf("nsbox %s = %d %q", args[0], res.Code, res.Stdout)
+			t.Errorf("nsbox %s = %d %q", flag, res.Code, res.Stdout)
 		}
 	}
 	for _, a := range applets {
 		for _, flag := range []string{"--version", "-V"} {
-			res := run(t, nstest.Applet(t, a.name), flag)
+			res := inProcess("/usr/local/bin/"+a.name, flag)
 			if res.Code != 0 || !strings.HasPrefix(res.Stdout, a.name+" from nsbox ") {
 				t.Errorf("%s %s = %d %q, want '%s from nsbox VERSION'", a.name, flag, res.Code, res.Stdout, a.name)
 			}
@@ -43,10 +52,11 @@ func TestVersion(t *testing.T) {
 }
 
 func TestUnknownApplet(t *testing.T) {
-	res := run(t, nstest.Binary(t), "frobnicate", "-x")
 	want := "nsbox: unknown applet 'frobnicate'\nApplets: unshare, nsenter, lsns, pidns-init\n"
-	if res.Code != 1 || res.Stderr != want {
-		t.Errorf("nsbox frobnicate = %d %q, want 1 %q", res.Code, res.Stderr, want)
+	for _, argv := range [][]string{{"nsbox", "frobnicate", "-x"}, {"nsbox", "--", "frobnicate"}, {"/tmp/frobnicate"}} {
+		if res := inProcess(argv...); res.Code != 1 || res.Stderr != want {
+			t.Errorf("%q = %d %q, want 1 %q", argv, res.Code, res.Stderr, want)
+		}
 	}
 	// Reached through a symlink with an unknown name, too.
 	link := filepath.Join(t.TempDir(), "frobnicate")
@@ -62,8 +72,8 @@ func TestUnknownApplet(t *testing.T) {
 // prints exactly the same.
 func TestHelpIsTheApplets(t *testing.T) {
 	for _, a := range applets {
-		direct := run(t, nstest.Applet(t, a.name), "--help")
-		via := run(t, nstest.Binary(t), a.name, "--help")
+		direct := inProcess(a.name, "--help")
+		via := inProcess("nsbox", a.name, "--help")
 		if direct.Code != 0 || !strings.HasPrefix(direct.Stdout, "Usage: "+a.name+" ") {
 			t.Errorf("%s --help = %d, starts %q; want 0 and 'Usage: %s '", a.name, direct.Code, firstLine(direct.Stdout), a.name)
 		}
@@ -80,7 +90,7 @@ func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
 func TestUsageErrors(t *testing.T) {
 	for _, a := range applets {
 		for _, bad := range [][]string{{"--no-such-option"}, {"-§"}} {
-			res := run(t, nstest.Applet(t, a.name), bad...)
+			res := inProcess(append([]string{a.name}, bad...)...)
 			lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
 			if res.Code != 1 || len(lines) != 2 || !strings.HasPrefix(lines[0], a.name+": ") ||
 				lines[1] != "Try '"+a.name+" --help' for more information." {
@@ -88,7 +98,7 @@ func TestUsageErrors(t *testing.T) {
 			}
 		}
 	}
-	res := run(t, nstest.Binary(t), "--no-such-option")
+	res := inProcess("nsbox", "--no-such-option")
 	if res.Code != 1 || res.Stderr != "nsbox: unrecognized option '--no-such-option'\nTry 'nsbox --help' for more information.\n" {
 		t.Errorf("nsbox --no-such-option = %d %q", res.Code, res.Stderr)
 	}

@@ -1,18 +1,15 @@
 //go:build linux
 
-// Command nsbox is four Linux namespace tools in one binary: unshare, nsenter, lsns and
-// pidns-init. The applet is the basename of argv[0] (install symlinks with `nsbox --install
-// DIR`), or the first argument: `nsbox unshare -n ip link`.
 package main
 
 import (
 	"os"
 
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/executor"
 	// The pre-runtime C stage that carries out plans, linked explicitly (as runc's main links
 	// its nsenter): without it every plan fails with executor.ErrNoCStage.
 	_ "github.com/nsbox/nsbox/nsutil/executor/cstage"
-	"github.com/nsbox/nsbox/tools/cli"
 )
 
 func main() {
@@ -24,5 +21,5 @@ func main() {
 		os.Stderr.WriteString("nsbox: refusing to run set-user-ID or set-group-ID: namespaces are not a privilege boundary for it\n")
 		os.Exit(cli.ExitFailure)
 	}
-	os.Exit(dispatch(os.Args))
+	os.Exit(dispatch(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }

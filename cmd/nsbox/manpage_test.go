@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 )
 
 // manDir is the repository's man/ from this package's directory (go test runs tests there).
@@ -118,7 +118,7 @@ func TestDocumentsLong(t *testing.T) {
 	}
 }
 
-// requiredSections are the sections every page has (issue 7), in this order.
+// requiredSections are the sections every page has, in this order.
 var requiredSections = []string{"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS",
 	"ENVIRONMENT", "EXAMPLES", "SEE ALSO"}
 

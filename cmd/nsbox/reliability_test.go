@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/nstest"
-	"github.com/nsbox/nsbox/tools/cli"
 )
 
 // junkValues are the option values the hostile-argument test tries.

@@ -5,7 +5,6 @@ package discover
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,19 +88,6 @@ func FuzzContainerFromCgroup(f *testing.F) {
 	})
 }
 
-// fakeContainer puts a new sleep into the cgroup rel (made under mount) and returns its pid.
-func fakeContainer(t *testing.T, mount, rel string) int {
-	t.Helper()
-	dir := nstest.FakeContainerCgroup(t, mount, rel)
-	sleep := exec.Command("sleep", "60")
-	if err := sleep.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
-	nstest.JoinCgroup(t, dir, sleep.Process.Pid)
-	return sleep.Process.Pid
-}
-
 // TestFindContainers makes fake containers (cgroups named as docker names them, with a sleep
 // in each: a v2 systemd-driver scope and a v1 cgroupfs-driver directory) and finds them by
 // prefix, by runtime:prefix and by name.
@@ -123,7 +109,7 @@ func TestFindContainers(t *testing.T) {
 		if mount == v1 {
 			rel = "nsbox-test/docker/" + id
 		}
-		pid := fakeContainer(t, mount, rel)
+		pid := nstest.FakeContainer(t, mount, rel)
 		name := fmt.Sprintf("web-%d", i)
 		os.MkdirAll(filepath.Join(dockerRoot, id), 0o755)
 		os.WriteFile(filepath.Join(dockerRoot, id, "config.v2.json"), []byte(`{"Name":"/`+name+`"}`), 0o644)

@@ -36,6 +36,9 @@ type testPlan struct {
 	Trace    bool
 	Engine   executor.Engine // see inprocess_test.go
 	EveryOp  bool            // add one step of each operation (see TestExecutorEveryOperation)
+	ExecFD   string          // end with ExecFD of this file (see TestExecutorExecFDFallback)
+	Alt      string          // ExecFD's other name for the file
+	Chroot   string          // chroot before the exec
 }
 
 func TestMain(m *testing.M) {
@@ -129,7 +132,17 @@ func runTestPlan(spec string) int {
 		p.Fork(executor.ForkOpts{})
 		p.As(executor.Parent).Wait(executor.ForkOpts{}).As(executor.Main)
 	}
-	if tp.EveryOp {
+	if tp.Chroot != "" {
+		p.Chroot(tp.Chroot)
+	}
+	if tp.ExecFD != "" {
+		fd, err := unix.Open(tp.ExecFD, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		p.ExecFD(fd, tp.ExecFD, tp.Argv, nil, tp.Alt)
+	} else if tp.EveryOp {
 		p.ExitIfOrphaned()
 		p.ExecPath("/bin/sh", append([]string{"-sh"}, tp.Argv[1:]...), append(os.Environ(), "EVERY_OP=yes"))
 	} else {
@@ -222,38 +235,9 @@ func TestExecutorRootlessUserNamespace(t *testing.T) {
 	}
 }
 
-// startTarget starts `sleep` in new namespaces made by util-linux's unshare (the reference) and
-// returns the sleep's pid.
-func startTarget(t *testing.T, asUser *[2]int, args ...string) int {
-	t.Helper()
-	nstest.RequireTool(t, "/usr/bin/unshare")
-	cmd := exec.Command("/usr/bin/unshare", append(args, "sleep", "60")...)
-	if asUser != nil {
-		nstest.AsUser(cmd, asUser[0], asUser[1])
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	// With --fork the sleep is unshare's child; without, it is unshare itself after exec.
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		pid := cmd.Process.Pid
-		if kids, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid)); len(strings.Fields(string(kids))) > 0 {
-			pid, _ = strconv.Atoi(strings.Fields(string(kids))[0])
-		}
-		if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); strings.TrimSpace(string(comm)) == "sleep" {
-			return pid
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("target did not start")
-	return 0
-}
-
 func TestExecutorJoinsEveryKind(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := startTarget(t, nil, "--user", "--map-root-user", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "--kill-child", "--cgroup", "--time")
+	target := nstest.UnshareTarget(t, nil, "--user", "--map-root-user", "--mount", "--uts", "--ipc", "--net", "--pid", "--fork", "--kill-child", "--cgroup", "--time")
 	kinds := allKindNames()
 	for _, pidfd := range []bool{false, true} {
 		res := runPlan(t, testPlan{Join: target, JoinKind: kinds, Pidfd: pidfd, Fork: true, Argv: readlinksScript(kinds)}, nil)
@@ -267,7 +251,7 @@ func TestExecutorJoinsEveryKind(t *testing.T) {
 func TestExecutorOwnerJoinsItsUserNamespace(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
 	user := &[2]int{uid, gid}
-	target := startTarget(t, user, "--user", "--map-root-user", "--net", "--uts", "--mount")
+	target := nstest.UnshareTarget(t, user, "--user", "--map-root-user", "--net", "--uts", "--mount")
 	kinds := []string{"user", "net", "uts", "mnt"}
 	for _, pidfd := range []bool{false, true} {
 		res := runPlan(t, testPlan{Join: target, JoinKind: kinds, Pidfd: pidfd, Argv: readlinksScript(kinds)}, user)
@@ -291,7 +275,7 @@ func assertInTargetNamespaces(t *testing.T, out string, target int, kinds []stri
 
 func TestExecutorLeaksNothing(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := startTarget(t, nil, "--net")
+	target := nstest.UnshareTarget(t, nil, "--net")
 	res := runPlan(t, testPlan{Join: target, JoinKind: []string{"net"}, Unshare: []string{"uts"},
 		Argv: []string{"/bin/sh", "-c", "ls /proc/self/fd; env"}}, nil)
 	if res.Code != 0 {
@@ -353,7 +337,7 @@ func TestExecutorTraceAndErrors(t *testing.T) {
 
 func TestExecutorTraceLines(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := startTarget(t, nil, "--net")
+	target := nstest.UnshareTarget(t, nil, "--net")
 	res := runPlan(t, testPlan{Unshare: []string{"uts", "ipc"}, Join: target, JoinKind: []string{"net"}, Trace: true, Fork: true, Argv: []string{"true"}}, nil)
 	if res.Code != 0 {
 		t.Fatalf("exit %d, stderr %q", res.Code, res.Stderr)
@@ -426,4 +410,27 @@ func anyMatch(lines []string, re string) bool {
 		}
 	}
 	return false
+}
+
+// ExecFD falls back to other names for the file when the kernel cannot run it by descriptor
+// (ENOENT, as TOMOYO before 6.12 without /dev/fd; here a script whose descriptor is
+// close-on-exec, which its interpreter could not open), and with no name left says why.
+func TestExecutorExecFDFallback(t *testing.T) {
+	nstest.RequireRoot(t)
+	dir := t.TempDir()
+	script := dir + "/script"
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho ran as $0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := runPlan(t, testPlan{Unshare: []string{"uts"}, ExecFD: script, Alt: script, Argv: []string{"script"}}, nil)
+	if res.Code != 0 || res.Stdout != "ran as "+script+"\n" {
+		t.Errorf("ExecFD with alt: got %d %q (stderr %q), want it run by its path", res.Code, res.Stdout, res.Stderr)
+	}
+	// In a root without /proc, /dev/fd or the file, nothing names it.
+	empty := t.TempDir()
+	res = runPlan(t, testPlan{Unshare: []string{"mnt"}, Chroot: empty, ExecFD: script, Argv: []string{"pidns-init"}}, nil)
+	want := "nsutil-test: failed to execute pidns-init by descriptor: the new root has no /dev/fd or /proc to name it by, which TOMOYO before Linux 6.12 needs: No such file or directory\n"
+	if res.Code != 127 || res.Stderr != want {
+		t.Errorf("ExecFD with no name: got %d (stderr %q), want 127 and %q", res.Code, res.Stderr, want)
+	}
 }

@@ -1,12 +1,12 @@
-// Package nstest holds the helpers nsbox's tests share: the skip policy (a skip is a failure
-// with CI=true), the nsbox binary under test, an unprivileged user for rootless tests, and
-// running commands with a timeout.
+//go:build linux
+
 package nstest
 
 import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/user"
@@ -221,6 +221,18 @@ func Run(t testing.TB, timeout time.Duration, cmd *exec.Cmd) Result {
 	return Result{Stdout: out.String(), Stderr: errb.String(), Code: ExitCode(cmd.ProcessState)}
 }
 
+// Main is an applet's Main (or the dispatcher's, with the whole argv).
+type Main func(args []string, stdin io.Reader, stdout, stderr io.Writer) int
+
+// RunMain runs main in this process with args and no input, and returns what it wrote and its
+// status: for what needs no process of its own (parsing, usage errors, help). It must not be
+// used where main would go on to run a program.
+func RunMain(main Main, args ...string) Result {
+	var out, errb bytes.Buffer
+	code := main(args, strings.NewReader(""), &out, &errb)
+	return Result{Stdout: out.String(), Stderr: errb.String(), Code: code}
+}
+
 // ExitCode is the shell's view of a process's end: its status, or 128+N for signal N.
 func ExitCode(ps *os.ProcessState) int {
 	ws, ok := ps.Sys().(syscall.WaitStatus)
@@ -331,4 +343,14 @@ func NSLink(t testing.TB, pid int, kind string) string {
 		t.Fatal(err)
 	}
 	return link
+}
+
+// NSInode is the inode number of a process's namespace of kind kind, as lsns shows it.
+func NSInode(t testing.TB, pid int, kind string) uint64 {
+	t.Helper()
+	var st syscall.Stat_t
+	if err := syscall.Stat(fmt.Sprintf("/proc/%d/ns/%s", pid, kind), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Ino
 }

@@ -12,27 +12,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/nstest"
-	"github.com/nsbox/nsbox/tools/cli"
 	"github.com/nsbox/nsbox/tools/complete/comptest"
 )
 
 // toolGrammar has every kind of option the applets use, so that the generated scripts are
 // tested whatever the applets' grammars are today.
 type toolGrammar struct {
-	Help        cli.HelpFlag         `short:"h" help:"display this help"`
-	Target      string               `short:"t" placeholder:"pid" help:"target process"`
-	Net         nsutil.OptionalValue `short:"n" optvalue:"file" attached:"short" complete:"netns" help:"enter the network namespace"`
-	Mount       nsutil.OptionalValue `short:"m" optvalue:"file" help:"enter the mount namespace"`
-	Preserve    bool                 `name:"preserve-credentials" help:"do not touch uids or gids"`
-	Propagation string               `enum:"slave,shared,private,unchanged" default:"private" help:"mount propagation"`
-	KillChild   nsutil.OptionalValue `name:"kill-child" optvalue:"signame" help:"kill the child when we die"`
-	Output      string               `short:"o" complete:"columns" help:"output columns"`
-	Type        []string             `short:"y" complete:"kinds" help:"namespace kinds"`
-	Tree        nsutil.OptionalValue `short:"T" optvalue:"rel" complete:"values=process,parent,owner" help:"tree"`
-	Root        string               `short:"r" placeholder:"dir" aliases:"chroot" help:"root directory"`
-	Secret      bool                 `hidden:"" help:"not completed"`
+	Help        cli.HelpFlag      `short:"h" help:"display this help"`
+	Target      string            `short:"t" placeholder:"pid" help:"target process"`
+	Net         cli.OptionalValue `short:"n" optvalue:"file" attached:"short" complete:"netns" help:"enter the network namespace"`
+	Mount       cli.OptionalValue `short:"m" optvalue:"file" help:"enter the mount namespace"`
+	Preserve    bool              `name:"preserve-credentials" help:"do not touch uids or gids"`
+	Propagation string            `enum:"slave,shared,private,unchanged" default:"private" help:"mount propagation"`
+	KillChild   cli.OptionalValue `name:"kill-child" optvalue:"signame" help:"kill the child when we die"`
+	Output      string            `short:"o" complete:"columns" help:"output columns"`
+	Type        []string          `short:"y" complete:"kinds" help:"namespace kinds"`
+	Tree        cli.OptionalValue `short:"T" optvalue:"rel" complete:"values=process,parent,owner" help:"tree"`
+	Root        string            `short:"r" placeholder:"dir" aliases:"chroot" help:"root directory"`
+	Secret      bool              `hidden:"" help:"not completed"`
 	cli.ColorFlag
 	Program []string `arg:"" optional:"" passthrough:"partial" help:"program"`
 }

@@ -1,9 +1,11 @@
+//go:build linux
+
 package lsns
 
 import (
 	"strings"
 
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/tools/lsns/scols"
 )
 

@@ -3,7 +3,6 @@
 package lsns
 
 import (
-	"bufio"
 	"bytes"
 	"io"
 	"slices"
@@ -11,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/nsbox/nsbox/nsutil"
-	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
 )
 
@@ -26,18 +24,11 @@ func withoutIoctl(t *testing.T, errno unix.Errno) {
 	t.Cleanup(func() { relationsOf = saved })
 }
 
-// runArgs runs lsns's run with args, as Main would, and returns its output and error.
-func runArgs(t *testing.T, args ...string) (string, error) {
-	t.Helper()
-	spec, g := Command()
-	if _, code, done := cli.Parse(spec, g, args); done {
-		t.Fatalf("lsns %q: parse exit %d", args, code)
-	}
-	var out bytes.Buffer
-	w := bufio.NewWriter(&out)
-	err := run(g.(*grammar), w)
-	w.Flush()
-	return out.String(), err
+// runArgs runs lsns in-process with args and returns its exit status, stdout and stderr.
+func runArgs(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = Main(args, nil, &out, &errb)
+	return code, out.String(), errb.String()
 }
 
 // TestUnsupportedIoctlExit: a kernel without the namespace ioctls (ENOTTY) makes lsns print
@@ -46,16 +37,14 @@ func runArgs(t *testing.T, args ...string) (string, error) {
 func TestUnsupportedIoctlExit(t *testing.T) {
 	withoutIoctl(t, unix.ENOTTY)
 	for _, args := range [][]string{{"-o", "NS,ONS"}, {"-Towner"}, {"-l", "-Q", "PNS == 0", "-o", "NS"}} {
-		out, err := runArgs(t, args...)
-		var stderr bytes.Buffer
-		code := report(&stderr, err)
-		if code != 2 || stderr.String() != "lsns: Unsupported ioctl NS_GET_USERNS\n" || out != "" {
-			t.Errorf("lsns %q: exit %d, stderr %q, stdout %q; want 2, %q, nothing", args, code, stderr.String(), out, "lsns: Unsupported ioctl NS_GET_USERNS\n")
+		code, out, stderr := runArgs(args...)
+		if code != 2 || stderr != "lsns: Unsupported ioctl NS_GET_USERNS\n" || out != "" {
+			t.Errorf("lsns %q: exit %d, stderr %q, stdout %q; want 2, %q, nothing", args, code, stderr, out, "lsns: Unsupported ioctl NS_GET_USERNS\n")
 		}
 	}
 	// Without PNS, ONS or an owner/parent tree the ioctls are not needed, and lsns lists.
-	if out, err := runArgs(t, "-o", "NS,TYPE"); err != nil || out == "" {
-		t.Errorf("lsns -o NS,TYPE: error %v, output %q; want a listing", err, out)
+	if code, out, stderr := runArgs("-o", "NS,TYPE"); code != 0 || out == "" {
+		t.Errorf("lsns -o NS,TYPE: exit %d, stderr %q, output %q; want a listing", code, stderr, out)
 	}
 }
 
@@ -63,9 +52,9 @@ func TestUnsupportedIoctlExit(t *testing.T) {
 // the relations show as 0, as in util-linux.
 func TestUnsupportedIoctlWarning(t *testing.T) {
 	withoutIoctl(t, unix.ENOSYS)
-	out, err := runArgs(t, "-n", "-o", "NS,PNS,ONS,NPROCS")
-	if err != nil {
-		t.Fatalf("lsns -o NS,PNS,ONS,NPROCS: %v", err)
+	code, out, stderr := runArgs("-n", "-o", "NS,PNS,ONS,NPROCS")
+	if code != 0 {
+		t.Fatalf("lsns -o NS,PNS,ONS,NPROCS: exit %d, stderr %q", code, stderr)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		// A namespace no process is in is read through its fd or bind mount, not replaced here.

@@ -1,9 +1,5 @@
 //go:build linux
 
-// Package lsns is the lsns applet: it lists namespaces, as util-linux's lsns(8) does (same
-// options, columns, text and JSON), plus a CONTAINER column and colour.
-//
-//	lsns [options] [namespace]
 package lsns
 
 import (
@@ -14,13 +10,11 @@ import (
 	"math"
 	"os"
 	"slices"
-	"sort"
 	"strings"
 
-	"github.com/alecthomas/kong"
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/discover"
-	"github.com/nsbox/nsbox/tools/cli"
 	"github.com/nsbox/nsbox/tools/lsns/scols"
 	"golang.org/x/sys/unix"
 )
@@ -36,20 +30,20 @@ const (
 )
 
 type grammar struct {
-	JSON        bool                 `short:"J" name:"json" help:"use JSON output format"`
-	List        bool                 `short:"l" name:"list" help:"use list format output"`
-	NoHeadings  bool                 `short:"n" name:"noheadings" help:"don't print headings"`
-	Output      []string             `short:"o" name:"output" sep:"none" placeholder:"list" complete:"columns" help:"define which output columns to use"`
-	OutputAll   bool                 `name:"output-all" help:"output all columns"`
-	Persistent  bool                 `short:"P" name:"persistent" help:"namespaces without processes"`
-	Task        cli.RequiredArg      `short:"p" name:"task" placeholder:"pid" complete:"pids" help:"print process namespaces"`
-	Filter      string               `short:"Q" name:"filter" placeholder:"expr" complete:"none" help:"apply display filter"`
-	Raw         bool                 `short:"r" name:"raw" help:"use the raw output format"`
-	NoTruncate  bool                 `short:"u" name:"notruncate" help:"don't truncate text in columns"`
-	NoWrap      bool                 `short:"W" name:"nowrap" help:"don't use multi-line representation"`
-	Type        []string             `short:"t" name:"type" sep:"none" placeholder:"name" complete:"kinds" help:"namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"`
-	Tree        nsutil.OptionalValue `short:"T" name:"tree" optvalue:"rel" attached:"short" complete:"values=process,parent,owner" help:"use tree format (parent, owner, or process)"`
-	ListColumns bool                 `short:"H" name:"list-columns" help:"list the available columns"`
+	JSON        bool              `short:"J" name:"json" help:"use JSON output format"`
+	List        bool              `short:"l" name:"list" help:"use list format output"`
+	NoHeadings  bool              `short:"n" name:"noheadings" help:"don't print headings"`
+	Output      []string          `short:"o" name:"output" sep:"none" placeholder:"list" complete:"columns" help:"define which output columns to use"`
+	OutputAll   bool              `name:"output-all" help:"output all columns"`
+	Persistent  bool              `short:"P" name:"persistent" help:"namespaces without processes"`
+	Task        cli.RequiredArg   `short:"p" name:"task" placeholder:"pid" complete:"pids" help:"print process namespaces"`
+	Filter      string            `short:"Q" name:"filter" placeholder:"expr" complete:"none" help:"apply display filter"`
+	Raw         bool              `short:"r" name:"raw" help:"use the raw output format"`
+	NoTruncate  bool              `short:"u" name:"notruncate" help:"don't truncate text in columns"`
+	NoWrap      bool              `short:"W" name:"nowrap" help:"don't use multi-line representation"`
+	Type        []string          `short:"t" name:"type" sep:"none" placeholder:"name" complete:"kinds" help:"namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"`
+	Tree        cli.OptionalValue `short:"T" name:"tree" optvalue:"rel" attached:"short" complete:"values=process,parent,owner" help:"use tree format (parent, owner, or process)"`
+	ListColumns bool              `short:"H" name:"list-columns" help:"list the available columns"`
 	cli.ColorFlag
 	Help    cli.HelpFlag    `short:"h" help:"display this help"`
 	Version cli.VersionFlag `short:"V" help:"display version"`
@@ -57,9 +51,9 @@ type grammar struct {
 	// ignored.
 	Namespace []string `arg:"" optional:"" help:"namespace inode"`
 
-	// seen holds where each option occurs among the parsed arguments, by long name, so that
-	// options are checked in util-linux's order; Main fills it in.
-	seen map[string][]int
+	// opts is where each option occurs, so that options are checked in util-linux's order;
+	// Main fills it in.
+	opts *cli.Options
 }
 
 // Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
@@ -68,33 +62,22 @@ func Command() (cli.Spec, any) {
 	return cli.Spec{Name: "lsns", Synopsis: "[options] [<namespace>]", Description: "List system namespaces."}, &grammar{}
 }
 
-// Main runs lsns with args (without the program name) and returns the exit status.
-func Main(args []string) int {
-	spec, g := Command()
-	ctx, code, done := cli.Parse(spec, g, args)
+// Main runs lsns with args (without the program name), writing to stdout and stderr, and
+// returns the exit status.
+func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	g, opts, code, done := cli.ParseCommand(Command, args, stdout, stderr)
 	if done {
 		return code
 	}
 	gr := g.(*grammar)
-	gr.seen = optionPlaces(ctx)
-	out := bufio.NewWriterSize(os.Stdout, 64<<10)
+	gr.opts = opts
+	out := bufio.NewWriterSize(stdout, 64<<10)
 	defer out.Flush()
-	if err := run(gr, out); err != nil {
+	if err := run(gr, out, stdout, stderr); err != nil {
 		// Like util-linux's, the message comes before what is still buffered for stdout.
-		return report(os.Stderr, err)
+		return report(stderr, err)
 	}
 	return cli.ExitOK
-}
-
-// optionPlaces maps each option's long name to where it occurs among the parsed arguments.
-func optionPlaces(ctx *kong.Context) map[string][]int {
-	seen := map[string][]int{}
-	for i, p := range ctx.Path {
-		if p.Flag != nil {
-			seen[p.Flag.Name] = append(seen[p.Flag.Name], i)
-		}
-	}
-	return seen
 }
 
 // exitUnsupportedIoctl is util-linux's exit status when the kernel lacks a namespace ioctl.
@@ -123,7 +106,7 @@ func report(w io.Writer, err error) int {
 		lines = append(lines, f.msg)
 	}
 	for _, l := range lines {
-		fmt.Fprintf(w, "%s: %s\n", cli.ErrorPrefix("lsns"), l)
+		fmt.Fprintf(w, "%s: %s\n", cli.ErrorPrefix(w, "lsns"), l)
 	}
 	return f.code
 }
@@ -211,67 +194,45 @@ func configure(g *grammar) (*config, error) {
 	return c, nil
 }
 
-// optionCheck is one check util-linux makes as getopt hands it an option, at that option's
-// place on the command line.
-type optionCheck struct {
-	pos   int
-	check func() error
-}
-
 // checkOptions makes the checks util-linux makes while it reads the options (-t, -p, -T, -Q and
-// the mutually exclusive pairs), in command-line order, so that of several bad options the
-// same one is reported.
+// the mutually exclusive pairs), at each occurrence in command-line order, so that of several
+// bad options the same one is reported. The last occurrence of an option counts.
 func (c *config) checkOptions(g *grammar) error {
-	var checks []optionCheck
-	at := func(name string, n int) int { // the place of the n-th -name, or where it would be
-		if n >= 0 && n < len(g.seen[name]) {
-			return g.seen[name][n]
+	checks := g.opts.Checks()
+	// util-linux 2.42 lists -l/-T too, but its check never fires: -l with -T gives the tree.
+	checks.Exclusive("json", "raw")
+	checks.Exclusive("persistent", "task")
+	checks.Each("type", func(o cli.Occurrence) error {
+		k, ok := nsutil.KindIndex(o.Value)
+		if !ok {
+			return fmt.Errorf("unknown namespace type: %s", o.Value)
 		}
-		return len(checks)
-	}
-	last := func(name string) int { return at(name, len(g.seen[name])-1) }
-	checks = append(checks, c.exclusive(g, at)...)
-	for n, name := range g.Type {
-		checks = append(checks, optionCheck{at("type", n), func() error {
-			k, ok := nsutil.KindIndex(name)
-			if !ok {
-				return fmt.Errorf("unknown namespace type: %s", name)
-			}
-			c.types[k] = true
-			return nil
-		}})
-	}
-	if g.Task.Set {
-		checks = append(checks, optionCheck{last("task"), func() error {
-			pid, err := parseNumber(g.Task.Value, 1, math.MaxInt32)
-			if err != nil {
-				return fmt.Errorf("invalid PID argument: '%s'%s", g.Task.Value, err)
-			}
-			c.pid = int(pid)
-			return nil
-		}})
-	}
-	if g.Tree.Set {
-		checks = append(checks, optionCheck{last("tree"), func() error { return c.setTree(g.Tree) }})
-	}
-	if g.Filter != "" {
-		checks = append(checks, optionCheck{last("filter"), func() error {
-			f, err := scols.ParseFilter(g.Filter)
-			c.filter = f
-			return err
-		}})
-	}
-	sort.SliceStable(checks, func(i, j int) bool { return checks[i].pos < checks[j].pos })
-	for _, ch := range checks {
-		if err := ch.check(); err != nil {
-			return err
+		c.types[k] = true
+		return nil
+	})
+	checks.Each("task", func(o cli.Occurrence) error {
+		pid, err := parseNumber(o.Value, 1, math.MaxInt32)
+		if err != nil {
+			return fmt.Errorf("invalid PID argument: '%s'%s", o.Value, err)
 		}
-	}
-	return nil
+		c.pid = int(pid)
+		return nil
+	})
+	checks.Each("tree", c.setTree)
+	checks.Each("filter", func(o cli.Occurrence) error {
+		c.filter = nil
+		if o.Value == "" {
+			return nil
+		}
+		f, err := scols.ParseFilter(o.Value)
+		c.filter = f
+		return err
+	})
+	return checks.Run()
 }
 
 // setTree reads -T's relation.
-func (c *config) setTree(t nsutil.OptionalValue) error {
+func (c *config) setTree(t cli.Occurrence) error {
 	rel := strings.TrimPrefix(t.Value, "=")
 	switch {
 	case !t.HasValue || rel == "owner":
@@ -318,35 +279,9 @@ func parseNumber(s string, lo, hi uint64) (uint64, error) {
 	return n, nil
 }
 
-// exclusive checks util-linux's mutually exclusive pairs, -J/-r and -P/-p, where the second
-// of a pair is given; the message names them in command-line order. (util-linux 2.42 lists
-// -l/-T too, but its check never fires: -l with -T gives the tree.)
-func (c *config) exclusive(g *grammar, at func(string, int) int) []optionCheck {
-	pairs := []struct {
-		a, b   bool
-		la, lb string
-	}{
-		{g.JSON, g.Raw, "json", "raw"},
-		{g.Persistent, g.Task.Set, "persistent", "task"},
-	}
-	var checks []optionCheck
-	for _, p := range pairs {
-		if !p.a || !p.b {
-			continue
-		}
-		first, second := p.la, p.lb
-		if at(second, 0) < at(first, 0) {
-			first, second = second, first
-		}
-		checks = append(checks, optionCheck{at(second, 0), func() error {
-			return fmt.Errorf("options --%s and --%s cannot be combined", first, second)
-		}})
-	}
-	return checks
-}
-
-// run lists the namespaces for g on w.
-func run(g *grammar, w *bufio.Writer) error {
+// run lists the namespaces for g on w, which writes to stdout (whose terminal, if it is one,
+// decides colour and width); warnings go to stderr.
+func run(g *grammar, w *bufio.Writer, stdout, stderr io.Writer) error {
 	c, err := configure(g)
 	if c != nil && c.filter != nil {
 		w.Write(c.filter.Echo) // util-linux's filter scanner echoes what it cannot read
@@ -379,13 +314,13 @@ func run(g *grammar, w *bufio.Writer) error {
 			return err
 		}
 		for _, w := range warnings {
-			fmt.Fprintf(os.Stderr, "%s: %s\n", cli.ErrorPrefix("lsns"), w)
+			fmt.Fprintf(stderr, "%s: %s\n", cli.ErrorPrefix(stderr, "lsns"), w)
 		}
 	}
 	if c.tree == treeOwner || c.tree == treeParent {
 		h.Connect()
 	}
-	o := newOutput(c, h)
+	o := newOutput(c, h, stdout)
 	if c.hasNSArg {
 		ns := h.Namespace(c.nsArg)
 		if ns == nil {

@@ -3,6 +3,7 @@
 package lsns
 
 import (
+	"io"
 	"os"
 	"os/user"
 	"slices"
@@ -11,8 +12,8 @@ import (
 
 	"github.com/fatih/color"
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/discover"
-	"github.com/nsbox/nsbox/tools/cli"
 	"github.com/nsbox/nsbox/tools/lsns/scols"
 	"golang.org/x/sys/unix"
 )
@@ -35,7 +36,8 @@ type output struct {
 	nsRows   map[*discover.Namespace]*scols.Row
 }
 
-func newOutput(c *config, h *discover.Host) *output {
+// newOutput sets up the table for c and the discovered host h, to be written to stdout.
+func newOutput(c *config, h *discover.Host, stdout io.Writer) *output {
 	o := &output{cfg: c, host: h, users: map[uint32]string{},
 		procRows: map[*discover.Process]*scols.Row{}, nsRows: map[*discover.Namespace]*scols.Row{}}
 	t := &scols.Table{Name: "namespaces", Format: c.format, NoHeadings: c.noHeadings, UTF8: utf8Locale()}
@@ -51,16 +53,16 @@ func newOutput(c *config, h *discover.Host) *output {
 			}
 		}
 	}
-	if c.format == scols.FormatHuman && cli.IsTerminal(os.Stdout) {
-		t.TermWidth = terminalWidth()
+	if c.format == scols.FormatHuman && cli.IsTerminal(stdout) {
+		t.TermWidth = terminalWidth(stdout.(*os.File))
 	}
-	if c.format == scols.FormatHuman && cli.UseColor(os.Stdout) {
+	if c.format == scols.FormatHuman && cli.UseColor(stdout) {
 		o.colored = true
-		o.dim = cli.Paint(os.Stdout, color.Faint)
+		o.dim = cli.Paint(stdout, color.Faint)
 		o.kinds = map[string]*color.Color{}
 		palette := []color.Attribute{color.FgBlue, color.FgCyan, color.FgGreen, color.FgMagenta, color.FgYellow, color.FgRed, color.FgHiBlue, color.FgHiGreen}
 		for i, k := range nsutil.Kinds {
-			o.kinds[k.Name] = cli.Paint(os.Stdout, palette[i%len(palette)])
+			o.kinds[k.Name] = cli.Paint(stdout, palette[i%len(palette)])
 		}
 	}
 	return o
@@ -89,9 +91,9 @@ func (o *output) addColumn(id colID, hidden bool) {
 	o.ids = append(o.ids, id)
 }
 
-// terminalWidth is the terminal's width, else $COLUMNS, else 80, as util-linux reads it.
-func terminalWidth() int {
-	if ws, err := unix.IoctlGetWinsize(int(os.Stdout.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col > 0 {
+// terminalWidth is the width of the terminal tty, else $COLUMNS, else 80, as util-linux reads it.
+func terminalWidth(tty *os.File) int {
+	if ws, err := unix.IoctlGetWinsize(int(tty.Fd()), unix.TIOCGWINSZ); err == nil && ws.Col > 0 {
 		return int(ws.Col)
 	}
 	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n > 0 {

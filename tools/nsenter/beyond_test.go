@@ -1,3 +1,5 @@
+//go:build linux
+
 package nsenter
 
 import (
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/nstest"
 	"golang.org/x/sys/unix"
 )
@@ -20,18 +23,8 @@ import (
 // TestIPNetnsName checks --net=NAME enters `ip netns add NAME`'s namespace, as util-linux does
 // with the full path.
 func TestIPNetnsName(t *testing.T) {
-	nstest.RequireRoot(t)
-	nstest.RequireTool(t, "/usr/sbin/ip")
 	name := fmt.Sprintf("nsbox-test-%d", os.Getpid())
-	if out, err := exec.Command("/usr/sbin/ip", "netns", "add", name).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("/usr/sbin/ip", "netns", "del", name).Run() })
-	var st unix.Stat_t
-	if err := unix.Stat("/run/netns/"+name, &st); err != nil {
-		t.Fatal(err)
-	}
-	want := fmt.Sprintf("net:[%d]", st.Ino)
+	want := fmt.Sprintf("net:[%d]", nstest.IPNetns(t, name))
 	runs := map[string][]string{
 		ourNsenter(t): {"--net=" + name},
 		refNsenter:    {"--net=/run/netns/" + name},
@@ -44,15 +37,10 @@ func TestIPNetnsName(t *testing.T) {
 	}
 }
 
-// fakeContainer makes the cgroup rel (named as a container runtime names a container's) under
-// mount, starts a process in new net and uts namespaces in it, and returns that process's PID.
-// Cleanup kills it and removes the cgroup.
+// fakeContainer is a fake container (nstest.FakeContainer) in new net and uts namespaces.
 func fakeContainer(t *testing.T, mount, rel string) int {
 	t.Helper()
-	dir := nstest.FakeContainerCgroup(t, mount, rel)
-	pid := unshareTarget(t, nil, "--net", "--uts")
-	nstest.JoinCgroup(t, dir, pid)
-	return pid
+	return nstest.FakeContainer(t, mount, rel, "--net", "--uts")
 }
 
 // dockerScope is the cgroup v2 path docker's systemd driver gives container id.
@@ -163,7 +151,7 @@ if ctypes.CDLL(None, use_errno=True).setns(fd, 0) != 0:
     sys.exit("setns failed")
 os.execv("/bin/sleep", ["sleep", "600"])
 `
-	target := startTarget(t, nil, exec.Command("/usr/bin/unshare", "--net", "/usr/bin/python3", "-c", script, strconv.Itoa(os.Getpid()), out))
+	target := nstest.StartTarget(t, nil, exec.Command("/usr/bin/unshare", "--net", "/usr/bin/python3", "-c", script, strconv.Itoa(os.Getpid()), out))
 	data, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -184,22 +172,18 @@ os.execv("/bin/sleep", ["sleep", "600"])
 // the target's user namespace, the middle one of two nested user namespaces.
 func TestUserParent(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := unshareTarget(t, nil, "--user", "--map-root-user", "/usr/bin/unshare", "--user", "--map-root-user")
+	target := nstest.UnshareTarget(t, nil, "--user", "--map-root-user", "/usr/bin/unshare", "--user", "--map-root-user")
 	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/user", target))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	parent, err := unix.IoctlRetInt(int(f.Fd()), unix.NS_GET_PARENT)
-	if err != nil {
-		t.Fatal(err)
+	user, _ := nsutil.KindByName("user")
+	rel, err := nsutil.Relations(int(f.Fd()), user)
+	if err != nil || rel.Parent == 0 {
+		t.Fatalf("the parent of the target's user namespace: %+v, %v", rel, err)
 	}
-	defer unix.Close(parent)
-	var st unix.Stat_t
-	if err := unix.Fstat(parent, &st); err != nil {
-		t.Fatal(err)
-	}
-	want := fmt.Sprintf("user:[%d]", st.Ino)
+	want := fmt.Sprintf("user:[%d]", rel.Parent)
 	for _, bin := range []string{ourNsenter(t), newestNsenter(t)} {
 		res := runAs(t, nil, "", bin, "-t", strconv.Itoa(target), "--user-parent", "--preserve-credentials", "readlink", "/proc/self/ns/user")
 		if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != want {
@@ -212,7 +196,7 @@ func TestUserParent(t *testing.T) {
 // namespace's capabilities as ambient ones, and without it none.
 func TestKeepCaps(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := strconv.Itoa(unshareTarget(t, nil, "--user", "--map-root-user", "--uts"))
+	target := strconv.Itoa(nstest.UnshareTarget(t, nil, "--user", "--map-root-user", "--uts"))
 	for _, keep := range []bool{true, false} {
 		// -u too: util-linux 2.42 ignores --keep-caps with -U alone (its first pass, given no
 		// other kind, enters every kind, and it then sees no user namespace left to keep caps for).
@@ -234,7 +218,7 @@ func TestKeepCaps(t *testing.T) {
 // continued, continues it, as util-linux's does.
 func TestChildStopFollowed(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := strconv.Itoa(unshareTarget(t, nil, "--pid", "--fork", "--kill-child"))
+	target := strconv.Itoa(nstest.UnshareTarget(t, nil, "--pid", "--fork", "--kill-child"))
 	for _, bin := range withReferences(t) {
 		cmd := exec.Command(bin, "-t", target, "-p", "sh", "-c", "kill -STOP $$; echo resumed")
 		var out strings.Builder
@@ -266,7 +250,7 @@ func TestChildStopFollowed(t *testing.T) {
 // TestTrace checks --trace shows the setns through the pidfd and the execve.
 func TestTrace(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := strconv.Itoa(unshareTarget(t, nil, "--net"))
+	target := strconv.Itoa(nstest.UnshareTarget(t, nil, "--net"))
 	res := runAs(t, nil, "", ourNsenter(t), "--trace", "-t", target, "-n", "true")
 	for _, want := range []string{"<pidfd:" + target + ">, CLONE_NEWNET) = 0\n", `execve("true", ["true"]) ...`} {
 		if res.Code != 0 || !strings.Contains(res.Stderr, want) {

@@ -1,75 +1,49 @@
+//go:build linux
+
 package nsenter
 
 import (
 	"fmt"
 	"math"
 	"os"
-	"sort"
 
 	"github.com/nsbox/nsbox/nsutil"
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"golang.org/x/sys/unix"
 )
 
-// What nsenter does as it meets each option on the command line, in util-linux's order.
-
 // commandLine does what util-linux does as it meets each option, in the order given: it
 // parses -t, -S, -G and -N, checks a -t PID:INODE, and opens namespace files and -r/-w
-// directories. The last occurrence of an option counts.
+// directories; --wd and --wdns exclude each other. The last occurrence of an option counts.
 func (e *entry) commandLine() error {
-	g := e.g
-	var actions []cli.OrderedCheck
-	add := func(given []occurrence, do func(occurrence) error) {
-		for _, o := range given {
-			actions = append(actions, cli.OrderedCheck{Seq: o.seq(), Check: func() error { return do(o) }})
-		}
-	}
-	add(g.Target.given, e.targetOccurrence)
-	add(g.Setuid.given, func(o occurrence) (err error) {
-		e.uid, e.followUID, err = parseID(o.value, "uid")
+	checks := e.opts.Checks()
+	checks.Exclusive("wd", "wdns")
+	checks.Each("target", e.targetOccurrence)
+	checks.Each("setuid", func(o cli.Occurrence) (err error) {
+		e.uid, e.followUID, err = parseID(o.Value, "uid")
 		e.setUID = err == nil
 		return err
 	})
-	add(g.Setgid.given, func(o occurrence) (err error) {
-		e.gid, e.followGID, err = parseID(o.value, "gid")
+	checks.Each("setgid", func(o cli.Occurrence) (err error) {
+		e.gid, e.followGID, err = parseID(o.Value, "gid")
 		e.setGID = err == nil
 		return err
 	})
-	add(g.Socket.given, e.socketOccurrence)
+	checks.Each("net-socket", e.socketOccurrence)
 	for _, k := range nsutil.Kinds {
-		add(g.namespaceOption(k).given, func(o occurrence) error { return e.namespaceOccurrence(k, o) })
+		checks.Each(k.Long, func(o cli.Occurrence) error { return e.namespaceOccurrence(k, o) })
 	}
-	add(g.Root.given, func(o occurrence) error { return openDirOccurrence(o, &e.rootFD, &e.rootPath, &e.rootTarget) })
-	add(g.Wd.given, func(o occurrence) error { return openDirOccurrence(o, &e.wdFD, &e.wdPath, &e.wdTarget) })
-	if conflict, ok := exclusive(map[string][]occurrence{"wd": g.Wd.given, "wdns": g.Wdns.given}); ok {
-		// First among the actions of its option: util-linux checks before it acts.
-		actions = append([]cli.OrderedCheck{conflict}, actions...)
-	}
-	return cli.FirstFailure(actions)
-}
-
-// exclusive is util-linux's check of two options that exclude each other, made where the
-// second is first given: "options --wd and --wdns cannot be combined", in the order given.
-func exclusive(given map[string][]occurrence) (cli.OrderedCheck, bool) {
-	var names []string
-	for name, occurrences := range given {
-		if len(occurrences) == 0 {
-			return cli.OrderedCheck{}, false
-		}
-		names = append(names, name)
-	}
-	first := func(name string) int64 { return given[name][0].seq() }
-	sort.Slice(names, func(i, j int) bool { return first(names[i]) < first(names[j]) })
-	err := fmt.Errorf("options --%s and --%s cannot be combined", names[0], names[1])
-	return cli.OrderedCheck{Seq: first(names[1]), Check: func() error { return err }}, true
+	checks.Each("root", func(o cli.Occurrence) error { return openDirOccurrence(o, &e.rootFD, &e.rootPath, &e.rootTarget) })
+	checks.Each("wd", func(o cli.Occurrence) error { return openDirOccurrence(o, &e.wdFD, &e.wdPath, &e.wdTarget) })
+	return checks.Run()
 }
 
 // targetOccurrence reads one -t PID[:INODE]. A PID with an inode is opened and checked at once
 // (util-linux 2.42's pidfd check).
-func (e *entry) targetOccurrence(o occurrence) error {
-	spec, err := nsutil.ParseTargetSpec(o.value)
+func (e *entry) targetOccurrence(o cli.Occurrence) error {
+	spec, err := nsutil.ParseTargetSpec(o.Value)
 	if err != nil {
-		return fmt.Errorf("%w: '%s'", err, o.value)
+		return fmt.Errorf("%w: '%s'", err, o.Value)
 	}
 	if e.target != nil {
 		e.target.Close()
@@ -83,21 +57,21 @@ func (e *entry) targetOccurrence(o occurrence) error {
 }
 
 // socketOccurrence reads one -N FD (util-linux's strtos32: a negative FD is no socket).
-func (e *entry) socketOccurrence(o occurrence) error {
-	fd, err := nsutil.ParseInt32C(o.value)
+func (e *entry) socketOccurrence(o cli.Occurrence) error {
+	fd, err := nsutil.ParseInt32C(o.Value)
 	if err != nil {
-		return numberError("failed to parse file descriptor", o.value, err)
+		return numberError("failed to parse file descriptor", o.Value, err)
 	}
 	e.socketFD = int(fd)
 	return nil
 }
 
 // namespaceOccurrence opens the value of one namespace option, replacing an earlier one.
-func (e *entry) namespaceOccurrence(k nsutil.Kind, o occurrence) error {
-	if !o.hasValue {
+func (e *entry) namespaceOccurrence(k nsutil.Kind, o cli.Occurrence) error {
+	if !o.HasValue {
 		return nil // the target's, unless a value is given too
 	}
-	f, err := openNamespaceValue(o.value, k)
+	f, err := openNamespaceValue(optValue(o.Value), k)
 	if err != nil {
 		return err
 	}
@@ -110,19 +84,20 @@ func (e *entry) namespaceOccurrence(k nsutil.Kind, o occurrence) error {
 
 // openDirOccurrence opens the directory of one -r/-w, replacing an earlier one; one without a
 // value makes it the target's (even when a value follows, as in util-linux).
-func openDirOccurrence(o occurrence, fd *int, path *string, fromTarget *bool) error {
-	if !o.hasValue {
+func openDirOccurrence(o cli.Occurrence, fd *int, path *string, fromTarget *bool) error {
+	if !o.HasValue {
 		*fromTarget = true
 		return nil
 	}
-	dir, err := unix.Open(o.value, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	value := optValue(o.Value)
+	dir, err := unix.Open(value, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return &os.PathError{Op: "cannot open", Path: o.value, Err: err}
+		return &os.PathError{Op: "cannot open", Path: value, Err: err}
 	}
 	if *fd >= 0 {
 		unix.Close(*fd)
 	}
-	*fd, *path = dir, o.value
+	*fd, *path = dir, value
 	return nil
 }
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 package nsenter
 
 import (
@@ -58,7 +60,7 @@ func busyboxRoot(t *testing.T) string {
 func TestRootAndWorkingDirectory(t *testing.T) {
 	nstest.RequireRoot(t)
 	root := busyboxRoot(t)
-	target := startTarget(t, nil, exec.Command("/usr/bin/unshare", "--uts", "chroot", root,
+	target := nstest.StartTarget(t, nil, exec.Command("/usr/bin/unshare", "--uts", "chroot", root,
 		"/bin/busybox", "sh", "-c", "cd /sub && exec /bin/sleep 600"))
 	callerDir := t.TempDir() // outside the new root: pwd fails there, ls shows the marker
 	if err := os.WriteFile(filepath.Join(callerDir, "caller-marker"), nil, 0o644); err != nil {
@@ -96,7 +98,7 @@ func TestRootAndWorkingDirectory(t *testing.T) {
 // 2.42: it takes the target's owner.
 func TestSetuidSetgid(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
-	target := unshareTarget(t, nil, "--uts")
+	target := nstest.UnshareTarget(t, nil, "--uts")
 	pid := strconv.Itoa(target)
 	tests := []struct {
 		args []string
@@ -116,7 +118,7 @@ func TestSetuidSetgid(t *testing.T) {
 			}
 		}
 	}
-	owned := unshareTarget(t, &[2]int{uid, gid}, "-U", "-r", "-u")
+	owned := nstest.UnshareTarget(t, &[2]int{uid, gid}, "-U", "-r", "-u")
 	for _, bin := range []string{ourNsenter(t), newestNsenter(t)} {
 		res := runAs(t, nil, "", bin, "-t", strconv.Itoa(owned), "-u", "-S", "follow", "-G", "follow",
 			"sh", "-c", "echo $(id -u) $(id -g)")
@@ -130,7 +132,7 @@ func TestSetuidSetgid(t *testing.T) {
 // non-forking nsenter, with util-linux.
 func TestExitStatus(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := unshareTarget(t, nil, "--pid", "--fork", "--kill-child", "--uts")
+	target := nstest.UnshareTarget(t, nil, "--pid", "--fork", "--kill-child", "--uts")
 	pid := strconv.Itoa(target)
 	tests := []struct {
 		args []string
@@ -160,7 +162,7 @@ func TestExitStatus(t *testing.T) {
 // with and without a fork.
 func TestProgramSeesCallersFdsAndEnvironment(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := unshareTarget(t, nil, "--pid", "--fork", "--kill-child", "--net", "--user", "--map-root-user")
+	target := nstest.UnshareTarget(t, nil, "--pid", "--fork", "--kill-child", "--net", "--user", "--map-root-user")
 	extra, err := os.Open("/dev/null")
 	if err != nil {
 		t.Fatal(err)
@@ -198,7 +200,7 @@ func TestAllSkipsSharedNamespaces(t *testing.T) {
 	nstest.RequireRoot(t)
 	dir := t.TempDir()
 	for _, unshareArgs := range [][]string{{"--net"}, {}} {
-		target := unshareTarget(t, nil, unshareArgs...)
+		target := nstest.UnshareTarget(t, nil, unshareArgs...)
 		res := runAs(t, nil, dir, ourNsenter(t), "--trace", "-t", strconv.Itoa(target), "-a", "sh", "-c", "pwd; readlink /proc/self/ns/net")
 		want := dir + "\n" + nsLink(t, target, "net") + "\n"
 		if res.Code != 0 || res.Stdout != want || strings.Contains(res.Stderr, "fork") {
@@ -213,7 +215,7 @@ func TestTargetEnvironment(t *testing.T) {
 	nstest.RequireRoot(t)
 	cmd := exec.Command("/usr/bin/unshare", "--uts", "sleep", "600")
 	cmd.Env = []string{"PATH=/usr/bin:/bin", "TARGET_ONLY=1", "SHELL=/bin/sh"}
-	target := startTarget(t, nil, cmd)
+	target := nstest.StartTarget(t, nil, cmd)
 	for _, bin := range []string{ourNsenter(t), newestNsenter(t)} {
 		run := exec.Command(bin, "-t", strconv.Itoa(target), "-u", "-e", "env")
 		run.Env = []string{"CALLER_ONLY=1", "PATH=/usr/bin:/bin"}
@@ -236,15 +238,15 @@ func TestTargetEnvironment(t *testing.T) {
 // by its owner, root's of the container (the owner's uid mapped to 0).
 func TestDefaultShell(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
-	owner := user(&[2]int{uid, gid})
-	target := strconv.Itoa(unshareTarget(t, nil, "--uts"))
-	rootless := strconv.Itoa(unshareTarget(t, owner, "-U", "-r", "-u"))
+	owner := nstest.User(&[2]int{uid, gid})
+	target := strconv.Itoa(nstest.UnshareTarget(t, nil, "--uts"))
+	rootless := strconv.Itoa(nstest.UnshareTarget(t, owner, "-U", "-r", "-u"))
 	home := t.TempDir()
 	if err := os.Chmod(home, 0o777); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		as   user
+		as   nstest.User
 		env  []string
 		args []string
 		want string

@@ -1,3 +1,5 @@
+//go:build linux
+
 package nsenter
 
 import (
@@ -20,7 +22,7 @@ import (
 // stderr, except that our stderr may carry extra after the reference's message (where nsenter
 // names the value util-linux leaves out).
 type refCase struct {
-	as    user
+	as    nstest.User
 	args  []string
 	all   bool   // util-linux 2.38 agrees with 2.42; else 2.42 only
 	extra string // what our message adds at its end
@@ -63,9 +65,9 @@ func checkAgainstReferences(t *testing.T, dir string, tests []refCase) {
 // options that need a target, option conflicts, root and rootless.
 func TestMessagesLikeUtilLinux(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
-	owner := user(&[2]int{uid, gid})
-	pid := strconv.Itoa(unshareTarget(t, nil, "--net", "--uts"))
-	rootless := strconv.Itoa(unshareTarget(t, owner, "-U", "-r", "-n", "-u"))
+	owner := nstest.User(&[2]int{uid, gid})
+	pid := strconv.Itoa(nstest.UnshareTarget(t, nil, "--net", "--uts"))
+	rootless := strconv.Itoa(nstest.UnshareTarget(t, owner, "-U", "-r", "-n", "-u"))
 	netFile := "--net=/proc/" + pid + "/ns/net"
 	tests := []refCase{
 		{nil, []string{"-t", missingPID, "-n", "true"}, true, ""},
@@ -137,13 +139,13 @@ func TestMessagesLikeUtilLinux(t *testing.T) {
 // that is gone, fails with 2.42's message and exit 1.
 func TestTargetPidfdInode(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
-	owner := user(&[2]int{uid, gid})
-	target := unshareTarget(t, owner, "-U", "-r", "-n", "-u")
+	owner := nstest.User(&[2]int{uid, gid})
+	target := nstest.UnshareTarget(t, owner, "-U", "-r", "-n", "-u")
 	pid := strconv.Itoa(target)
 	inode := pidfdInode(t, target)
 	spec := fmt.Sprintf("%s:%d", pid, inode)
 	want := nsLink(t, target, "net") + "\n" + nsLink(t, target, "uts") + "\n"
-	for _, as := range []user{nil, owner} {
+	for _, as := range []nstest.User{nil, owner} {
 		args := []string{"-t", spec, "-U", "-n", "-u", "--preserve-credentials", "readlink", "/proc/self/ns/net", "/proc/self/ns/uts"}
 		for _, bin := range []string{ourNsenter(t), newestNsenter(t)} {
 			if res := runAs(t, as, "", bin, args...); res.Code != 0 || res.Stdout != want {
@@ -195,7 +197,7 @@ func pidfdInode(t *testing.T, pid int) uint64 {
 // alike. Bad IDs, and a file whose name starts with ':' (written ./:NAME), as 2.42.
 func TestNamespaceIDValues(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := unshareTarget(t, nil, "--net")
+	target := nstest.UnshareTarget(t, nil, "--net")
 	f, err := os.Open(fmt.Sprintf("/proc/%d/ns/net", target))
 	if err != nil {
 		t.Fatal(err)

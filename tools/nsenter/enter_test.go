@@ -1,3 +1,5 @@
+//go:build linux
+
 package nsenter
 
 import (
@@ -16,7 +18,7 @@ import (
 // ours and util-linux's nsenter, and checks both land in the target's namespace.
 func TestEnterEachKind(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := unshareTarget(t, nil, "--user", "--map-root-user", "--mount", "--uts", "--ipc",
+	target := nstest.UnshareTarget(t, nil, "--user", "--map-root-user", "--mount", "--uts", "--ipc",
 		"--net", "--pid", "--fork", "--kill-child", "--cgroup", "--time")
 	for _, k := range nsutil.Kinds {
 		want := nsLink(t, target, k.Name)
@@ -43,7 +45,7 @@ func TestEnterEachKind(t *testing.T) {
 // util-linux on a root-made container.
 func TestAllAndCredentials(t *testing.T) {
 	nstest.RequireRoot(t)
-	target := unshareTarget(t, nil, "--user", "--map-root-user", "--mount", "--uts", "--ipc",
+	target := nstest.UnshareTarget(t, nil, "--user", "--map-root-user", "--mount", "--uts", "--ipc",
 		"--net", "--pid", "--fork", "--kill-child", "--cgroup", "--time")
 	tests := []struct {
 		args  []string
@@ -70,8 +72,8 @@ func TestAllAndCredentials(t *testing.T) {
 // enters it gaining privilege (user namespace first), both as util-linux does.
 func TestRootlessContainer(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
-	owner := user(&[2]int{uid, gid})
-	target := unshareTarget(t, owner, "-U", "-r", "-n", "-u", "-m")
+	owner := nstest.User(&[2]int{uid, gid})
+	target := nstest.UnshareTarget(t, owner, "-U", "-r", "-n", "-u", "-m")
 	host := os.Getpid()
 	mixed := func(kinds ...string) string { // the target's links for kinds, the host's for the rest
 		var lines []string
@@ -88,7 +90,7 @@ func TestRootlessContainer(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		as   user
+		as   nstest.User
 		args []string
 		want string
 	}{

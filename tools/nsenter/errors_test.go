@@ -1,3 +1,5 @@
+//go:build linux
+
 package nsenter
 
 import (
@@ -12,9 +14,9 @@ import (
 // with "nsenter: " and names the PID, file or value and the reason.
 func TestBadInput(t *testing.T) {
 	uid, gid := nstest.Unprivileged(t)
-	target := strconv.Itoa(unshareTarget(t, nil, "--net", "--uts"))
+	target := strconv.Itoa(nstest.UnshareTarget(t, nil, "--net", "--uts"))
 	tests := []struct {
-		as   user
+		as   nstest.User
 		args []string
 		want []string // substrings of the message
 	}{
@@ -55,9 +57,8 @@ func TestBadInput(t *testing.T) {
 
 // TestUsageErrors checks getopt-style usage errors: the message, the Try line, exit 1.
 func TestUsageErrors(t *testing.T) {
-	bin := ourNsenter(t)
 	for _, args := range [][]string{{"--bogus"}, {"-t"}, {"-x"}} {
-		res := runAs(t, nil, "", bin, args...)
+		res := nstest.RunMain(Main, args...)
 		lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
 		if res.Code != 1 || len(lines) != 2 || !strings.HasPrefix(lines[0], "nsenter: ") || lines[1] != "Try 'nsenter --help' for more information." {
 			t.Errorf("%q: exit %d, stderr %q; want exit 1, a message and the Try line", args, res.Code, res.Stderr)

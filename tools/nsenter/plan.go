@@ -1,3 +1,5 @@
+//go:build linux
+
 package nsenter
 
 import (
@@ -107,7 +109,7 @@ func (e *entry) changeDirectories(p *executor.Plan) {
 	}
 	switch {
 	case e.g.Wdns.Set:
-		p.Chdir(optValue(e.g.Wdns.OptionalValue))
+		p.Chdir(optValue(e.g.Wdns.Value))
 	case e.wdFD >= 0:
 		p.Fchdir(e.wdFD, e.wdPath)
 	}

@@ -1,3 +1,5 @@
+//go:build linux
+
 package nsenter
 
 import (
@@ -9,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/nstest"
-	"github.com/nsbox/nsbox/tools/cli"
 )
 
 // planFor parses args as nsenter's command line and returns the plan's steps, one trace line
@@ -18,10 +20,11 @@ import (
 func planFor(t *testing.T, pid int, args ...string) (string, error) {
 	t.Helper()
 	spec, g := Command()
-	if _, code, done := cli.Parse(spec, g, args); done {
+	opts, code, done := cli.Parse(spec, g, args)
+	if done {
 		t.Fatalf("parse %q: exit %d", args, code)
 	}
-	e := newEntry(g.(*grammar))
+	e := newEntry(g.(*grammar), opts)
 	if err := e.resolve(); err != nil {
 		return "", err
 	}

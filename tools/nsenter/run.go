@@ -1,18 +1,20 @@
+//go:build linux
+
 package nsenter
 
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/executor"
 	"github.com/nsbox/nsbox/nsutil/procfs"
-	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
 )
 
@@ -30,6 +32,7 @@ var pidfdSetns = nsutil.PidfdSetnsSupported
 // how, the directories, credentials and environment of the program.
 type entry struct {
 	g           *grammar
+	opts        *cli.Options              // where each option was given
 	pid         int                       // the target process, 0 when none
 	target      *nsutil.Target            // open when pid != 0 and the process exists
 	want        uintptr                   // the kinds to enter
@@ -53,20 +56,22 @@ type entry struct {
 	cgroupProcs string // -c: the target's cgroup.procs
 }
 
-// newEntry is an entry for the parsed command line g, with nothing opened yet.
-func newEntry(g *grammar) *entry {
-	return &entry{g: g, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1, socketFD: -1}
+// newEntry is an entry for the parsed command line g with its options opts, with nothing
+// opened yet.
+func newEntry(g *grammar, opts *cli.Options) *entry {
+	return &entry{g: g, opts: opts, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1, socketFD: -1}
 }
 
-// run works out the entry, builds the plan and runs it; it returns only on failure.
-func run(g *grammar) error {
-	e := newEntry(g)
+// run works out the entry, builds the plan and runs it; it returns only on failure. --trace's
+// own lines go to stderr.
+func run(g *grammar, opts *cli.Options, stderr io.Writer) error {
+	e := newEntry(g, opts)
 	if err := e.resolve(); err != nil {
 		return goneTarget(e.pid, err)
 	}
 	p := e.plan()
 	if e.cgroupProcs != "" {
-		if err := joinCgroup(e.cgroupProcs, g.Trace); err != nil {
+		if err := joinCgroup(e.cgroupProcs, g.Trace, stderr); err != nil {
 			return err
 		}
 	}
@@ -101,10 +106,10 @@ type rewordedErrno struct {
 func (r *rewordedErrno) Error() string { return r.prefix + r.errno.Error() }
 func (r *rewordedErrno) Unwrap() error { return r.errno }
 
-// report prints err as nsenter's one-line message and returns the exit status; an ambiguous
-// --container adds the candidates, one per line.
-func report(err error) int {
-	code := cli.Fail(os.Stderr, "nsenter", err)
+// report prints err on w as nsenter's one-line message and returns the exit status; an
+// ambiguous --container adds the candidates, one per line.
+func report(w io.Writer, err error) int {
+	code := cli.Fail(w, "nsenter", err)
 	var step *executor.StepError
 	if errors.As(err, &step) {
 		code = step.Code // the program could not be run in this process: 126 or 127
@@ -112,7 +117,7 @@ func report(err error) int {
 	var amb *ambiguousError
 	if errors.As(err, &amb) {
 		for _, m := range amb.matches {
-			fmt.Fprintf(os.Stderr, "  %s\n", describeContainer(m))
+			fmt.Fprintf(w, "  %s\n", describeContainer(m))
 		}
 	}
 	return code
@@ -124,7 +129,7 @@ func report(err error) int {
 // the one util-linux reports: first each option where it was given, then the rest.
 func (e *entry) resolve() error {
 	g := e.g
-	if g.Wdns.Set && optValue(g.Wdns.OptionalValue) == "" {
+	if g.Wdns.Set && optValue(g.Wdns.Value) == "" {
 		return errors.New("--wdns requires a directory")
 	}
 	steps := []func() error{e.commandLine, e.openTarget, e.followContext, e.enableNamespaces,
@@ -203,27 +208,16 @@ func (e *entry) missingTargetSocket() error {
 	return fmt.Errorf("failed to pidfd_open() for %d: %w", e.pid, unix.ESRCH)
 }
 
-// namespaceOption is the grammar's option for kind k: the field tagged `ns:"NAME"`.
-func (g *grammar) namespaceOption(k nsutil.Kind) *optionalArg {
-	v := reflect.ValueOf(g).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		if v.Type().Field(i).Tag.Get("ns") == k.Name {
-			return v.Field(i).Addr().Interface().(*optionalArg)
-		}
-	}
-	panic("nsenter: no option for namespace kind " + k.Name)
-}
-
 // optValue is an option's attached value; getopt hands `-n=FILE` over as "=FILE" and
 // util-linux drops the '='.
-func optValue(o nsutil.OptionalValue) string {
-	return strings.TrimPrefix(o.Value, "=")
+func optValue(v string) string {
+	return strings.TrimPrefix(v, "=")
 }
 
 // enableNamespaces enables the kinds given as options (their files are open already).
 func (e *entry) enableNamespaces() error {
 	for _, k := range nsutil.Kinds {
-		if e.g.namespaceOption(k).Set {
+		if e.opts.Given(k.Long) {
 			e.want |= k.Flag
 		}
 	}
@@ -398,7 +392,7 @@ func (e *entry) openTargetDir(name string, fd *int, path *string) error {
 	if e.pid == 0 {
 		return noTargetFor(name)
 	}
-	return openDirOccurrence(occurrence{value: fmt.Sprintf("/proc/%d/%s", e.pid, name), hasValue: true}, fd, path, nil)
+	return openDirOccurrence(cli.Occurrence{Value: fmt.Sprintf("/proc/%d/%s", e.pid, name), HasValue: true}, fd, path, nil)
 }
 
 // noTargetFor is util-linux's message for a /proc/PID/NAME file wanted without a target.
@@ -497,11 +491,12 @@ func (e *entry) cgroup() error {
 
 // joinCgroup moves this process into the cgroup of cgroup.procs; the program and, after a
 // fork, its parent stay there.
-func joinCgroup(procs string, trace bool) error {
+// With trace, the write is traced on stderr.
+func joinCgroup(procs string, trace bool, stderr io.Writer) error {
 	pid := strconv.Itoa(os.Getpid())
 	err := os.WriteFile(procs, []byte(pid), 0)
 	if trace {
-		fmt.Fprintf(os.Stderr, "write %s %q = %s\n", procs, pid, traceResult(err))
+		fmt.Fprintf(stderr, "write %s %q = %s\n", procs, pid, traceResult(err))
 	}
 	if err != nil {
 		var pe *os.PathError

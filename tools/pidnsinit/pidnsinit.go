@@ -1,24 +1,13 @@
 //go:build linux
 
-// Package pidnsinit is the pidns-init applet: PID 1 for a new PID namespace and a container
-// init, a drop-in for tini (with dumb-init's -r and catatonit's --pause) that also shuts down
-// gracefully with --grace.
-//
-//	pidns-init [options] [--] program [arguments...]
-//	pidns-init --pause
-//
-// It starts the program in a process group of its own (the terminal's foreground group when
-// stdin is the controlling terminal), forwards every signal it can catch to it, reaps every
-// zombie of the namespace (or, when it is not PID 1, of its subtree as a child subreaper), and
-// exits with the program's status.
 package pidnsinit
 
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -29,8 +18,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/executor"
-	"github.com/nsbox/nsbox/tools/cli"
 )
 
 const name = "pidns-init"
@@ -99,47 +88,45 @@ func lean() {
 const memoryLimit = 32 << 20
 
 // invokedAsPidnsInit reports whether argv runs this applet: `pidns-init ...` or
-// `nsbox pidns-init ...`.
+// `nsbox pidns-init ...`, as the dispatcher decides it.
 func invokedAsPidnsInit(argv []string) bool {
-	if len(argv) == 0 {
-		return false
-	}
-	base := filepath.Base(argv[0])
-	return base == name || (strings.HasPrefix(base, "nsbox") && len(argv) > 1 && argv[1] == name)
+	applet, _ := cli.AppletOf(argv)
+	return applet == name
 }
 
-// Main runs pidns-init with args (without the program name) and returns the exit status.
-func Main(args []string) int {
-	signals := early
-	if signals == nil {
-		signals = nsutil.CatchInitSignals()
-	}
-	spec, parsed := Command()
+// Main runs pidns-init with args (without the program name) and returns the exit status. Its
+// own messages go to stderr; once the program runs, the init's log lines go to file
+// descriptor 2 (see logger).
+func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	parsed, _, code, done := cli.ParseCommand(Command, args, stdout, stderr)
 	g := parsed.(*grammar)
-	_, code, done := cli.Parse(spec, g, args)
 	if done {
 		return code
 	}
 	if err := g.check(); err != nil {
-		cli.UsageError(os.Stderr, name, err.Error())
+		cli.UsageError(stderr, name, err.Error())
 		return cli.ExitFailure
+	}
+	signals := early
+	if signals == nil { // not caught before main: `nsbox -- pidns-init`
+		signals = nsutil.CatchInitSignals()
 	}
 	g.applyTiniEnv()
 	log := &logger{level: 1 + g.Verbose + tiniVerbosity(), signals: signals}
 	if err := g.setup(log); err != nil {
-		return cli.Fail(os.Stderr, name, err)
+		return cli.Fail(stderr, name, err)
 	}
 	initSpec := g.initSpec(log)
 	if !g.Pause {
 		path, err := lookPath(g.Program[0])
 		if err != nil {
-			return startFailure(g.Program[0], err)
+			return startFailure(stderr, g.Program[0], err)
 		}
 		initSpec.Path = path
 	}
 	status, err := signals.Run(initSpec)
 	if err != nil {
-		return startFailure(g.Program[0], err)
+		return startFailure(stderr, g.Program[0], err)
 	}
 	return g.exitCode(status)
 }
@@ -296,13 +283,13 @@ func lookPath(program string) (string, error) {
 	return path, nil
 }
 
-// startFailure reports that the program could not be started, with the exit status
+// startFailure reports on w that the program could not be started, with the exit status
 // executor.ExecFailureStatus gives (127 not found, 126 cannot be executed).
-func startFailure(program string, err error) int {
+func startFailure(w io.Writer, program string, err error) int {
 	var errno unix.Errno
 	if errors.As(err, &errno) {
 		err = errno
 	}
-	cli.Fail(os.Stderr, name, fmt.Errorf("failed to execute %s: %w", program, err))
+	cli.Fail(w, name, fmt.Errorf("failed to execute %s: %w", program, err))
 	return executor.ExecFailureStatus(err)
 }

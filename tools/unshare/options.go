@@ -1,18 +1,19 @@
+//go:build linux
+
 package unshare
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"os/user"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/executor"
 	"golang.org/x/sys/unix"
 )
@@ -68,29 +69,6 @@ type options struct {
 	euid, egid     uint32
 }
 
-// namespaceFlag is the grammar's option for namespace kind k.
-func (g *grammar) namespaceFlag(k nsutil.Kind) *nsutil.OptionalValue {
-	switch k.Letter {
-	case 'm':
-		return &g.Mount
-	case 'u':
-		return &g.UTS
-	case 'i':
-		return &g.IPC
-	case 'n':
-		return &g.Net
-	case 'p':
-		return &g.PID
-	case 'U':
-		return &g.User
-	case 'C':
-		return &g.Cgroup
-	case 'T':
-		return &g.Time
-	}
-	return nil
-}
-
 // propagations are --propagation's values, as mount flags for "/".
 var propagations = map[string]uintptr{
 	"slave":     unix.MS_REC | unix.MS_SLAVE,
@@ -102,24 +80,24 @@ var propagations = map[string]uintptr{
 // binfmtMisc is where --mount-binfmt and --load-interp mount binfmt_misc by default.
 const binfmtMisc = "/proc/sys/fs/binfmt_misc"
 
-// resolve checks the command line and works out what it means, with util-linux's rules for
-// what implies what, and its error messages.
-func resolve(g *grammar) (*options, error) {
+// resolve checks the command line g, whose options were given as opts, and works out what it
+// means, with util-linux's rules for what implies what, and its error messages.
+func resolve(g *grammar, opts *cli.Options) (*options, error) {
 	o := &options{setuid: noID, setgid: noID, mapUser: noID, mapGroup: noID, ownerUID: noID, ownerGID: noID,
 		propagation: unix.MS_REC | unix.MS_PRIVATE, root: g.Root.Value, wd: g.Wd.Value, keepCaps: g.KeepCaps,
 		argv: g.Program, trace: g.Trace, init: g.Init,
 		euid: uint32(os.Geteuid()), egid: uint32(os.Getegid())}
 	for _, k := range nsutil.Kinds {
-		f := g.namespaceFlag(k)
-		if !f.Set {
+		last, ok := opts.Last(k.Long) // --net, --net=FILE: the last one counts
+		if !ok {
 			continue
 		}
 		o.flags |= k.Flag
-		if f.HasValue {
-			o.persist = append(o.persist, persistTarget{Kind: k, File: f.Value})
+		if last.HasValue {
+			o.persist = append(o.persist, persistTarget{Kind: k, File: last.Value})
 		}
 	}
-	if err := firstBadValue(g, o.euid); err != nil {
+	if err := o.commandLine(opts); err != nil {
 		return nil, err
 	}
 	if err := o.resolveMounts(g); err != nil {
@@ -128,10 +106,10 @@ func resolve(g *grammar) (*options, error) {
 	if err := o.resolveProcess(g); err != nil {
 		return nil, err
 	}
-	if err := o.resolveUsers(g); err != nil {
+	if err := o.resolveUsers(opts); err != nil {
 		return nil, err
 	}
-	if err := o.resolveTime(g); err != nil {
+	if err := o.resolveTime(); err != nil {
 		return nil, err
 	}
 	if err := o.checkPersist(); err != nil {
@@ -145,7 +123,107 @@ func resolve(g *grammar) (*options, error) {
 	return o, nil
 }
 
-// resolveMounts: --mount-proc, --mount-binfmt, --load-interp, --propagation.
+// commandLine parses (once) and checks each option value where it was given, as util-linux's
+// single getopt pass does, so that of several bad values the first given is reported; the last
+// occurrence of an option counts. Among -r, -c, --map-user (and --map-group) the last given
+// wins, and --map-users, --map-groups, --map-auto and --map-subids add their ranges in the
+// order given, as util-linux writes the maps' lines.
+func (o *options) commandLine(opts *cli.Options) error {
+	checks := opts.Checks()
+	checks.Each("setgroups", func(a cli.Occurrence) (err error) {
+		o.setgroups, err = parseSetgroups(a.Value)
+		return err
+	})
+	checks.Each("propagation", func(a cli.Occurrence) (err error) {
+		o.propagation, err = parsePropagation(a.Value)
+		return err
+	})
+	checks.Each("kill-child", func(a cli.Occurrence) (err error) {
+		o.killSignal = unix.SIGKILL
+		if a.HasValue {
+			o.killSignal, err = nsutil.ParseSignal(a.Value)
+		}
+		return err
+	})
+	checks.Each("setuid", func(a cli.Occurrence) (err error) {
+		o.setuid, err = parseNumericID(a.Value, "failed to parse uid")
+		return err
+	})
+	checks.Each("setgid", func(a cli.Occurrence) (err error) {
+		o.setgid, err = parseNumericID(a.Value, "failed to parse gid")
+		return err
+	})
+	checks.Each("monotonic", func(a cli.Occurrence) (err error) {
+		o.monotonic, err = parseOffset(a.Value, "monotonic")
+		return err
+	})
+	checks.Each("boottime", func(a cli.Occurrence) (err error) {
+		o.boottime, err = parseOffset(a.Value, "boottime")
+		return err
+	})
+	checks.Each("owner", func(a cli.Occurrence) (err error) {
+		o.ownerUID, o.ownerGID, err = parseOwner(a.Value)
+		return err
+	})
+	checks.Each("map-root-user", func(cli.Occurrence) error {
+		o.mapUser, o.mapGroup = 0, 0
+		return nil
+	})
+	checks.Each("map-current-user", func(cli.Occurrence) error {
+		o.mapUser, o.mapGroup = int64(o.euid), int64(o.egid)
+		return nil
+	})
+	checks.Each("map-user", func(a cli.Occurrence) (err error) {
+		o.mapUser, err = lookupID(a.Value, true)
+		return err
+	})
+	checks.Each("map-group", func(a cli.Occurrence) (err error) {
+		o.mapGroup, err = lookupID(a.Value, false)
+		return err
+	})
+	users := func(spec string) error {
+		r, err := idRanges(spec, "/etc/subuid", "/proc/self/uid_map", o.euid)
+		o.userRanges = append(o.userRanges, r...)
+		return err
+	}
+	groups := func(spec string) error {
+		r, err := idRanges(spec, "/etc/subgid", "/proc/self/gid_map", o.euid)
+		o.groupRanges = append(o.groupRanges, r...)
+		return err
+	}
+	both := func(spec string) func(cli.Occurrence) error {
+		return func(cli.Occurrence) error {
+			if err := users(spec); err != nil {
+				return err
+			}
+			return groups(spec)
+		}
+	}
+	checks.Each("map-users", func(a cli.Occurrence) error { return users(a.Value) })
+	checks.Each("map-groups", func(a cli.Occurrence) error { return groups(a.Value) })
+	checks.Each("map-auto", both("auto"))
+	checks.Each("map-subids", both("subids"))
+	return checks.Run()
+}
+
+// parseSetgroups reads --setgroups's value.
+func parseSetgroups(s string) (string, error) {
+	if s != "allow" && s != "deny" {
+		return "", fmt.Errorf("unsupported --setgroups argument '%s'", s)
+	}
+	return s, nil
+}
+
+// parsePropagation reads --propagation's value as mount flags for "/".
+func parsePropagation(s string) (uintptr, error) {
+	prop, ok := propagations[s]
+	if !ok {
+		return 0, fmt.Errorf("unsupported propagation mode: %s", s)
+	}
+	return prop, nil
+}
+
+// resolveMounts: --mount-proc, --mount-binfmt, --load-interp; -R and -w.
 func (o *options) resolveMounts(g *grammar) error {
 	if g.MountProc.Set {
 		o.flags |= unix.CLONE_NEWNS
@@ -164,7 +242,7 @@ func (o *options) resolveMounts(g *grammar) error {
 			}
 		}
 	}
-	if g.LoadInterp.given() {
+	if g.LoadInterp.Set {
 		o.flags |= unix.CLONE_NEWNS | unix.CLONE_NEWUSER
 		o.interp = g.LoadInterp.Value
 		if o.binfmtDir == "" {
@@ -174,59 +252,34 @@ func (o *options) resolveMounts(g *grammar) error {
 			}
 		}
 	}
-	if g.Propagation.given() {
-		prop, err := parsePropagation(g.Propagation.Value)
-		if err != nil {
-			return err
-		}
-		o.propagation = prop
-	}
 	// chroot("") and chdir("") fail as util-linux's do.
-	if g.Root.given() && g.Root.Value == "" {
+	if g.Root.Set && g.Root.Value == "" {
 		return fmt.Errorf("cannot change root directory to '': %w", unix.ENOENT)
 	}
-	if g.Wd.given() && g.Wd.Value == "" {
+	if g.Wd.Set && g.Wd.Value == "" {
 		return fmt.Errorf("cannot change directory to : %w", unix.ENOENT)
 	}
 	return nil
 }
 
-// resolveProcess: forking, signals, --init, -S, -G.
+// resolveProcess: forking, signals, --init.
 func (o *options) resolveProcess(g *grammar) error {
 	o.fork = g.Fork || g.KillChild.Set || g.ForwardSignals || g.Init
 	o.forwardSignals = g.ForwardSignals
-	if g.KillChild.Set {
-		o.killSignal = unix.SIGKILL
-		if g.KillChild.HasValue {
-			sig, err := nsutil.ParseSignal(g.KillChild.Value)
-			if err != nil {
-				return err
-			}
-			o.killSignal = sig
-		}
-	}
 	if g.Init && o.flags&unix.CLONE_NEWPID == 0 {
 		return errors.New("--init needs a new PID namespace (--pid)")
 	}
-	var err error
-	if o.setuid, err = parseNumericID(g.Setuid, "failed to parse uid"); err != nil {
-		return err
-	}
-	o.setgid, err = parseNumericID(g.Setgid, "failed to parse gid")
-	return err
+	return nil
 }
 
 // blanks are what strtoul skips before a number.
 const blanks = " \t\n\v\f\r"
 
-// parseNumericID parses -S/-G's value, noID when it was not given, as util-linux's
-// strtoul_or_err reads it (nsutil.ParseUint64C). Unlike util-linux, which truncates, a value
-// that is no uid (2^32-1 or more) is out of range too.
-func parseNumericID(a orderedArg, errmsg string) (int64, error) {
-	if !a.given() {
-		return noID, nil
-	}
-	id, err := nsutil.ParseUint64C(a.Value)
+// parseNumericID parses a -S/-G value as util-linux's strtoul_or_err reads it
+// (nsutil.ParseUint64C). Unlike util-linux, which truncates, a value that is no uid (2^32-1 or
+// more) is out of range too.
+func parseNumericID(value, errmsg string) (int64, error) {
+	id, err := nsutil.ParseUint64C(value)
 	if err == nil && id >= math.MaxUint32 {
 		err = unix.ERANGE
 	}
@@ -234,31 +287,18 @@ func parseNumericID(a orderedArg, errmsg string) (int64, error) {
 	case nil:
 		return int64(id), nil
 	case unix.ERANGE:
-		return 0, fmt.Errorf("%s: '%s': %w", errmsg, a.Value, unix.ERANGE)
+		return 0, fmt.Errorf("%s: '%s': %w", errmsg, value, unix.ERANGE)
 	}
-	return 0, fmt.Errorf("%s: '%s'", errmsg, a.Value)
+	return 0, fmt.Errorf("%s: '%s'", errmsg, value)
 }
 
-// resolveUsers: the user-namespace options, as util-linux combines them.
-func (o *options) resolveUsers(g *grammar) error {
-	userNS := g.MapRootUser.Seq != 0 || g.MapCurrentUser.Seq != 0 || g.MapUser.Seq != 0 || g.MapGroup.Seq != 0 ||
-		len(g.MapAuto.Seqs) > 0 || len(g.MapSubids.Seqs) > 0 || len(g.MapUsers.Values) > 0 || len(g.MapGroups.Values) > 0 || g.Owner.given()
-	if userNS {
-		o.flags |= unix.CLONE_NEWUSER
-	}
-	if err := o.resolveSingleMaps(g); err != nil {
-		return err
-	}
-	var err error
-	if o.userRanges, err = idRanges(rangeSpecs(g.MapUsers, g.MapAuto, g.MapSubids), "/etc/subuid", "/proc/self/uid_map", o.euid); err != nil {
-		return err
-	}
-	if o.groupRanges, err = idRanges(rangeSpecs(g.MapGroups, g.MapAuto, g.MapSubids), "/etc/subgid", "/proc/self/gid_map", o.euid); err != nil {
-		return err
-	}
-	if g.Owner.given() {
-		if o.ownerUID, o.ownerGID, err = parseOwner(g.Owner.Value); err != nil {
-			return err
+// resolveUsers: the user-namespace options (their values are read already), as util-linux
+// combines them.
+func (o *options) resolveUsers(opts *cli.Options) error {
+	for _, name := range []string{"map-root-user", "map-current-user", "map-user", "map-group",
+		"map-auto", "map-subids", "map-users", "map-groups", "owner"} {
+		if opts.Given(name) {
+			o.flags |= unix.CLONE_NEWUSER
 		}
 	}
 	// A single mapping joins the ranges (or, with --owner, becomes one): written by the helper.
@@ -269,11 +309,6 @@ func (o *options) resolveUsers(g *grammar) error {
 	if len(o.groupRanges) > 0 || (o.mapGroup != noID && o.ownerGID != noID) {
 		o.groupRanges = nsutil.PlaceSingleID(o.groupRanges, o.egid, uint32(o.mapGroup), o.mapGroup != noID)
 		o.mapGroup = noID
-	}
-	if g.Setgroups.given() {
-		if o.setgroups, err = parseSetgroups(g.Setgroups.Value); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -287,44 +322,6 @@ func parseOwner(s string) (uid, gid int64, err error) {
 		return 0, 0, errors.New("failed to parse owner")
 	}
 	return int64(uid32), int64(gid32), nil
-}
-
-// resolveSingleMaps: -r, -c, --map-user, --map-group; the last given wins.
-func (o *options) resolveSingleMaps(g *grammar) error {
-	var userSeq, groupSeq int64
-	set := func(seq int64, uid, gid int64) {
-		if seq > userSeq {
-			o.mapUser, userSeq = uid, seq
-		}
-		if seq > groupSeq && gid != noID {
-			o.mapGroup, groupSeq = gid, seq
-		}
-	}
-	if g.MapRootUser.Seq != 0 {
-		set(g.MapRootUser.Seq, 0, 0)
-	}
-	if g.MapCurrentUser.Seq != 0 {
-		set(g.MapCurrentUser.Seq, int64(o.euid), int64(o.egid))
-	}
-	if g.MapUser.Seq != 0 {
-		uid, err := lookupID(g.MapUser.Value, true)
-		if err != nil {
-			return err
-		}
-		if g.MapUser.Seq > userSeq {
-			o.mapUser, userSeq = uid, g.MapUser.Seq
-		}
-	}
-	if g.MapGroup.Seq != 0 {
-		gid, err := lookupID(g.MapGroup.Value, false)
-		if err != nil {
-			return err
-		}
-		if g.MapGroup.Seq > groupSeq {
-			o.mapGroup = gid
-		}
-	}
-	return nil
 }
 
 // lookupID reads a uid (or gid) given as a number or a user (group) name.
@@ -350,64 +347,34 @@ func lookupID(s string, isUser bool) (int64, error) {
 	return int64(n), nil
 }
 
-// rangeSpecs lists the --map-users (or --map-groups) values, with each --map-auto as "auto" and
-// each --map-subids as "subids", in command-line order: util-linux adds the ranges, and writes
-// the map's lines, in the order the options were given.
-func rangeSpecs(list orderedList, auto, subids orderedSwitch) []string {
-	type given struct {
-		seq  int64
-		spec string
+// idRanges reads a --map-users (or --map-groups) value: a range, auto, subids or all.
+func idRanges(s, subidFile, kernelMap string, euid uint32) ([]nsutil.IDRange, error) {
+	spec, err := nsutil.ParseIDMapSpec(s)
+	if err != nil {
+		return nil, err
 	}
-	var all []given
-	for i, v := range list.Values {
-		all = append(all, given{list.Seqs[i], v})
-	}
-	for _, seq := range auto.Seqs {
-		all = append(all, given{seq, "auto"})
-	}
-	for _, seq := range subids.Seqs {
-		all = append(all, given{seq, "subids"})
-	}
-	slices.SortFunc(all, func(a, b given) int { return cmp.Compare(a.seq, b.seq) })
-	specs := make([]string, len(all))
-	for i, g := range all {
-		specs[i] = g.spec
-	}
-	return specs
-}
-
-// idRanges reads --map-users (or --map-groups) values: ranges, auto, subids and all.
-func idRanges(specs []string, subidFile, kernelMap string, euid uint32) ([]nsutil.IDRange, error) {
-	var out []nsutil.IDRange
-	for _, s := range specs {
-		spec, err := nsutil.ParseIDMapSpec(s)
+	switch spec.Source {
+	case nsutil.MapRange:
+		return []nsutil.IDRange{spec.Range}, nil
+	case nsutil.MapAll:
+		data, err := os.ReadFile(kernelMap)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("could not open '%s': %w", kernelMap, unwrapPath(err))
 		}
-		switch spec.Source {
-		case nsutil.MapRange:
-			out = append(out, spec.Range)
-		case nsutil.MapAll:
-			data, err := os.ReadFile(kernelMap)
-			if err != nil {
-				return nil, fmt.Errorf("could not open '%s': %w", kernelMap, unwrapPath(err))
-			}
-			out = append(out, nsutil.ParseKernelIDMap(string(data))...)
-		default:
-			r, err := subIDRange(subidFile, euid, spec.Source == nsutil.MapSubIDs)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, r)
-		}
+		return nsutil.ParseKernelIDMap(string(data)), nil
 	}
-	return out, nil
+	r, err := subIDRange(subidFile, euid, spec.Source == nsutil.MapSubIDs)
+	if err != nil {
+		return nil, err
+	}
+	return []nsutil.IDRange{r}, nil
 }
 
 // subIDRange finds the caller's first range in /etc/subuid or /etc/subgid.
 func subIDRange(file string, euid uint32, identity bool) (nsutil.IDRange, error) {
 	u, err := user.LookupId(strconv.FormatUint(uint64(euid), 10))
 	if err != nil {
+		//lint:ignore ST1005 util-linux's message, full stop included
 		return nsutil.IDRange{}, fmt.Errorf("you (user %d) don't exist.", euid)
 	}
 	data, err := os.ReadFile(file)
@@ -422,14 +389,7 @@ func subIDRange(file string, euid uint32, identity bool) (nsutil.IDRange, error)
 }
 
 // resolveTime: --monotonic and --boottime need -T.
-func (o *options) resolveTime(g *grammar) error {
-	var err error
-	if o.monotonic, err = parseOffset(g.Monotonic, "monotonic"); err != nil {
-		return err
-	}
-	if o.boottime, err = parseOffset(g.Boottime, "boottime"); err != nil {
-		return err
-	}
+func (o *options) resolveTime() error {
 	if (o.monotonic != nil || o.boottime != nil) && o.flags&unix.CLONE_NEWTIME == 0 {
 		return errors.New("options --monotonic and --boottime require unsharing of a time namespace (-T)")
 	}
@@ -437,17 +397,14 @@ func (o *options) resolveTime(g *grammar) error {
 }
 
 // parseOffset reads a clock offset in seconds as util-linux's strtos64_or_err does (leading
-// blanks, a sign), nil when the option was not given.
-func parseOffset(a orderedArg, clock string) (*int64, error) {
-	if !a.given() {
-		return nil, nil
-	}
-	v, err := strconv.ParseInt(strings.TrimLeft(a.Value, blanks), 10, 64)
+// blanks, a sign).
+func parseOffset(value, clock string) (*int64, error) {
+	v, err := strconv.ParseInt(strings.TrimLeft(value, blanks), 10, 64)
 	if errors.Is(err, strconv.ErrRange) {
-		return nil, fmt.Errorf("failed to parse %s offset: '%s': %w", clock, a.Value, unix.ERANGE)
+		return nil, fmt.Errorf("failed to parse %s offset: '%s': %w", clock, value, unix.ERANGE)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("failed to parse %s offset: '%s'", clock, a.Value)
+		return nil, fmt.Errorf("failed to parse %s offset: '%s'", clock, value)
 	}
 	return &v, nil
 }

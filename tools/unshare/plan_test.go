@@ -9,19 +9,26 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/nsbox/nsbox/tools/cli"
+	"github.com/nsbox/nsbox/nsutil/cli"
 )
 
-// describe parses args and returns the plan's steps as nsutil's Describe lists them.
-func describe(t *testing.T, args ...string) string {
+// resolveArgs parses args as unshare's command line (which must parse) and resolves it.
+func resolveArgs(t *testing.T, args ...string) (*options, error) {
 	t.Helper()
 	spec, g := Command()
 	var out, errb bytes.Buffer
 	spec.Stdout, spec.Stderr = &out, &errb
-	if _, code, done := cli.Parse(spec, g, args); done {
+	opts, code, done := cli.Parse(spec, g, args)
+	if done {
 		t.Fatalf("parse %q: exit %d, %s", args, code, errb.String())
 	}
-	o, err := resolve(g.(*grammar))
+	return resolve(g.(*grammar), opts)
+}
+
+// describe parses args and returns the plan's steps as nsutil's Describe lists them.
+func describe(t *testing.T, args ...string) string {
+	t.Helper()
+	o, err := resolveArgs(t, args...)
 	if err != nil {
 		t.Fatalf("%q: %v", args, err)
 	}

@@ -1,147 +1,63 @@
-// Package unshare is the unshare applet: it runs a program in new namespaces, as util-linux's
-// unshare(1) does, with every option of util-linux 2.41/2.42, plus --init (a PID 1 that reaps
-// and forwards signals) and --trace (every namespace step as it happens).
-//
-//	unshare [options] [program [arguments...]]
-//
-// Main parses the command line with kong, turns it into an executor.Plan (see plan.go) and runs
-// it; the plan's last step executes the program, so on success Main does not return.
+//go:build linux
+
 package unshare
 
 import (
 	"errors"
-	"os"
-	"sync/atomic"
+	"io"
 
-	"github.com/alecthomas/kong"
-	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/cli"
 	"github.com/nsbox/nsbox/nsutil/executor"
-	"github.com/nsbox/nsbox/tools/cli"
 )
 
 // grammar is unshare's command line, in util-linux's --help order.
 type grammar struct {
-	Mount  nsutil.OptionalValue `short:"m" optvalue:"file" help:"unshare mounts namespace"`
-	UTS    nsutil.OptionalValue `short:"u" name:"uts" optvalue:"file" help:"unshare UTS namespace (hostname etc)"`
-	IPC    nsutil.OptionalValue `short:"i" name:"ipc" optvalue:"file" help:"unshare System V IPC namespace"`
-	Net    nsutil.OptionalValue `short:"n" optvalue:"file" complete:"netns" help:"unshare network namespace"`
-	PID    nsutil.OptionalValue `short:"p" name:"pid" optvalue:"file" help:"unshare pid namespace"`
-	User   nsutil.OptionalValue `short:"U" optvalue:"file" help:"unshare user namespace"`
-	Cgroup nsutil.OptionalValue `short:"C" optvalue:"file" help:"unshare cgroup namespace"`
-	Time   nsutil.OptionalValue `short:"T" optvalue:"file" help:"unshare time namespace"`
+	Mount  cli.OptionalValue `short:"m" optvalue:"file" help:"unshare mounts namespace"`
+	UTS    cli.OptionalValue `short:"u" name:"uts" optvalue:"file" help:"unshare UTS namespace (hostname etc)"`
+	IPC    cli.OptionalValue `short:"i" name:"ipc" optvalue:"file" help:"unshare System V IPC namespace"`
+	Net    cli.OptionalValue `short:"n" optvalue:"file" complete:"netns" help:"unshare network namespace"`
+	PID    cli.OptionalValue `short:"p" name:"pid" optvalue:"file" help:"unshare pid namespace"`
+	User   cli.OptionalValue `short:"U" optvalue:"file" help:"unshare user namespace"`
+	Cgroup cli.OptionalValue `short:"C" optvalue:"file" help:"unshare cgroup namespace"`
+	Time   cli.OptionalValue `short:"T" optvalue:"file" help:"unshare time namespace"`
 
-	MountProc   nsutil.OptionalValue `name:"mount-proc" optvalue:"dir" help:"mount proc filesystem first (implies --mount)"`
-	MountBinfmt nsutil.OptionalValue `name:"mount-binfmt" optvalue:"dir" help:"mount binfmt filesystem first (implies --user and --mount)"`
-	LoadInterp  orderedArg           `short:"l" name:"load-interp" placeholder:"file" complete:"none" help:"load binfmt definition in the namespace (implies --mount-binfmt)"`
-	Propagation orderedArg           `placeholder:"mode" complete:"values=private,shared,slave,unchanged" help:"modify mount propagation in mount namespace: slave, shared, private or unchanged"`
-	Root        orderedArg           `short:"R" placeholder:"dir" help:"run the command with root directory set to <dir>"`
-	Wd          orderedArg           `short:"w" placeholder:"dir" help:"change working directory to <dir>"`
+	MountProc   cli.OptionalValue `name:"mount-proc" optvalue:"dir" help:"mount proc filesystem first (implies --mount)"`
+	MountBinfmt cli.OptionalValue `name:"mount-binfmt" optvalue:"dir" help:"mount binfmt filesystem first (implies --user and --mount)"`
+	LoadInterp  cli.RequiredArg   `short:"l" name:"load-interp" placeholder:"file" complete:"none" help:"load binfmt definition in the namespace (implies --mount-binfmt)"`
+	Propagation cli.RequiredArg   `placeholder:"mode" complete:"values=private,shared,slave,unchanged" help:"modify mount propagation in mount namespace: slave, shared, private or unchanged"`
+	Root        cli.RequiredArg   `short:"R" placeholder:"dir" help:"run the command with root directory set to <dir>"`
+	Wd          cli.RequiredArg   `short:"w" placeholder:"dir" help:"change working directory to <dir>"`
 
-	Setuid         orderedArg    `short:"S" placeholder:"uid" help:"set uid in entered namespace"`
-	Setgid         orderedArg    `short:"G" placeholder:"gid" help:"set gid in entered namespace"`
-	MapUser        orderedArg    `name:"map-user" placeholder:"uid|name" complete:"users" help:"map current user to uid (implies --user)"`
-	MapGroup       orderedArg    `name:"map-group" placeholder:"gid|name" complete:"groups" help:"map current group to gid (implies --user)"`
-	MapRootUser    orderedBool   `short:"r" name:"map-root-user" help:"map current user to root (implies --user)"`
-	MapCurrentUser orderedBool   `short:"c" name:"map-current-user" help:"map current user to itself (implies --user)"`
-	MapAuto        orderedSwitch `name:"map-auto" help:"map users and groups automatically (implies --user)"`
-	MapSubids      orderedSwitch `name:"map-subids" help:"map the first block of user IDs owned by euid (implies --user)"`
-	MapUsers       orderedList   `name:"map-users" placeholder:"inner:outer:count" complete:"values=auto,subids,all" help:"map count users from outer to inner (implies --user); auto, subids, all; repeatable"`
-	MapGroups      orderedList   `name:"map-groups" placeholder:"inner:outer:count" complete:"values=auto,subids,all" help:"map count groups from outer to inner (implies --user); auto, subids, all; repeatable"`
-	Owner          orderedArg    `placeholder:"uid:gid" help:"set the user namespace owner (implies --user)"`
+	Setuid         cli.RequiredArg `short:"S" placeholder:"uid" help:"set uid in entered namespace"`
+	Setgid         cli.RequiredArg `short:"G" placeholder:"gid" help:"set gid in entered namespace"`
+	MapUser        cli.RequiredArg `name:"map-user" placeholder:"uid|name" complete:"users" help:"map current user to uid (implies --user)"`
+	MapGroup       cli.RequiredArg `name:"map-group" placeholder:"gid|name" complete:"groups" help:"map current group to gid (implies --user)"`
+	MapRootUser    bool            `short:"r" name:"map-root-user" help:"map current user to root (implies --user)"`
+	MapCurrentUser bool            `short:"c" name:"map-current-user" help:"map current user to itself (implies --user)"`
+	MapAuto        bool            `name:"map-auto" help:"map users and groups automatically (implies --user)"`
+	MapSubids      bool            `name:"map-subids" help:"map the first block of user IDs owned by euid (implies --user)"`
+	MapUsers       []string        `name:"map-users" sep:"none" placeholder:"inner:outer:count" complete:"values=auto,subids,all" help:"map count users from outer to inner (implies --user); auto, subids, all; repeatable"`
+	MapGroups      []string        `name:"map-groups" sep:"none" placeholder:"inner:outer:count" complete:"values=auto,subids,all" help:"map count groups from outer to inner (implies --user); auto, subids, all; repeatable"`
+	Owner          cli.RequiredArg `placeholder:"uid:gid" help:"set the user namespace owner (implies --user)"`
 
-	Fork           bool            `short:"f" help:"fork before launching <program>"`
-	KillChild      orderedOptional `name:"kill-child" optvalue:"signame" complete:"signals" help:"when dying, kill the forked child (implies --fork); defaults to SIGKILL"`
-	ForwardSignals bool            `name:"forward-signals" help:"forward SIGTERM and SIGINT to child (implies --fork)"`
-	Init           bool            `help:"run pidns-init as PID 1 of the new PID namespace, the program as its child (needs --pid; implies --fork)"`
+	Fork           bool              `short:"f" help:"fork before launching <program>"`
+	KillChild      cli.OptionalValue `name:"kill-child" optvalue:"signame" complete:"signals" help:"when dying, kill the forked child (implies --fork); defaults to SIGKILL"`
+	ForwardSignals bool              `name:"forward-signals" help:"forward SIGTERM and SIGINT to child (implies --fork)"`
+	Init           bool              `help:"run pidns-init as PID 1 of the new PID namespace, the program as its child (needs --pid; implies --fork)"`
 
-	Setgroups    orderedArg `placeholder:"allow|deny" complete:"values=allow,deny" help:"control the setgroups syscall in user namespaces"`
-	KeepCaps     bool       `name:"keep-caps" help:"retain capabilities granted in user namespaces"`
-	Monotonic    orderedArg `placeholder:"offset" help:"set clock monotonic offset (seconds) in time namespaces"`
-	Boottime     orderedArg `placeholder:"offset" help:"set clock boottime offset (seconds) in time namespaces"`
-	ClearEnv     bool       `name:"clear-env" help:"do not inherit environment variables from the calling process"`
-	WhitelistEnv []string   `name:"whitelist-env" sep:"none" placeholder:"list" help:"clear environment except for specified variables"`
-	Trace        bool       `help:"print every namespace step as it is carried out"`
+	Setgroups    cli.RequiredArg `placeholder:"allow|deny" complete:"values=allow,deny" help:"control the setgroups syscall in user namespaces"`
+	KeepCaps     bool            `name:"keep-caps" help:"retain capabilities granted in user namespaces"`
+	Monotonic    cli.RequiredArg `placeholder:"offset" help:"set clock monotonic offset (seconds) in time namespaces"`
+	Boottime     cli.RequiredArg `placeholder:"offset" help:"set clock boottime offset (seconds) in time namespaces"`
+	ClearEnv     bool            `name:"clear-env" help:"do not inherit environment variables from the calling process"`
+	WhitelistEnv []string        `name:"whitelist-env" sep:"none" placeholder:"list" help:"clear environment except for specified variables"`
+	Trace        bool            `help:"print every namespace step as it is carried out"`
 
 	cli.ColorFlag
 	Help    cli.HelpFlag    `short:"h" help:"display this help"`
 	Version cli.VersionFlag `short:"V" help:"display version"`
 
 	Program []string `arg:"" optional:"" passthrough:"partial" help:"the program to run and its arguments"`
-}
-
-// order numbers the mapping options as they are parsed: among -r, -c and --map-user (and
-// --map-group), the last one given wins, as in util-linux.
-var order atomic.Int64
-
-// orderedBool is a switch that remembers when it was given.
-type orderedBool struct{ Seq int64 }
-
-// IsBool makes kong treat it as a switch.
-func (o *orderedBool) IsBool() bool { return true }
-
-// Decode implements kong.MapperValue.
-func (o *orderedBool) Decode(*kong.DecodeContext) error { o.Seq = order.Add(1); return nil }
-
-// orderedArg is an option with a value that remembers when it was given (Seq 0: not given), so
-// that an empty value (-G "") is told from none, as getopt tells them. The last value given is
-// the one used; the earlier ones are kept for checking, as util-linux checks every one.
-type orderedArg struct {
-	Value   string
-	Seq     int64
-	earlier []orderedArg
-}
-
-// Decode implements kong.MapperValue.
-func (o *orderedArg) Decode(ctx *kong.DecodeContext) error {
-	if o.given() {
-		o.earlier = append(o.earlier, orderedArg{Value: o.Value, Seq: o.Seq})
-	}
-	if err := ctx.Scan.PopValueInto("value", &o.Value); err != nil {
-		return err
-	}
-	o.Seq = order.Add(1)
-	return nil
-}
-
-// given reports whether the option was on the command line.
-func (o *orderedArg) given() bool { return o.Seq != 0 }
-
-// each lists every value given, the earlier ones first.
-func (o *orderedArg) each() []orderedArg {
-	if !o.given() {
-		return nil
-	}
-	return append(append([]orderedArg(nil), o.earlier...), orderedArg{Value: o.Value, Seq: o.Seq})
-}
-
-// orderedSwitch is a switch that may be given several times and remembers when each time was:
-// util-linux adds --map-auto's and --map-subids' ranges where they stand among --map-users.
-type orderedSwitch struct{ Seqs []int64 }
-
-// IsBool makes kong treat it as a switch.
-func (o *orderedSwitch) IsBool() bool { return true }
-
-// Decode implements kong.MapperValue.
-func (o *orderedSwitch) Decode(*kong.DecodeContext) error {
-	o.Seqs = append(o.Seqs, order.Add(1))
-	return nil
-}
-
-// orderedList is a repeatable option with a value that remembers when each value was given.
-type orderedList struct {
-	Values []string
-	Seqs   []int64
-}
-
-// Decode implements kong.MapperValue.
-func (o *orderedList) Decode(ctx *kong.DecodeContext) error {
-	var v string
-	if err := ctx.Scan.PopValueInto("value", &v); err != nil {
-		return err
-	}
-	o.Values = append(o.Values, v)
-	o.Seqs = append(o.Seqs, order.Add(1))
-	return nil
 }
 
 // Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
@@ -154,22 +70,23 @@ func Command() (cli.Spec, any) {
 	}, &grammar{}
 }
 
-// Main runs unshare with args (without the program name) and returns the exit status.
-func Main(args []string) int {
-	spec, g := Command()
-	if _, code, done := cli.Parse(spec, g, args); done {
+// Main runs unshare with args (without the program name), its messages on stderr, and returns
+// the exit status. On success it does not return: the program replaces unshare.
+func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
+	g, opts, code, done := cli.ParseCommand(Command, args, stdout, stderr)
+	if done {
 		return code
 	}
-	o, err := resolve(g.(*grammar))
+	o, err := resolve(g.(*grammar), opts)
 	if err != nil {
-		return cli.Fail(os.Stderr, "unshare", err)
+		return cli.Fail(stderr, "unshare", err)
 	}
 	p, err := buildPlan(o)
 	if err != nil {
-		return cli.Fail(os.Stderr, "unshare", err)
+		return cli.Fail(stderr, "unshare", err)
 	}
 	err = p.Run()
-	code := cli.Fail(os.Stderr, "unshare", err)
+	code = cli.Fail(stderr, "unshare", err)
 	var step *executor.StepError
 	if errors.As(err, &step) {
 		code = step.Code

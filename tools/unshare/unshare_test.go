@@ -15,7 +15,6 @@ import (
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/executor"
 	"github.com/nsbox/nsbox/nsutil/nstest"
-	"github.com/nsbox/nsbox/tools/cli"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,7 +26,7 @@ const (
 // runner runs unshare commands as root or as the unprivileged test user.
 type runner struct {
 	t    *testing.T
-	user *[2]int // nil: as root
+	user nstest.User // nil: as root
 }
 
 func asRoot(t *testing.T) runner {
@@ -39,7 +38,7 @@ func asRoot(t *testing.T) runner {
 func asUser(t *testing.T) runner {
 	t.Helper()
 	uid, gid := nstest.Unprivileged(t)
-	return runner{t: t, user: &[2]int{uid, gid}}
+	return runner{t: t, user: nstest.User(&[2]int{uid, gid})}
 }
 
 // run runs bin (ours or util-linux's) with args and env additions.
@@ -48,11 +47,10 @@ func (r runner) run(bin string, args []string, env ...string) nstest.Result {
 	cmd := nstest.Command(bin, args...)
 	cmd.Env = append(os.Environ(), env...)
 	if r.user != nil {
-		nstest.AsUser(cmd, r.user[0], r.user[1])
 		// root's PATH may hold directories the test user cannot search (EACCES, exit 126).
 		cmd.Env = append(cmd.Env, "HOME=/", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
 	}
-	return nstest.Run(r.t, timeout, cmd)
+	return nstest.RunAs(r.t, r.user, timeout, cmd)
 }
 
 func (r runner) ours(args ...string) nstest.Result {
@@ -473,6 +471,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--setgroups=x", "--propagation=y", "true"}, "unshare: unsupported --setgroups argument 'x'", both},
 		{[]string{"-G", "x", "--kill-child=FOO", "true"}, "unshare: failed to parse gid: 'x'", both},
 		{[]string{"--kill-child=FOO", "-G", "x", "true"}, "unshare: unknown signal: FOO", both},
+		{[]string{"--kill-child=FOO", "--kill-child=TERM", "-S", "x", "true"}, "unshare: unknown signal: FOO", both},
 		{[]string{"--monotonic=y", "--owner=x", "-T", "true"}, "unshare: failed to parse monotonic offset: 'y'", newest},
 		{[]string{"--map-group=no-such-group-nsbox", "--map-user=no-such-user-nsbox", "true"}, "unshare: failed to parse gid 'no-such-group-nsbox'", newest},
 		{[]string{"-r", "--setgroups=allow", "--monotonic", "5", "true"}, "unshare: options --monotonic and --boottime require unsharing of a time namespace (-T)", newest},
@@ -877,7 +876,7 @@ func TestEnginesAgree(t *testing.T) {
 	script := "for k in net uts ipc mnt cgroup pid_for_children; do readlink /proc/self/ns/$k; done; pwd; " +
 		"grep ' / / ' /proc/self/mountinfo | cut -d' ' -f5,7; ls /proc/self/fd | wc -l; grep -E '^(SigIgn|SigBlk|Threads)' /proc/self/status"
 	for _, opts := range []string{"-nui", "-m", "-m --propagation slave", "-m --propagation unchanged", "-m -R / -w /usr", "-w /tmp", "-C", "-m --mount-proc"} {
-		o, err := resolve(mustParse(t, withScript(opts, script)...))
+		o, err := resolveArgs(t, withScript(opts, script)...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -907,17 +906,6 @@ func newInodes(t *testing.T, out string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-func mustParse(t *testing.T, args ...string) *grammar {
-	t.Helper()
-	spec, g := Command()
-	var errb strings.Builder
-	spec.Stderr = &errb
-	if _, code, done := cli.Parse(spec, g, args); done {
-		t.Fatalf("parse %q: exit %d %s", args, code, errb.String())
-	}
-	return g.(*grammar)
 }
 
 // Signals ignored by unshare's caller stay ignored in the program, as with util-linux (the Go

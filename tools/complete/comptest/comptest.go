@@ -1,8 +1,5 @@
 //go:build linux
 
-// Package comptest drives the generated shell completion scripts the way the shells do, for
-// tests: bash's completion function with COMP_WORDS/COMP_CWORD/COMP_LINE/COMP_POINT set, and
-// fish's `complete -C`.
 package comptest
 
 import (
@@ -16,9 +13,9 @@ import (
 	"github.com/nsbox/nsbox/nsutil/nstest"
 )
 
-// BashWords splits a command line as bash does for COMP_WORDS: at blanks, and around runs of
+// bashWords splits a command line as bash does for COMP_WORDS: at blanks, and around runs of
 // the COMP_WORDBREAKS characters = and :.
-func BashWords(line string) []string {
+func bashWords(line string) []string {
 	var words []string
 	for _, field := range strings.Fields(line) {
 		start := 0
@@ -52,7 +49,7 @@ func BashWords(line string) []string {
 func Bash(t *testing.T, script, line string, preamble string) []string {
 	t.Helper()
 	nstest.RequireTool(t, "/bin/bash")
-	words := BashWords(line)
+	words := bashWords(line)
 	prog := `source "$1" || exit 3
 ` + preamble + `
 COMP_LINE=$2 COMP_POINT=${#2} COMP_CWORD=$3 COMP_WORDS=("${@:4}")
@@ -65,11 +62,11 @@ printf '%s\n' "${COMPREPLY[@]}"`
 	if res.Code != 0 || res.Stderr != "" {
 		t.Fatalf("bash completion of %q: exit %d, stderr %q", line, res.Code, res.Stderr)
 	}
-	return Lines(res.Stdout)
+	return lines(res.Stdout)
 }
 
-// Lines is the non-empty lines of s, sorted.
-func Lines(s string) []string {
+// lines is the non-empty lines of s, sorted.
+func lines(s string) []string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
 		if l != "" {
@@ -91,7 +88,7 @@ func Fish(t *testing.T, script, line string) []string {
 		t.Fatalf("fish completion of %q: exit %d, stderr %q", line, res.Code, res.Stderr)
 	}
 	var out []string
-	for _, l := range Lines(res.Stdout) {
+	for _, l := range lines(res.Stdout) {
 		word, _, _ := strings.Cut(l, "\t")
 		out = append(out, word)
 	}
@@ -135,7 +132,7 @@ func ZshWith(t *testing.T, pre, post, line string) []string {
 	if res.Code != 0 {
 		t.Fatalf("zsh completion of %q: exit %d, stderr %q", line, res.Code, res.Stderr)
 	}
-	return slices.Compact(Lines(res.Stdout))
+	return slices.Compact(lines(res.Stdout))
 }
 
 func shellQuote(s string) string {

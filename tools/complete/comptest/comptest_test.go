@@ -18,8 +18,8 @@ func TestBashWords(t *testing.T) {
 		{"nsenter -t 1:2", []string{"nsenter", "-t", "1", ":", "2"}},
 	}
 	for _, tt := range tests {
-		if got := BashWords(tt.line); !slices.Equal(got, tt.want) {
-			t.Errorf("BashWords(%q): got %q, want %q", tt.line, got, tt.want)
+		if got := bashWords(tt.line); !slices.Equal(got, tt.want) {
+			t.Errorf("bashWords(%q): got %q, want %q", tt.line, got, tt.want)
 		}
 	}
 }

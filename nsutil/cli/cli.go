@@ -1,15 +1,11 @@
-// Package cli is the command-line plumbing every applet shares: parsing with kong under
-// util-linux's conventions (getopt-style long-option abbreviations, options stop at the first
-// non-option, `APPLET: what is wrong` + `Try 'APPLET --help' for more information.` and exit 1
-// on usage errors), util-linux-style --help, --version, and one-line error reports. Grammars
-// tell the completion generator what values are with the `complete:"..."` tag (CompleteTag).
+//go:build linux
+
 package cli
 
 import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -19,7 +15,7 @@ import (
 	"github.com/nsbox/nsbox/nsutil"
 )
 
-// Version is the nsbox version, set at build time with -ldflags "-X .../tools/cli.Version=...".
+// Version is the nsbox version, set at build time with -ldflags "-X .../nsutil/cli.Version=...".
 var Version = "0.1.0-dev"
 
 // Exit statuses shared by the applets.
@@ -30,11 +26,11 @@ const (
 
 // Spec describes an applet's command line.
 type Spec struct {
-	Name        string // the applet name: the prefix of every message and the name in Usage:
-	Synopsis    string // what follows the name in Usage:, e.g. "[options] [program [arguments...]]"
-	Description string // one or two sentences under the Usage: line
-	Stdout      io.Writer
-	Stderr      io.Writer
+	Name        string        // the applet name: the prefix of every message and the name in Usage:
+	Synopsis    string        // what follows the name in Usage:, e.g. "[options] [program [arguments...]]"
+	Description string        // one or two sentences under the Usage: line
+	Stdout      io.Writer     // where --help and --version go; nil discards them
+	Stderr      io.Writer     // where usage errors go; nil discards them
 	Options     []kong.Option // extra kong options (Vars, mappers...)
 }
 
@@ -50,36 +46,34 @@ func (v VersionFlag) BeforeReset(app *kong.Kong) error {
 
 type exitRequest struct{ code int }
 
-// Parse parses args (without the program name) into grammar. When it returns done, the applet
-// must exit with code at once: --help or --version was handled (0), or a usage error was
-// reported on stderr (1).
-func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, done bool) {
-	stdout, stderr := spec.Stdout, spec.Stderr
-	if stdout == nil {
-		stdout = os.Stdout
-	}
-	if stderr == nil {
-		stderr = os.Stderr
-	}
-	spec.Stdout, spec.Stderr = stdout, stderr
+// Parse parses args (without the program name) into grammar and returns every option
+// occurrence, in the order given. When it returns done, the applet must exit with code at once:
+// --help or --version was handled (0), or a usage error was reported on stderr (1).
+func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done bool) {
+	spec = withWriters(spec)
+	stderr := spec.Stderr
 	parser, err := newParser(spec, grammar)
 	if err != nil {
 		// A grammar error is a bug in nsbox, not the user's fault; still, one line and exit 1.
 		fmt.Fprintf(stderr, "%s: internal error: %v\n", spec.Name, err)
 		return nil, ExitFailure, true
 	}
+	opts = &Options{}
+	recordOccurrences(parser, opts)
 	defer func() {
 		if r := recover(); r != nil {
 			req, ok := r.(exitRequest)
 			if !ok {
 				panic(r)
 			}
-			ctx, code, done = nil, req.code, true
+			opts, code, done = nil, req.code, true
 			if code != 0 {
 				code = ExitFailure
 			}
 		}
 	}()
+	var ctx *kong.Context
+	setColorMode("auto") // decided anew for each command line, also one parsed in-process
 	args, err = expandAbbreviations(parser.Model.Node, args)
 	if err == nil {
 		presetColorMode(parser.Model.Node, args) // so that a usage error follows --color too
@@ -91,7 +85,7 @@ func Parse(spec Spec, grammar any, args []string) (ctx *kong.Context, code int, 
 	}
 	applyColorMode(parser.Model.Node)
 	dropDashDash(ctx)
-	return ctx, ExitOK, false
+	return opts, ExitOK, false
 }
 
 // dropDashDash removes the "--" kong keeps at the head of a passthrough argument
@@ -122,12 +116,12 @@ func (h HelpFlag) BeforeReset(ctx *kong.Context) error {
 
 // UsageError prints util-linux's two-line usage error.
 func UsageError(w io.Writer, name, msg string) {
-	fmt.Fprintf(w, "%s: %s\nTry '%s --help' for more information.\n", ErrorPrefix(name), msg, name)
+	fmt.Fprintf(w, "%s: %s\nTry '%s --help' for more information.\n", ErrorPrefix(w, name), msg, name)
 }
 
 // Fail prints `NAME: ERROR` on stderr and returns ExitFailure, for `return cli.Fail(...)`.
 func Fail(w io.Writer, name string, err error) int {
-	fmt.Fprintf(w, "%s: %s\n", ErrorPrefix(name), Message(err))
+	fmt.Fprintf(w, "%s: %s\n", ErrorPrefix(w, name), Message(err))
 	return ExitFailure
 }
 
@@ -137,9 +131,12 @@ func Message(err error) string {
 	msg := err.Error()
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
+		// At the end, or before a kernel-limit hint: "...: operation not supported (pidfs ...)".
 		low := errno.Error()
 		if strings.HasSuffix(msg, low) {
 			msg = strings.TrimSuffix(msg, low) + Strerror(errno)
+		} else if i := strings.LastIndex(msg, ": "+low+" ("); i >= 0 {
+			msg = msg[:i+2] + Strerror(errno) + msg[i+2+len(low):]
 		}
 	}
 	return strings.ReplaceAll(msg, "\n", " ")

@@ -1,6 +1,9 @@
+//go:build linux
+
 package cli
 
 import (
+	"io"
 	"os"
 	"strings"
 
@@ -18,7 +21,7 @@ import (
 //		...
 //	}
 //
-// and Parse applies the choice (SetColorMode) before the applet runs, and already while it
+// and Parse applies the choice (setColorMode) before the applet runs, and already while it
 // parses, so that even a usage error's prefix follows --color. Output then goes through Paint
 // and Sprint; a table pads the plain text and colours it afterwards, so that colour never
 // changes a column's width.
@@ -28,9 +31,9 @@ type ColorFlag struct {
 
 var colorMode = "auto"
 
-// SetColorMode records the --color choice for later UseColor calls. Parse calls it for
+// setColorMode records the --color choice for later UseColor calls. Parse calls it for
 // grammars that embed ColorFlag; calling it again with the same value is harmless.
-func SetColorMode(mode string) { colorMode = mode }
+func setColorMode(mode string) { colorMode = mode }
 
 // colorModes are ColorFlag's values, as its enum tag lists them.
 const colorModes = "auto,always,never"
@@ -50,7 +53,7 @@ func colorFlag(node *kong.Node) *kong.Flag {
 // applyColorMode sets the colour mode from a parsed grammar's --color, if it has one.
 func applyColorMode(node *kong.Node) {
 	if f := colorFlag(node); f != nil && f.Target.IsValid() {
-		SetColorMode(f.Target.String())
+		setColorMode(f.Target.String())
 	}
 }
 
@@ -72,7 +75,7 @@ func presetColorMode(node *kong.Node, args []string) {
 	}
 	set := func(mode string) {
 		if strings.Contains(","+colorModes+",", ","+mode+",") && mode != "" {
-			SetColorMode(mode)
+			setColorMode(mode)
 		}
 	}
 	for i := 0; i < len(args); i++ {
@@ -104,7 +107,7 @@ func presetColorMode(node *kong.Node, args []string) {
 
 // UseColor applies nsbox's one colour rule to a stream: never and always are what they say;
 // auto colours only a terminal, and not when NO_COLOR is set (non-empty) or TERM is dumb.
-func UseColor(f *os.File) bool {
+func UseColor(w io.Writer) bool {
 	switch colorMode {
 	case "never":
 		return false
@@ -114,19 +117,23 @@ func UseColor(f *os.File) bool {
 	if os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
 		return false
 	}
-	return IsTerminal(f)
+	return IsTerminal(w)
 }
 
-// IsTerminal reports whether f is a terminal.
-func IsTerminal(f *os.File) bool {
+// IsTerminal reports whether w is a terminal (an *os.File that is one).
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
 }
 
-// Paint returns a colour for f under the colour rule, or nil when f gets no colour. A nil
+// Paint returns a colour for w under the colour rule, or nil when w gets no colour. A nil
 // *color.Color is safe to call Sprint on through cli.Sprint.
-func Paint(f *os.File, attrs ...color.Attribute) *color.Color {
-	if !UseColor(f) {
+func Paint(w io.Writer, attrs ...color.Attribute) *color.Color {
+	if !UseColor(w) {
 		return nil
 	}
 	c := color.New(attrs...)
@@ -142,7 +149,7 @@ func Sprint(c *color.Color, s string) string {
 	return c.Sprint(s)
 }
 
-// ErrorPrefix is the applet name as it starts an error line: bold red on a terminal.
-func ErrorPrefix(name string) string {
-	return Sprint(Paint(os.Stderr, color.FgRed, color.Bold), name)
+// ErrorPrefix is the applet name as it starts an error line on w: bold red on a terminal.
+func ErrorPrefix(w io.Writer, name string) string {
+	return Sprint(Paint(w, color.FgRed, color.Bold), name)
 }

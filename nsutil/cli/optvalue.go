@@ -1,4 +1,6 @@
-package nsutil
+//go:build linux
+
+package cli
 
 import (
 	"github.com/alecthomas/kong"

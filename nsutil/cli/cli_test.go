@@ -1,3 +1,5 @@
+//go:build linux
+
 package cli
 
 import (
@@ -7,20 +9,18 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/nsbox/nsbox/nsutil"
 )
 
 type testGrammar struct {
-	Help     HelpFlag             `short:"h" help:"display this help"`
-	Version  VersionFlag          `short:"V" help:"display version"`
-	Preserve bool                 `name:"preserve-credentials" help:"keep credentials"`
-	Pid      nsutil.OptionalValue `short:"p" optvalue:"file" help:"pid namespace"`
-	Net      nsutil.OptionalValue `short:"n" optvalue:"file" attached:"short" help:"net namespace"`
-	Prop     string               `name:"propagation" enum:"private,shared,slave,unchanged" default:"private" help:"propagation"`
-	Target   int                  `short:"t" name:"target" help:"target pid"`
-	Offset   string               `short:"o" name:"offset" help:"an offset, maybe negative"`
-	Program  []string             `arg:"" optional:"" passthrough:"partial"`
+	Help     HelpFlag      `short:"h" help:"display this help"`
+	Version  VersionFlag   `short:"V" help:"display version"`
+	Preserve bool          `name:"preserve-credentials" help:"keep credentials"`
+	Pid      OptionalValue `short:"p" optvalue:"file" help:"pid namespace"`
+	Net      OptionalValue `short:"n" optvalue:"file" attached:"short" help:"net namespace"`
+	Prop     string        `name:"propagation" enum:"private,shared,slave,unchanged" default:"private" help:"propagation"`
+	Target   int           `short:"t" name:"target" help:"target pid"`
+	Offset   string        `short:"o" name:"offset" help:"an offset, maybe negative"`
+	Program  []string      `arg:"" optional:"" passthrough:"partial"`
 }
 
 func parse(args ...string) (g testGrammar, code int, done bool, stdout, stderr string) {
@@ -99,5 +99,32 @@ func TestMessage(t *testing.T) {
 	wrapped := fmt.Errorf("target: %w", os.NewSyscallError("setns", syscall.EPERM))
 	if got, want := Message(wrapped), "target: setns: Operation not permitted"; got != want {
 		t.Errorf("Message = %q, want %q", got, want)
+	}
+	// A kernel-limit hint after the errno's text.
+	hinted := fmt.Errorf("failed to obtain a valid file descriptor for PID 42: %w (pidfs needs Linux 6.9 or newer)", syscall.ENOTSUP)
+	if got, want := Message(hinted), "failed to obtain a valid file descriptor for PID 42: Operation not supported (pidfs needs Linux 6.9 or newer)"; got != want {
+		t.Errorf("Message = %q, want %q", got, want)
+	}
+}
+
+func TestAppletOf(t *testing.T) {
+	tests := []struct {
+		argv []string
+		name string
+		args []string
+	}{
+		{[]string{"/usr/local/bin/unshare", "-n"}, "unshare", []string{"-n"}},
+		{[]string{"nsbox", "pidns-init", "--", "ls"}, "pidns-init", []string{"--", "ls"}},
+		{[]string{"./bin/nsbox-static", "lsns"}, "lsns", []string{}},
+		{[]string{"nsbox", "--list"}, "nsbox", []string{"--list"}},
+		{[]string{"nsbox"}, "nsbox", []string{}},
+		{[]string{"pidns-init", "nsbox"}, "pidns-init", []string{"nsbox"}},
+		{nil, "", nil},
+	}
+	for _, tc := range tests {
+		name, args := AppletOf(tc.argv)
+		if name != tc.name || fmt.Sprint(args) != fmt.Sprint(tc.args) {
+			t.Errorf("AppletOf(%q) = %q %q, want %q %q", tc.argv, name, args, tc.name, tc.args)
+		}
 	}
 }

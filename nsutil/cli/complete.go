@@ -1,3 +1,5 @@
+//go:build linux
+
 package cli
 
 // CompleteTag is the struct tag that tells the shell-completion generator (package
@@ -8,7 +10,7 @@ package cli
 //	Target  string   `short:"t" placeholder:"pid" complete:"pids" help:"..."`
 //	Types   []string `short:"t" name:"type" complete:"kinds" help:"..."`
 //	Output  string   `short:"o" complete:"columns" help:"..."`
-//	Tree    nsutil.OptionalValue `short:"T" optvalue:"rel" complete:"values=process,parent,owner" help:"..."`
+//	Tree    OptionalValue `short:"T" optvalue:"rel" complete:"values=process,parent,owner" help:"..."`
 //	Program []string `arg:"" optional:"" passthrough:"partial" help:"..."`
 //
 // The values of the tag:

@@ -1,3 +1,5 @@
+//go:build linux
+
 package cli
 
 import (
@@ -20,16 +22,22 @@ func newParser(spec Spec, grammar any) (*kong.Kong, error) {
 	return kong.New(grammar, opts...)
 }
 
-// Model is the kong model of an applet's grammar, as Parse sees it, for generators and checks
-// that read the grammar (shell completions, the man page test). It parses nothing.
-func Model(spec Spec, grammar any) (*kong.Application, error) {
+// withWriters is spec with io.Discard for a writer it lacks: the package writes only to the
+// writers it is given.
+func withWriters(spec Spec) Spec {
 	if spec.Stdout == nil {
 		spec.Stdout = io.Discard
 	}
 	if spec.Stderr == nil {
 		spec.Stderr = io.Discard
 	}
-	parser, err := newParser(spec, grammar)
+	return spec
+}
+
+// Model is the kong model of an applet's grammar, as Parse sees it, for generators and checks
+// that read the grammar (shell completions, the man page test). It parses nothing.
+func Model(spec Spec, grammar any) (*kong.Application, error) {
+	parser, err := newParser(withWriters(spec), grammar)
 	if err != nil {
 		return nil, err
 	}

@@ -1,3 +1,5 @@
+//go:build linux
+
 package cli
 
 import (
@@ -16,7 +18,7 @@ import (
 //	Options:
 //	 -n, --net[=<file>]        unshare network namespace
 //
-// A flag whose value is optional (nsutil.OptionalValue) names it with the tag
+// A flag whose value is optional (OptionalValue) names it with the tag
 // `optvalue:"file"` and shows as `--net[=<file>]`; enum flags list their choices.
 func helpPrinter(spec Spec) kong.HelpPrinter {
 	return func(_ kong.HelpOptions, ctx *kong.Context) error {
@@ -29,7 +31,7 @@ func helpPrinter(spec Spec) kong.HelpPrinter {
 		width := 0
 		for _, group := range ctx.Model.Node.AllFlags(true) {
 			for _, f := range group {
-				left := FlagSynopsis(f)
+				left := flagSynopsis(f)
 				rows = append(rows, [2]string{left, f.Help})
 				width = max(width, len(left))
 			}
@@ -43,9 +45,9 @@ func helpPrinter(spec Spec) kong.HelpPrinter {
 	}
 }
 
-// FlagSynopsis is how a flag is spelled in help and man pages: "-n, --net[=<file>]",
+// flagSynopsis is how a flag is spelled in help and man pages: "-n, --net[=<file>]",
 // "-t, --target <pid>", "--propagation slave|shared|private|unchanged".
-func FlagSynopsis(f *kong.Flag) string {
+func flagSynopsis(f *kong.Flag) string {
 	var b strings.Builder
 	if f.Short != 0 {
 		fmt.Fprintf(&b, "-%c, ", f.Short)

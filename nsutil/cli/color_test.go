@@ -51,8 +51,8 @@ func openPipe(t *testing.T) *os.File {
 // withColorMode sets the mode for one test and restores the default after it.
 func withColorMode(t *testing.T, mode string) {
 	t.Helper()
-	SetColorMode(mode)
-	t.Cleanup(func() { SetColorMode("auto") })
+	setColorMode(mode)
+	t.Cleanup(func() { setColorMode("auto") })
 }
 
 func TestUseColorRule(t *testing.T) {
@@ -95,33 +95,31 @@ func TestPaintOverridesFatihDefault(t *testing.T) {
 	saved := color.NoColor
 	t.Cleanup(func() { color.NoColor = saved })
 
-	color.NoColor = true // fatih/color thinks: no colour
-	withColorMode(t, "auto")
-	if got := Sprint(Paint(tty, color.FgRed), "x"); got != "\x1b[31mx\x1b[0m" {
-		t.Errorf("auto on a terminal: got %q, want red x", got)
+	const red, plain = "\x1b[31mx\x1b[0m", "x"
+	tests := []struct {
+		fatihNoColor bool // what fatih/color guessed at start-up
+		mode, stream string
+		w            *os.File
+		want         string
+	}{
+		{true, "auto", "a terminal", tty, red},
+		{true, "always", "a pipe", pipe, red},
+		{false, "never", "a terminal", tty, plain},
+		{false, "auto", "a pipe", pipe, plain},
 	}
-	withColorMode(t, "always")
-	if got := Sprint(Paint(pipe, color.FgRed), "x"); got != "\x1b[31mx\x1b[0m" {
-		t.Errorf("always on a pipe: got %q, want red x", got)
-	}
-	color.NoColor = false // fatih/color thinks: colour
-	withColorMode(t, "never")
-	if got := Sprint(Paint(tty, color.FgRed), "x"); got != "x" {
-		t.Errorf("never on a terminal: got %q, want plain x", got)
-	}
-	withColorMode(t, "auto")
-	if got := Sprint(Paint(pipe, color.FgRed), "x"); got != "x" {
-		t.Errorf("auto on a pipe: got %q, want plain x", got)
+	for _, tc := range tests {
+		color.NoColor = tc.fatihNoColor
+		withColorMode(t, tc.mode)
+		if got := Sprint(Paint(tc.w, color.FgRed), "x"); got != tc.want {
+			t.Errorf("%s on %s (fatih/color's NoColor %v): got %q, want %q", tc.mode, tc.stream, tc.fatihNoColor, got, tc.want)
+		}
 	}
 }
 
-// TestErrorPrefixFollowsColor puts a terminal on os.Stderr and checks the applet name is
-// bold red exactly when the rule says so.
+// TestErrorPrefixFollowsColor checks that the applet name, written to a terminal, is bold red
+// exactly when the rule says so.
 func TestErrorPrefixFollowsColor(t *testing.T) {
 	tty := openPty(t)
-	saved := os.Stderr
-	os.Stderr = tty
-	t.Cleanup(func() { os.Stderr = saved })
 	t.Setenv("TERM", "xterm")
 	const red = "\x1b[31;1mlsns\x1b[0;22m"
 	tests := []struct {
@@ -136,7 +134,7 @@ func TestErrorPrefixFollowsColor(t *testing.T) {
 	for _, tt := range tests {
 		withColorMode(t, tt.mode)
 		t.Setenv("NO_COLOR", tt.noColor)
-		if got := ErrorPrefix("lsns"); got != tt.want {
+		if got := ErrorPrefix(tty, "lsns"); got != tt.want {
 			t.Errorf("mode %s, NO_COLOR=%q: got %q, want %q", tt.mode, tt.noColor, got, tt.want)
 		}
 	}
