@@ -35,8 +35,9 @@ type Namespace struct {
 	Procs     []*Process // the processes in it, in /proc order
 	Proc      *Process   // the lowest PID in it, nil when no process is in it
 	Relations nsutil.NSRelations
-	// ParentNS and OwnerNS are the namespaces of Relations when discovered: always for those no
-	// process is in (they are found through their children), for the others after Connect.
+	// ParentNS and OwnerNS are the namespaces of Relations when discovered: always for those
+	// read through an fd (every one no process is in: they are found through their children),
+	// for the others after Connect.
 	ParentNS, OwnerNS *Namespace
 	OwnerUID          uint32   // NS_GET_OWNER_UID, for a user namespace no process is in
 	NetNSID           int      // with HasNetNSID: the id, or unix.NETNSA_NSID_NOT_ASSIGNED
@@ -336,8 +337,8 @@ func (h *Host) addForFD(fd int, ino uint64) *Namespace {
 	if ns != nil && ns.throughFD {
 		return ns
 	}
-	parentFD, parentIno, _ := nsutil.OpenRelated(fd, kind, true)
-	ownerFD, ownerIno, _ := nsutil.OpenRelated(fd, kind, false)
+	parentFD, parentIno, perr := nsutil.OpenRelated(fd, kind, true)
+	ownerFD, ownerIno, oerr := nsutil.OpenRelated(fd, kind, false)
 	defer closeIf(parentFD)
 	defer closeIf(ownerFD)
 	if ns == nil {
@@ -345,7 +346,9 @@ func (h *Host) addForFD(fd int, ino uint64) *Namespace {
 	}
 	ns.throughFD = true
 	ns.Relations = nsutil.NSRelations{Parent: parentIno, Owner: ownerIno}
-	ns.hasRelations = true
+	// When the kernel refused, a namespace processes are in is asked again through a process
+	// (resolve), which reports an ioctl the kernel lacks as util-linux does.
+	ns.hasRelations = ns.Proc == nil || perr == nil && oerr == nil
 	if kind.Flag == unix.CLONE_NEWUSER {
 		if uid, err := nsutil.OwnerUID(fd); err == nil {
 			ns.OwnerUID = uid
