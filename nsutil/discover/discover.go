@@ -36,8 +36,8 @@ type Namespace struct {
 	Proc      *Process   // the lowest PID in it, nil when no process is in it
 	Relations nsutil.NSRelations
 	// ParentNS and OwnerNS are the namespaces of Relations when discovered: always for those
-	// read through an fd (every one no process is in: they are found through their children),
-	// for the others after Connect.
+	// read through an fd (every one no process is in: they are found through their children);
+	// for those processes are in, they are set by Connect.
 	ParentNS, OwnerNS *Namespace
 	OwnerUID          uint32   // NS_GET_OWNER_UID, for a user namespace no process is in
 	NetNSID           int      // with HasNetNSID: the id, or unix.NETNSA_NSID_NOT_ASSIGNED
@@ -322,8 +322,7 @@ func (h *Host) addPersistent(m nsfsMount) {
 
 // addForFD adds the namespace open on fd, when its kind is listed, with its parent and owner
 // namespaces (which, when no process is in them, are found only this way), as util-linux does;
-// for a namespace processes are in, it reads what the fd tells (relations, NETNSID) and adds
-// the ancestors not seen yet.
+// for a namespace processes are in, it asks its NETNSID and adds the ancestors not seen yet.
 func (h *Host) addForFD(fd int, ino uint64) *Namespace {
 	kind, err := nsutil.NamespaceKind(fd)
 	if err != nil {
@@ -337,18 +336,20 @@ func (h *Host) addForFD(fd int, ino uint64) *Namespace {
 	if ns != nil && ns.throughFD {
 		return ns
 	}
-	parentFD, parentIno, perr := nsutil.OpenRelated(fd, kind, true)
-	ownerFD, ownerIno, oerr := nsutil.OpenRelated(fd, kind, false)
+	parentFD, parentIno, _ := nsutil.OpenRelated(fd, kind, true)
+	ownerFD, ownerIno, _ := nsutil.OpenRelated(fd, kind, false)
 	defer closeIf(parentFD)
 	defer closeIf(ownerFD)
 	if ns == nil {
 		ns = h.add(k, ino)
 	}
 	ns.throughFD = true
-	ns.Relations = nsutil.NSRelations{Parent: parentIno, Owner: ownerIno}
-	// When the kernel refused, a namespace processes are in is asked again through a process
-	// (resolve), which reports an ioctl the kernel lacks as util-linux does.
-	ns.hasRelations = ns.Proc == nil || perr == nil && oerr == nil
+	// A namespace processes are in has its relations read through a process (resolve), as
+	// util-linux reads them with the process's links (and reports an ioctl the kernel lacks).
+	if ns.Proc == nil {
+		ns.Relations = nsutil.NSRelations{Parent: parentIno, Owner: ownerIno}
+		ns.hasRelations = true
+	}
 	if kind.Flag == unix.CLONE_NEWUSER {
 		if uid, err := nsutil.OwnerUID(fd); err == nil {
 			ns.OwnerUID = uid
@@ -359,14 +360,18 @@ func (h *Host) addForFD(fd int, ino uint64) *Namespace {
 			ns.NetNSID, ns.HasNetNSID = id, true
 		}
 	}
+	var parentNS, ownerNS *Namespace
 	if parentIno != 0 && parentIno != ino {
-		ns.ParentNS = h.related(parentFD, parentIno)
+		parentNS = h.related(parentFD, parentIno)
 		if parentIno == ownerIno {
-			ns.OwnerNS = ns.ParentNS
+			ownerNS = parentNS
 		}
 	}
-	if ns.OwnerNS == nil && ownerIno != 0 {
-		ns.OwnerNS = h.related(ownerFD, ownerIno)
+	if ownerNS == nil && ownerIno != 0 {
+		ownerNS = h.related(ownerFD, ownerIno)
+	}
+	if ns.Proc == nil {
+		ns.ParentNS, ns.OwnerNS = parentNS, ownerNS
 	}
 	return ns
 }
