@@ -35,14 +35,16 @@ type Namespace struct {
 	Procs     []*Process // the processes in it, in /proc order
 	Proc      *Process   // the lowest PID in it, nil when no process is in it
 	Relations nsutil.NSRelations
-	// ParentNS and OwnerNS are the namespaces of Relations when discovered: always for those no
-	// process is in (they are found through their children), for the others after Connect.
+	// ParentNS and OwnerNS are the namespaces of Relations when discovered: always for those
+	// read through an fd (every one no process is in: they are found through their children);
+	// for those processes are in, they are set by Connect.
 	ParentNS, OwnerNS *Namespace
 	OwnerUID          uint32   // NS_GET_OWNER_UID, for a user namespace no process is in
 	NetNSID           int      // with HasNetNSID: the id, or unix.NETNSA_NSID_NOT_ASSIGNED
 	HasNetNSID        bool     //
 	Mounts            []string // where it is bind-mounted (nsfs mount points), in mountinfo order
 	hasRelations      bool     // Relations was asked of the kernel
+	throughFD         bool     // read through an open namespace fd, with its ancestors (addForFD)
 }
 
 // Options say what to find, beyond the namespaces and their processes.
@@ -63,16 +65,15 @@ type Host struct {
 	// relations could not be read, in the order they were met.
 	Unsupported []*nsutil.UnsupportedIoctlError
 
-	opts     Options
-	wanted   int // how many kinds are listed
-	byPID    map[int]*Process
-	byIno    map[uint64]*Namespace
-	mounts   []nsfsMount
-	mountSet map[string]bool
-	nsfsDev  uint64
-	querier  *procfs.NetNSIDQuerier
-	fdNS     []heldFD // nsfs fds seen while scanning processes
-	sockets  []heldFD // socket fds, one per socket inode
+	opts    Options
+	wanted  int // how many kinds are listed
+	byPID   map[int]*Process
+	byIno   map[uint64]*Namespace
+	mounts  []nsfsMount
+	nsfsDev uint64
+	querier *procfs.NetNSIDQuerier
+	fdNS    []heldFD // nsfs fds seen while scanning processes
+	sockets []heldFD // socket fds, one per socket inode
 }
 
 // nsfsMount is a namespace bind-mounted on a path (`ip netns add`, `unshare --net=FILE`).
@@ -115,16 +116,22 @@ func Scan(opts Options) (*Host, error) {
 	if err != nil {
 		return nil, err
 	}
-	h.mountSet = map[string]bool{}
 	for _, m := range mounts {
 		if kind, ino, ok := procfs.ParseNSLink(m.Root); ok {
 			h.mounts = append(h.mounts, nsfsMount{kind: kind, ino: ino, target: m.MountPoint})
-			h.mountSet[m.MountPoint] = true
 		}
 	}
 	pids, err := procfs.PIDs()
 	if err != nil {
 		return nil, err
+	}
+	// Every network namespace gets its NETNSID however it was found; as in util-linux, none
+	// shows when the socket cannot be opened.
+	if opts.NetNSID {
+		if q, err := procfs.OpenNetNSIDQuerier(); err == nil {
+			h.querier = q
+			defer q.Close()
+		}
 	}
 	h.readProcesses(pids)
 	h.addHeldNamespaces()
@@ -228,38 +235,22 @@ func (h *Host) readProcess(dir *procfs.Dir, pid int) procResult {
 	}
 	r := procResult{proc: p}
 	// A process whose fds cannot be read holds no namespace we can see.
-	_ = dir.FDs(func(fd int, target []byte) { h.classifyFD(pid, fd, target, &r) })
+	_ = dir.FDFiles(func(fd int, f procfs.FDFile) { h.classifyFD(pid, fd, f, &r) })
 	if p.UID, err = dir.UID(); err != nil {
 		return procResult{}
 	}
 	return r
 }
 
-// classifyFD notes an fd that may hold a namespace: an nsfs file (by its link "net:[N]", or a
-// path that is an nsfs bind mount) or a socket (whose network namespace is asked later).
-func (h *Host) classifyFD(pid, fd int, target []byte, r *procResult) {
-	if len(target) == 0 {
-		return
-	}
-	if target[0] == '/' {
-		if !h.mountSet[string(target)] {
-			return
-		}
-		var st unix.Stat_t
-		if unix.Stat(fdPath(pid, fd), &st) == nil && st.Dev == h.nsfsDev {
-			r.nsfds = append(r.nsfds, heldFD{pid: pid, fd: fd, ino: st.Ino})
-		}
-		return
-	}
-	name, ino, ok := procfs.ParseNSLink(target)
+// classifyFD notes an fd that may hold a namespace, as util-linux does: a file on the nsfs
+// device (whatever its link reads: "net:[N]", the path of a bind mount, or "/" once that mount
+// is gone) or a socket (whose network namespace is asked later).
+func (h *Host) classifyFD(pid, fd int, f procfs.FDFile, r *procResult) {
 	switch {
-	case !ok:
-	case string(name) == "socket":
-		r.sockets = append(r.sockets, heldFD{pid: pid, fd: fd, ino: ino})
-	default:
-		if _, isKind := nsutil.KindIndex(string(name)); isKind {
-			r.nsfds = append(r.nsfds, heldFD{pid: pid, fd: fd, ino: ino})
-		}
+	case f.Dev == h.nsfsDev:
+		r.nsfds = append(r.nsfds, heldFD{pid: pid, fd: fd, ino: f.Ino})
+	case f.Mode&unix.S_IFMT == unix.S_IFSOCK:
+		r.sockets = append(r.sockets, heldFD{pid: pid, fd: fd, ino: f.Ino})
 	}
 }
 
@@ -279,10 +270,11 @@ func (h *Host) add(kind int, ino uint64) *Namespace {
 	return ns
 }
 
-// addHeldNamespaces adds the namespaces only open fds and sockets keep alive.
+// addHeldNamespaces adds the namespaces open fds and sockets hold, with their ancestors, as
+// util-linux does: each is read through its fd once, whether or not a process is in it.
 func (h *Host) addHeldNamespaces() {
 	for _, held := range h.fdNS {
-		if h.byIno[held.ino] != nil {
+		if ns := h.byIno[held.ino]; ns != nil && ns.throughFD {
 			continue
 		}
 		fd, err := unix.Open(fdPath(held.pid, held.fd), unix.O_RDONLY|unix.O_CLOEXEC, 0)
@@ -306,8 +298,10 @@ func (h *Host) addHeldNamespaces() {
 			continue
 		}
 		var st unix.Stat_t
-		if unix.Fstat(ns.FD, &st) == nil && h.byIno[st.Ino] == nil {
-			h.addForFD(ns.FD, st.Ino)
+		if unix.Fstat(ns.FD, &st) == nil {
+			if known := h.byIno[st.Ino]; known == nil || !known.throughFD {
+				h.addForFD(ns.FD, st.Ino)
+			}
 		}
 		ns.Close()
 	}
@@ -327,7 +321,8 @@ func (h *Host) addPersistent(m nsfsMount) {
 }
 
 // addForFD adds the namespace open on fd, when its kind is listed, with its parent and owner
-// namespaces (which, when no process is in them, are found only this way), as util-linux does.
+// namespaces (which, when no process is in them, are found only this way), as util-linux does;
+// for a namespace processes are in, it asks its NETNSID and adds the ancestors not seen yet.
 func (h *Host) addForFD(fd int, ino uint64) *Namespace {
 	kind, err := nsutil.NamespaceKind(fd)
 	if err != nil {
@@ -337,34 +332,61 @@ func (h *Host) addForFD(fd int, ino uint64) *Namespace {
 	if !h.opts.Kinds[k] {
 		return nil
 	}
+	ns := h.byIno[ino]
+	if ns != nil && ns.throughFD {
+		return ns
+	}
 	parentFD, parentIno, _ := nsutil.OpenRelated(fd, kind, true)
 	ownerFD, ownerIno, _ := nsutil.OpenRelated(fd, kind, false)
 	defer closeIf(parentFD)
 	defer closeIf(ownerFD)
-	ns := h.add(k, ino)
-	ns.Relations = nsutil.NSRelations{Parent: parentIno, Owner: ownerIno}
-	ns.hasRelations = true
+	if ns == nil {
+		ns = h.add(k, ino)
+	}
+	ns.throughFD = true
+	// A namespace processes are in has its relations read through a process (resolve), as
+	// util-linux reads them with the process's links (and reports an ioctl the kernel lacks).
+	if ns.Proc == nil {
+		ns.Relations = nsutil.NSRelations{Parent: parentIno, Owner: ownerIno}
+		ns.hasRelations = true
+	}
 	if kind.Flag == unix.CLONE_NEWUSER {
 		if uid, err := nsutil.OwnerUID(fd); err == nil {
 			ns.OwnerUID = uid
 		}
 	}
-	if parentIno != 0 && parentIno != ino {
-		ns.ParentNS = h.byIno[parentIno]
-		if ns.ParentNS == nil && parentFD >= 0 {
-			ns.ParentNS = h.addForFD(parentFD, parentIno)
-			if parentIno == ownerIno {
-				ns.OwnerNS = ns.ParentNS
-			}
+	if h.querier != nil && kind.Flag == unix.CLONE_NEWNET {
+		if id, err := h.querier.Query(fd); err == nil {
+			ns.NetNSID, ns.HasNetNSID = id, true
 		}
 	}
-	if ns.OwnerNS == nil && ownerIno != 0 {
-		ns.OwnerNS = h.byIno[ownerIno]
-		if ns.OwnerNS == nil && ownerFD >= 0 {
-			ns.OwnerNS = h.addForFD(ownerFD, ownerIno)
+	var parentNS, ownerNS *Namespace
+	if parentIno != 0 && parentIno != ino {
+		parentNS = h.related(parentFD, parentIno)
+		if parentIno == ownerIno {
+			ownerNS = parentNS
 		}
+	}
+	if ownerNS == nil && ownerIno != 0 {
+		ownerNS = h.related(ownerFD, ownerIno)
+	}
+	if ns.Proc == nil {
+		ns.ParentNS, ns.OwnerNS = parentNS, ownerNS
 	}
 	return ns
+}
+
+// related is the parent or owner (inode ino, open on fd, or -1) of a namespace read through its
+// fd: read through fd in turn unless that was done, so that its ancestors are found too, as
+// util-linux (which reads every namespace fd before the processes' links) finds them.
+func (h *Host) related(fd int, ino uint64) *Namespace {
+	if known := h.byIno[ino]; known != nil && (known.throughFD || fd < 0) {
+		return known
+	}
+	if fd < 0 {
+		return nil
+	}
+	return h.addForFD(fd, ino)
 }
 
 func closeIf(fd int) {
@@ -376,15 +398,9 @@ func closeIf(fd int) {
 // resolve asks, once per namespace and in parallel, what the options ask for: parent and owner,
 // NETNSID. It then sorts the namespaces by inode.
 func (h *Host) resolve() {
-	if h.opts.NetNSID {
-		if q, err := procfs.OpenNetNSIDQuerier(); err == nil {
-			h.querier = q
-			defer q.Close()
-		}
-	}
 	var todo []*Namespace
 	for _, ns := range h.Namespaces {
-		if ns.Proc != nil && ((h.opts.Relations && !ns.hasRelations) || (h.querier != nil && nsutil.Kinds[ns.Kind].Name == "net")) {
+		if ns.Proc != nil && ((h.opts.Relations && !ns.hasRelations) || h.needsNetNSID(ns)) {
 			todo = append(todo, ns)
 		}
 	}
@@ -415,6 +431,11 @@ func (h *Host) resolve() {
 	sort.Slice(h.Namespaces, func(i, j int) bool { return h.Namespaces[i].Inode < h.Namespaces[j].Inode })
 }
 
+// needsNetNSID says whether the NETNSID of ns is to be asked still.
+func (h *Host) needsNetNSID(ns *Namespace) bool {
+	return h.querier != nil && nsutil.Kinds[ns.Kind].Flag == unix.CLONE_NEWNET && !ns.HasNetNSID
+}
+
 // resolveOne opens the namespace through one of its processes (the lowest PID first; others
 // when it has exited) and asks the kernel about it. It returns the namespace ioctl the kernel
 // lacks, if any.
@@ -439,7 +460,7 @@ func (h *Host) resolveOne(ns *Namespace, mu *sync.Mutex) *nsutil.UnsupportedIoct
 			errors.As(err, &unsupported)
 			ns.hasRelations = true
 		}
-		if h.querier != nil && kind.Name == "net" && p == ns.Proc {
+		if h.needsNetNSID(ns) && p == ns.Proc {
 			mu.Lock()
 			id, err := h.querier.Query(fd)
 			mu.Unlock()

@@ -5,11 +5,15 @@ package discover
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/nsbox/nsbox/nsutil"
+	"github.com/nsbox/nsbox/nsutil/nstest"
 	"golang.org/x/sys/unix"
 )
 
@@ -94,5 +98,54 @@ func TestScanUnsupportedIoctl(t *testing.T) {
 		if ns.Proc != nil && ns.Relations != (nsutil.NSRelations{}) {
 			t.Errorf("namespace %d: relations %+v, want zeros", ns.Inode, ns.Relations)
 		}
+	}
+}
+
+// TestScanNamespaceHeldByFD: a network namespace only an open descriptor of ours holds is found
+// by the descriptor's device, with no process, its owner and a NETNSID (the kernel's answer,
+// unassigned when it has none), as one processes are in.
+func TestScanNamespaceHeldByFD(t *testing.T) {
+	nstest.RequireRoot(t)
+	cmd := exec.Command("/usr/bin/unshare", "--net", "sleep", "600")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer cmd.Process.Kill()
+	var fd int
+	var st unix.Stat_t
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("unshare --net did not make its namespace")
+		}
+		link, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid))
+		if own, _ := os.Readlink("/proc/self/ns/net"); link == "" || link == own {
+			continue
+		}
+		var err error
+		if fd, err = unix.Open(fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid), unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+	defer unix.Close(fd)
+	if err := unix.Fstat(fd, &st); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	h, err := Scan(Options{Kinds: allKinds(), NetNSID: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := h.Namespace(st.Ino)
+	if ns == nil {
+		t.Fatalf("net namespace %d held by our fd %d is not found", st.Ino, fd)
+	}
+	if len(ns.Procs) != 0 || ns.Proc != nil || ns.Relations.Owner == 0 || ns.OwnerNS == nil {
+		t.Errorf("namespace %d: %d processes, owner %d (%v); want none, and its owner", st.Ino, len(ns.Procs), ns.Relations.Owner, ns.OwnerNS)
+	}
+	if !ns.HasNetNSID || (ns.NetNSID < 0 && ns.NetNSID != unix.NETNSA_NSID_NOT_ASSIGNED) {
+		t.Errorf("namespace %d: NETNSID %d (asked: %v), want an id or unassigned", st.Ino, ns.NetNSID, ns.HasNetNSID)
 	}
 }

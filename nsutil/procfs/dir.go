@@ -82,7 +82,7 @@ func (d *Dir) CloseNS() {
 	}
 }
 
-// UID is the owner of /proc/PID: the process's effective UID. After FDs it costs nothing.
+// UID is the owner of /proc/PID: the process's effective UID. After FDFiles it costs nothing.
 func (d *Dir) UID() (uint32, error) {
 	if d.hasUID {
 		return d.uid, nil
@@ -114,7 +114,7 @@ func (d *Dir) Stat() (Stat, error) {
 // returns the namespace's inode.
 func (d *Dir) LinkInode(name string) (uint64, error) {
 	dirfd, p := procFD, d.at("ns/", name)
-	if d.nsFD >= 0 { // d.path keeps "PID/": FDs and Stat read the same process after this
+	if d.nsFD >= 0 { // d.path keeps "PID/": FDFiles and Stat read the same process after this
 		d.name = append(append(d.name[:0], name...), 0)
 		dirfd, p = d.nsFD, d.name
 	}
@@ -129,10 +129,20 @@ func (d *Dir) LinkInode(name string) (uint64, error) {
 	return ino, nil
 }
 
-// FDs calls fn with each open descriptor of the process and its link target (valid only during
-// the call: "net:[4026531840]", "socket:[123]", "/dev/null"), and notes the process's owner from
-// the fd directory. A descriptor closed meanwhile is skipped.
-func (d *Dir) FDs(fn func(fd int, target []byte)) error {
+// FDFile is what stat(2) says of the file an open descriptor refers to.
+type FDFile struct {
+	Dev  uint64 // the device of its filesystem, as unix.Stat_t.Dev encodes it
+	Ino  uint64
+	Mode uint32 // file type (unix.S_IFMT bits) and permissions
+}
+
+// FDFiles calls fn with each open descriptor of the process and what stat(2) says of the file
+// it refers to (following the fd link, as util-linux's lsns does, so that a namespace opened
+// through a bind mount that is gone, whose link reads "/", is still seen as an nsfs file), and
+// notes the process's owner from the fd directory. It asks statx(2) with AT_STATX_DONT_SYNC, so
+// that a file on a network filesystem costs no round trip. A descriptor closed meanwhile is
+// skipped.
+func (d *Dir) FDFiles(fn func(fd int, f FDFile)) error {
 	dfd, err := rawOpenatBytes(procFD, d.at("fd", ""), unix.O_RDONLY|unix.O_DIRECTORY)
 	if err != nil {
 		return &os.PathError{Op: "open", Path: path(d.PID, "fd"), Err: err}
@@ -150,13 +160,13 @@ func (d *Dir) FDs(fn func(fd int, target []byte)) error {
 		return err
 	}
 	var name [16]byte
+	var stx unix.Statx_t
 	for _, n := range nums {
 		p := append(strconv.AppendInt(name[:0], int64(n), 10), 0)
-		k, err := rawReadlinkatBytes(dfd, p, d.link[:])
-		if err != nil {
+		if rawStatx(dfd, p, unix.AT_STATX_DONT_SYNC, unix.STATX_TYPE|unix.STATX_INO, &stx) != nil {
 			continue
 		}
-		fn(n, d.link[:k])
+		fn(n, FDFile{Dev: unix.Mkdev(stx.Dev_major, stx.Dev_minor), Ino: stx.Ino, Mode: uint32(stx.Mode)})
 	}
 	return nil
 }

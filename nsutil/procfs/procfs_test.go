@@ -169,14 +169,18 @@ func TestDirStatUIDAndFDs(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.Reset(os.Getpid())
-	var target string
-	err = d.FDs(func(fd int, link []byte) {
+	var want unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &want); err != nil {
+		t.Fatal(err)
+	}
+	var got FDFile
+	err = d.FDFiles(func(fd int, file FDFile) {
 		if fd == int(f.Fd()) {
-			target = string(link)
+			got = file
 		}
 	})
-	if err != nil || !strings.HasPrefix(target, "net:[") {
-		t.Errorf("FDs: fd %d target = %q, %v; want net:[...]", f.Fd(), target, err)
+	if err != nil || got.Dev != want.Dev || got.Ino != want.Ino || got.Mode != want.Mode {
+		t.Errorf("FDFiles: fd %d = %+v, %v; want dev %d ino %d mode %o", f.Fd(), got, err, want.Dev, want.Ino, want.Mode)
 	}
 	if uid, err := d.UID(); err != nil || uid != uint32(os.Geteuid()) {
 		t.Errorf("UID() = %d, %v; want %d", uid, err, os.Geteuid())
@@ -185,8 +189,8 @@ func TestDirStatUIDAndFDs(t *testing.T) {
 		t.Errorf("Stat() = %+v, %v; want pid %d ppid %d", st, err, os.Getpid(), os.Getppid())
 	}
 	d.Reset(1 << 30)
-	if err := d.FDs(func(int, []byte) {}); !errors.Is(err, unix.ENOENT) {
-		t.Errorf("FDs(missing) error = %v, want ENOENT", err)
+	if err := d.FDFiles(func(int, FDFile) {}); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("FDFiles(missing) error = %v, want ENOENT", err)
 	}
 	if _, err := d.UID(); !errors.Is(err, unix.ENOENT) {
 		t.Errorf("UID(missing) error = %v, want ENOENT", err)

@@ -63,3 +63,12 @@ func rawOpenatBytes(dirfd int, path []byte, flags int) (int, error) {
 	}
 	return int(fd), nil
 }
+
+// rawStatx is statx(2) for a NUL-terminated path relative to dirfd.
+func rawStatx(dirfd int, path []byte, flags, mask int, stx *unix.Statx_t) error {
+	_, _, e := unix.RawSyscall6(unix.SYS_STATX, uintptr(dirfd), uintptr(unsafe.Pointer(&path[0])), uintptr(flags), uintptr(mask), uintptr(unsafe.Pointer(stx)), 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}

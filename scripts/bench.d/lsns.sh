@@ -28,6 +28,14 @@ bench_lsns() {
   pair "lsns / util-linux lsns" 15 "$APPLETS/lsns || true" "/usr/bin/lsns || true"
   pair "lsns -J -l / util-linux lsns -J -l" 15 "$APPLETS/lsns -J -l || true" "/usr/bin/lsns -J -l || true"
   pair "lsns -t net / util-linux lsns -t net" 15 "$APPLETS/lsns -t net || true" "/usr/bin/lsns -t net || true"
+  # NSBOX_BASE=path/to/older/nsbox: this binary beside that one, to measure a change.
+  if [ -n "${NSBOX_BASE:-}" ]; then
+    local base=$APPLETS/base
+    mkdir -p "$base" && ln -sf "$NSBOX_BASE" "$base/lsns"
+    pair "lsns / NSBOX_BASE lsns" 15 "$APPLETS/lsns || true" "$base/lsns || true"
+    pair "lsns -J -l / NSBOX_BASE lsns -J -l" 15 "$APPLETS/lsns -J -l || true" "$base/lsns -J -l || true"
+    pair "lsns -t net / NSBOX_BASE lsns -t net" 15 "$APPLETS/lsns -t net || true" "$base/lsns -t net || true"
+  fi
   # util-linux 2.42 (scripts/reference-util-linux), which nsbox's output follows.
   local newest=/opt/nsbox-ref/util-linux/bin/lsns
   if [ -x "$newest" ]; then

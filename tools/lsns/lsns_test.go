@@ -446,7 +446,7 @@ func TestPersistentNamespace(t *testing.T) {
 			t.Errorf("lsns %q: no row for persistent netns %s", args, ino)
 			continue
 		}
-		want := map[string]any{"type": "net", "nprocs": "0", "pid": nil, "user": "root", "nsfs": "/run/netns/" + name, "netnsid": nil}
+		want := map[string]any{"type": "net", "nprocs": "0", "pid": nil, "user": "root", "nsfs": "/run/netns/" + name, "netnsid": "unassigned"}
 		for k, v := range want {
 			if got := jsonValue(r[k]); got != v {
 				t.Errorf("lsns %q: %s = %v, want %v", args, k, r[k], v)

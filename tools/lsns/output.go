@@ -252,7 +252,7 @@ func (o *output) cell(id colID, ns *discover.Namespace, p *discover.Process) str
 	case colUser:
 		return o.userName(o.uid(ns, p))
 	case colNetNSID:
-		if p != nil && kind.Name == "net" && ns.HasNetNSID {
+		if ns.HasNetNSID {
 			switch {
 			case ns.NetNSID >= 0:
 				return strconv.Itoa(ns.NetNSID)
