@@ -30,6 +30,18 @@ type Spec struct {
 	Stdout      io.Writer     // where --help and --version go; nil discards them
 	Stderr      io.Writer     // where usage errors go; nil discards them
 	Options     []kong.Option // extra kong options (Vars, mappers...)
+	// Help is the --help line of each option and argument, kept here rather than in help:"..."
+	// struct tags (see OptionHelp); a flag not listed keeps its tag's, if any.
+	Help []OptionHelp
+}
+
+// OptionHelp is the --help line of one option, by its long name, or of a positional argument,
+// by its name. Kong parses every struct tag rune by rune and interpolates every help string each
+// time a model is built, which made help text in tags a third of unshare's start-up time (issue
+// 17); so applets keep help lines in a table, and newParser puts them into the model, where
+// --help, completions and the man-page checks read them as they read any flag's help.
+type OptionHelp struct {
+	Name, Help string
 }
 
 // VersionFlag is the -V/--version flag every applet embeds, tagged short:"V".

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 
 	"github.com/alecthomas/kong"
@@ -17,7 +18,31 @@ func newParser(spec Spec, grammar any) (*kong.Kong, error) {
 		kong.Help(helpPrinter(spec)),
 		kong.NoDefaultHelp(),
 	}, spec.Options...)
-	return kong.New(grammar, opts...)
+	parser, err := kong.New(grammar, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return parser, setHelp(parser.Model.Node, spec.Help)
+}
+
+// setHelp puts the help lines of a Spec's table into the model, after kong has interpolated
+// the model's strings (the table's are plain text).
+func setHelp(node *kong.Node, help []OptionHelp) error {
+	values := make(map[string]*kong.Value, len(node.Flags)+len(node.Positional))
+	for _, f := range node.Flags {
+		values[f.Name] = f.Value
+	}
+	for _, p := range node.Positional {
+		values[p.Name] = p
+	}
+	for _, h := range help {
+		v, ok := values[h.Name]
+		if !ok {
+			return fmt.Errorf("help for %q, which is neither an option nor an argument", h.Name)
+		}
+		v.Help, v.OrigHelp = h.Help, h.Help
+	}
+	return nil
 }
 
 // withWriters is spec with io.Discard for a writer it lacks: the package writes only to the
