@@ -66,10 +66,10 @@ type nsboxGrammar struct {
 	Applet  []string `arg:"" optional:"" passthrough:"partial" complete:"applets"`
 	// Completion prints the shell completion script generated from the grammars (for make
 	// install and packagers); the arguments, if any, name the commands to include.
-	Completion string `hidden:"" placeholder:"shell" complete:"values=bash,zsh,fish"`
+	Completion string `hidden:"" complete:"values=bash,zsh,fish"`
 }
 
-// nsboxHelp is the --help line of each option and argument (see cli.OptionHelp).
+// nsboxHelp is how --help shows each option and argument (see cli.OptionHelp).
 var nsboxHelp = []cli.OptionHelp{
 	{Name: "help", Help: "display this help"},
 	{Name: "version", Help: "display version"},
@@ -77,7 +77,7 @@ var nsboxHelp = []cli.OptionHelp{
 	{Name: "install", Help: "create a symlink for every applet in DIR (the first argument)"},
 	{Name: "force", Help: "with --install, replace files that are not links to nsbox"},
 	{Name: "applet", Help: "the applet to run and its arguments, or --install's DIR"},
-	{Name: "completion", Help: "print the bash, zsh or fish completion script"},
+	{Name: "completion", PlaceHolder: "shell", Help: "print the bash, zsh or fish completion script"},
 }
 
 // nsboxSpec is the command-line spec of nsbox itself.

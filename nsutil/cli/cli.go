@@ -30,18 +30,21 @@ type Spec struct {
 	Stdout      io.Writer     // where --help and --version go; nil discards them
 	Stderr      io.Writer     // where usage errors go; nil discards them
 	Options     []kong.Option // extra kong options (Vars, mappers...)
-	// Help is the --help line of each option and argument, kept here rather than in help:"..."
-	// struct tags (see OptionHelp); a flag not listed keeps its tag's, if any.
+	// Help is how --help shows each option and argument: its help line and value name, kept
+	// here rather than in help:"..." and placeholder:"..." struct tags (see OptionHelp); an
+	// option not listed keeps its tags'.
 	Help []OptionHelp
 }
 
-// OptionHelp is the --help line of one option, by its long name, or of a positional argument,
-// by its name. Kong parses every struct tag rune by rune and interpolates every help string each
-// time a model is built, which made help text in tags a third of unshare's start-up time (issue
-// 17); so applets keep help lines in a table, and newParser puts them into the model, where
-// --help, completions and the man-page checks read them as they read any flag's help.
+// OptionHelp is how --help shows one option, by its long name, or a positional argument, by its
+// name. Kong parses every struct tag rune by rune and interpolates every help and placeholder
+// string each time a model is built, which made these strings in the tags a third of what unshare
+// spent on its command line (issue 17); so applets keep them in a table, and newParser puts them
+// into the model, where --help, completions and the man-page checks read them as any flag's.
 type OptionHelp struct {
-	Name, Help string
+	Name        string
+	PlaceHolder string // the name of an option's value: "pid" shows as `--target <pid>`
+	Help        string
 }
 
 // VersionFlag is the -V/--version flag every applet embeds, tagged short:"V".

@@ -95,12 +95,12 @@ func TestHelpAndVersionText(t *testing.T) {
 func TestSpecHelp(t *testing.T) {
 	var g testGrammar
 	var out bytes.Buffer
-	help := []OptionHelp{{Name: "target", Help: "the target from the table"}, {Name: "program", Help: "what to run"}}
+	help := []OptionHelp{{Name: "target", PlaceHolder: "pid", Help: "the target from the table"}, {Name: "program", Help: "what to run"}}
 	spec := Spec{Name: "tool", Synopsis: "[options]", Stdout: &out, Help: help}
 	if _, code, done := Parse(spec, &g, []string{"--help"}); code != 0 || !done {
 		t.Fatalf("--help: got %d %v, want 0 true", code, done)
 	}
-	if want := regexp.MustCompile(`(?m)^ -t, --target <int> +the target from the table$`); !want.MatchString(out.String()) {
+	if want := regexp.MustCompile(`(?m)^ -t, --target <pid> +the target from the table$`); !want.MatchString(out.String()) {
 		t.Errorf("--help lacks a line matching %s:\n%s", want, out.String())
 	}
 	model, err := Model(spec, &testGrammar{})
@@ -110,9 +110,11 @@ func TestSpecHelp(t *testing.T) {
 	if got := model.Node.Positional[0].Help; got != "what to run" {
 		t.Errorf("model's program help: got %q, want %q", got, "what to run")
 	}
-	spec.Help = append(help, OptionHelp{Name: "no-such-option", Help: "x"})
-	if _, err := Model(spec, &testGrammar{}); err == nil || !strings.Contains(err.Error(), `"no-such-option"`) {
-		t.Errorf("a help line for no option: got %v, want an error naming it", err)
+	for _, bad := range []OptionHelp{{Name: "no-such-option", Help: "x"}, {Name: "program", PlaceHolder: "x"}} {
+		spec.Help = append(help[:2:2], bad)
+		if _, err := Model(spec, &testGrammar{}); err == nil || !strings.Contains(err.Error(), `"`+bad.Name+`"`) {
+			t.Errorf("help table with %+v: got %v, want an error naming %s", bad, err, bad.Name)
+		}
 	}
 }
 

@@ -25,26 +25,6 @@ func newParser(spec Spec, grammar any) (*kong.Kong, error) {
 	return parser, setHelp(parser.Model.Node, spec.Help)
 }
 
-// setHelp puts the help lines of a Spec's table into the model, after kong has interpolated
-// the model's strings (the table's are plain text).
-func setHelp(node *kong.Node, help []OptionHelp) error {
-	values := make(map[string]*kong.Value, len(node.Flags)+len(node.Positional))
-	for _, f := range node.Flags {
-		values[f.Name] = f.Value
-	}
-	for _, p := range node.Positional {
-		values[p.Name] = p
-	}
-	for _, h := range help {
-		v, ok := values[h.Name]
-		if !ok {
-			return fmt.Errorf("help for %q, which is neither an option nor an argument", h.Name)
-		}
-		v.Help, v.OrigHelp = h.Help, h.Help
-	}
-	return nil
-}
-
 // withWriters is spec with io.Discard for a writer it lacks: the package writes only to the
 // writers it is given.
 func withWriters(spec Spec) Spec {
@@ -65,4 +45,29 @@ func Model(spec Spec, grammar any) (*kong.Application, error) {
 		return nil, err
 	}
 	return parser.Model, nil
+}
+
+// setHelp puts the help lines and placeholders of a Spec's table into the model, after kong
+// has interpolated the model's strings (the table's are plain text).
+func setHelp(node *kong.Node, help []OptionHelp) error {
+	values := make(map[string]*kong.Value, len(node.Flags)+len(node.Positional))
+	for _, f := range node.Flags {
+		values[f.Name] = f.Value
+	}
+	for _, p := range node.Positional {
+		values[p.Name] = p
+	}
+	for _, h := range help {
+		v, ok := values[h.Name]
+		switch {
+		case !ok:
+			return fmt.Errorf("help for %q, which is neither an option nor an argument", h.Name)
+		case h.PlaceHolder != "" && v.Flag == nil:
+			return fmt.Errorf("a placeholder for %q, which is not an option", h.Name)
+		case h.PlaceHolder != "":
+			v.Flag.PlaceHolder = h.PlaceHolder
+		}
+		v.Help, v.OrigHelp = h.Help, h.Help
+	}
+	return nil
 }

@@ -37,15 +37,15 @@ type grammar struct {
 	JSON        bool              `short:"J" name:"json"`
 	List        bool              `short:"l" name:"list"`
 	NoHeadings  bool              `short:"n" name:"noheadings"`
-	Output      []string          `short:"o" name:"output" sep:"none" placeholder:"list" complete:"columns"`
+	Output      []string          `short:"o" name:"output" sep:"none" complete:"columns"`
 	OutputAll   bool              `name:"output-all"`
 	Persistent  bool              `short:"P" name:"persistent"`
-	Task        cli.RequiredArg   `short:"p" name:"task" placeholder:"pid" complete:"pids"`
-	Filter      string            `short:"Q" name:"filter" placeholder:"expr" complete:"none"`
+	Task        cli.RequiredArg   `short:"p" name:"task" complete:"pids"`
+	Filter      string            `short:"Q" name:"filter" complete:"none"`
 	Raw         bool              `short:"r" name:"raw"`
 	NoTruncate  bool              `short:"u" name:"notruncate"`
 	NoWrap      bool              `short:"W" name:"nowrap"`
-	Type        []string          `short:"t" name:"type" sep:"none" placeholder:"name" complete:"kinds"`
+	Type        []string          `short:"t" name:"type" sep:"none" complete:"kinds"`
 	Tree        cli.OptionalValue `short:"T" name:"tree" optvalue:"rel" attached:"short" complete:"values=process,parent,owner"`
 	ListColumns bool              `short:"H" name:"list-columns"`
 	cli.ColorFlag
@@ -60,20 +60,20 @@ type grammar struct {
 	opts *cli.Options
 }
 
-// optionHelp is the --help line of each option and argument (see cli.OptionHelp).
+// optionHelp is how --help shows each option and argument (see cli.OptionHelp).
 var optionHelp = []cli.OptionHelp{
 	{Name: "json", Help: "use JSON output format"},
 	{Name: "list", Help: "use list format output"},
 	{Name: "noheadings", Help: "don't print headings"},
-	{Name: "output", Help: "define which output columns to use"},
+	{Name: "output", PlaceHolder: "list", Help: "define which output columns to use"},
 	{Name: "output-all", Help: "output all columns"},
 	{Name: "persistent", Help: "namespaces without processes"},
-	{Name: "task", Help: "print process namespaces"},
-	{Name: "filter", Help: "apply display filter"},
+	{Name: "task", PlaceHolder: "pid", Help: "print process namespaces"},
+	{Name: "filter", PlaceHolder: "expr", Help: "apply display filter"},
 	{Name: "raw", Help: "use the raw output format"},
 	{Name: "notruncate", Help: "don't truncate text in columns"},
 	{Name: "nowrap", Help: "don't use multi-line representation"},
-	{Name: "type", Help: "namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"},
+	{Name: "type", PlaceHolder: "name", Help: "namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"},
 	{Name: "tree", Help: "use tree format (parent, owner, or process)"},
 	{Name: "list-columns", Help: "list the available columns"},
 	{Name: "help", Help: "display this help"},

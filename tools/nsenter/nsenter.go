@@ -18,22 +18,22 @@ import (
 // nsutil.Kinds' Long, instead of naming the eight kinds again.
 type grammar struct {
 	All       bool            `short:"a"`
-	Target    cli.RequiredArg `short:"t" placeholder:"pid[:inode]" complete:"pids"`
-	Container *string         `placeholder:"id"`
+	Target    cli.RequiredArg `short:"t" complete:"pids"`
+	Container *string
 
 	Mount  cli.OptionalValue `short:"m" name:"mount" attached:"short" optvalue:"file|:nsid"`
 	UTS    cli.OptionalValue `short:"u" name:"uts" attached:"short" optvalue:"file|:nsid"`
 	IPC    cli.OptionalValue `short:"i" name:"ipc" attached:"short" optvalue:"file|:nsid"`
 	Net    cli.OptionalValue `short:"n" name:"net" attached:"short" optvalue:"file|name|:nsid"`
-	Socket cli.RequiredArg   `short:"N" name:"net-socket" placeholder:"fd"`
+	Socket cli.RequiredArg   `short:"N" name:"net-socket"`
 	PID    cli.OptionalValue `short:"p" name:"pid" attached:"short" optvalue:"file|:nsid"`
 	Cgroup cli.OptionalValue `short:"C" name:"cgroup" attached:"short" optvalue:"file|:nsid"`
 	User   cli.OptionalValue `short:"U" name:"user" attached:"short" optvalue:"file|:nsid"`
 	Parent bool              `name:"user-parent"`
 	Time   cli.OptionalValue `short:"T" name:"time" attached:"short" optvalue:"file|:nsid"`
 
-	Setuid   cli.RequiredArg `short:"S" name:"setuid" placeholder:"uid"`
-	Setgid   cli.RequiredArg `short:"G" name:"setgid" placeholder:"gid"`
+	Setuid   cli.RequiredArg `short:"S" name:"setuid"`
+	Setgid   cli.RequiredArg `short:"G" name:"setgid"`
 	Preserve bool            `name:"preserve-credentials"`
 	KeepCaps bool            `name:"keep-caps"`
 
@@ -52,23 +52,23 @@ type grammar struct {
 	Program []string        `arg:"" optional:"" passthrough:"partial"`
 }
 
-// optionHelp is the --help line of each option and argument (see cli.OptionHelp).
+// optionHelp is how --help shows each option and argument (see cli.OptionHelp).
 var optionHelp = []cli.OptionHelp{
 	{Name: "all", Help: "enter all namespaces"},
-	{Name: "target", Help: "target process to get namespaces from"},
-	{Name: "container", Help: "target the init of the container with this ID prefix or name"},
+	{Name: "target", PlaceHolder: "pid[:inode]", Help: "target process to get namespaces from"},
+	{Name: "container", PlaceHolder: "id", Help: "target the init of the container with this ID prefix or name"},
 	{Name: "mount", Help: "enter mount namespace"},
 	{Name: "uts", Help: "enter UTS namespace (hostname etc)"},
 	{Name: "ipc", Help: "enter System V IPC namespace"},
 	{Name: "net", Help: "enter network namespace (a name without '/': /run/netns/NAME)"},
-	{Name: "net-socket", Help: "enter socket's network namespace (needs --target)"},
+	{Name: "net-socket", PlaceHolder: "fd", Help: "enter socket's network namespace (needs --target)"},
 	{Name: "pid", Help: "enter pid namespace"},
 	{Name: "cgroup", Help: "enter cgroup namespace"},
 	{Name: "user", Help: "enter user namespace"},
 	{Name: "user-parent", Help: "enter parent user namespace"},
 	{Name: "time", Help: "enter time namespace"},
-	{Name: "setuid", Help: "set uid in entered namespace ('follow': the target's)"},
-	{Name: "setgid", Help: "set gid in entered namespace ('follow': the target's)"},
+	{Name: "setuid", PlaceHolder: "uid", Help: "set uid in entered namespace ('follow': the target's)"},
+	{Name: "setgid", PlaceHolder: "gid", Help: "set gid in entered namespace ('follow': the target's)"},
 	{Name: "preserve-credentials", Help: "do not touch uids or gids"},
 	{Name: "keep-caps", Help: "retain capabilities granted in user namespaces"},
 	{Name: "root", Help: "set the root directory"},

@@ -40,14 +40,14 @@ type grammar struct {
 	Version cli.VersionFlag `short:"V"`
 	cli.ColorFlag
 	Subreaper    bool     `short:"s"`
-	Pdeathsig    string   `short:"p" placeholder:"signal"`
+	Pdeathsig    string   `short:"p"`
 	Verbose      int      `short:"v" type:"counter"`
 	Warn         bool     `short:"w" name:"warn-on-reap"`
 	Group        bool     `short:"g" name:"pgroup"`
-	ExpectExit   []int    `short:"e" name:"expect-exit" placeholder:"code"`
-	Rewrite      []string `short:"r" placeholder:"s:r"`
+	ExpectExit   []int    `short:"e" name:"expect-exit"`
+	Rewrite      []string `short:"r"`
 	Pause        bool     `short:"P"`
-	Grace        string   `placeholder:"duration"`
+	Grace        string
 	Program      []string `arg:"" optional:"" passthrough:"partial"`
 	expect       [256]bool
 	rewrite      map[unix.Signal]unix.Signal
@@ -55,19 +55,19 @@ type grammar struct {
 	pdeathSignal unix.Signal
 }
 
-// optionHelp is the --help line of each option and argument (see cli.OptionHelp).
+// optionHelp is how --help shows each option and argument (see cli.OptionHelp).
 var optionHelp = []cli.OptionHelp{
 	{Name: "help", Help: "display this help"},
 	{Name: "version", Help: "display version"},
 	{Name: "subreaper", Help: "register as a child subreaper even as PID 1 (fail if it cannot)"},
-	{Name: "pdeathsig", Help: "get SIGNAL when the parent dies (PR_SET_PDEATHSIG)"},
+	{Name: "pdeathsig", PlaceHolder: "signal", Help: "get SIGNAL when the parent dies (PR_SET_PDEATHSIG)"},
 	{Name: "verbose", Help: "say more (repeat for more)"},
 	{Name: "warn-on-reap", Help: "warn about each process reaped other than the program"},
 	{Name: "pgroup", Help: "forward signals to the program's process group"},
-	{Name: "expect-exit", Help: "exit 0 when the program exits with CODE (repeatable)"},
-	{Name: "rewrite", Help: "forward signal S as R; R=0 drops it (repeatable)"},
+	{Name: "expect-exit", PlaceHolder: "code", Help: "exit 0 when the program exits with CODE (repeatable)"},
+	{Name: "rewrite", PlaceHolder: "s:r", Help: "forward signal S as R; R=0 drops it (repeatable)"},
 	{Name: "pause", Help: "run no program: sleep until INT or TERM, then exit 0"},
-	{Name: "grace", Help: "on shutdown, TERM every remaining process, KILL them after DURATION"},
+	{Name: "grace", PlaceHolder: "duration", Help: "on shutdown, TERM every remaining process, KILL them after DURATION"},
 	{Name: "program", Help: "the program and its arguments"},
 }
 

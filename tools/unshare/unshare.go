@@ -29,34 +29,34 @@ type grammar struct {
 
 	MountProc   cli.OptionalValue `name:"mount-proc" optvalue:"dir"`
 	MountBinfmt cli.OptionalValue `name:"mount-binfmt" optvalue:"dir"`
-	LoadInterp  cli.RequiredArg   `short:"l" name:"load-interp" placeholder:"file" complete:"none"`
-	Propagation cli.RequiredArg   `placeholder:"mode" complete:"values=private,shared,slave,unchanged"`
-	Root        cli.RequiredArg   `short:"R" placeholder:"dir"`
-	Wd          cli.RequiredArg   `short:"w" placeholder:"dir"`
+	LoadInterp  cli.RequiredArg   `short:"l" name:"load-interp" complete:"none"`
+	Propagation cli.RequiredArg   `complete:"values=private,shared,slave,unchanged"`
+	Root        cli.RequiredArg   `short:"R"`
+	Wd          cli.RequiredArg   `short:"w"`
 
-	Setuid         cli.RequiredArg `short:"S" placeholder:"uid"`
-	Setgid         cli.RequiredArg `short:"G" placeholder:"gid"`
-	MapUser        cli.RequiredArg `name:"map-user" placeholder:"uid|name" complete:"users"`
-	MapGroup       cli.RequiredArg `name:"map-group" placeholder:"gid|name" complete:"groups"`
+	Setuid         cli.RequiredArg `short:"S"`
+	Setgid         cli.RequiredArg `short:"G"`
+	MapUser        cli.RequiredArg `name:"map-user" complete:"users"`
+	MapGroup       cli.RequiredArg `name:"map-group" complete:"groups"`
 	MapRootUser    bool            `short:"r" name:"map-root-user"`
 	MapCurrentUser bool            `short:"c" name:"map-current-user"`
 	MapAuto        bool            `name:"map-auto"`
 	MapSubids      bool            `name:"map-subids"`
-	MapUsers       []string        `name:"map-users" sep:"none" placeholder:"inner:outer:count" complete:"values=auto,subids,all"`
-	MapGroups      []string        `name:"map-groups" sep:"none" placeholder:"inner:outer:count" complete:"values=auto,subids,all"`
-	Owner          cli.RequiredArg `placeholder:"uid:gid"`
+	MapUsers       []string        `name:"map-users" sep:"none" complete:"values=auto,subids,all"`
+	MapGroups      []string        `name:"map-groups" sep:"none" complete:"values=auto,subids,all"`
+	Owner          cli.RequiredArg
 
 	Fork           bool              `short:"f"`
 	KillChild      cli.OptionalValue `name:"kill-child" optvalue:"signame" complete:"signals"`
 	ForwardSignals bool              `name:"forward-signals"`
 	Init           bool
 
-	Setgroups    cli.RequiredArg `placeholder:"allow|deny" complete:"values=allow,deny"`
+	Setgroups    cli.RequiredArg `complete:"values=allow,deny"`
 	KeepCaps     bool            `name:"keep-caps"`
-	Monotonic    cli.RequiredArg `placeholder:"offset"`
-	Boottime     cli.RequiredArg `placeholder:"offset"`
-	ClearEnv     bool            `name:"clear-env"`
-	WhitelistEnv []string        `name:"whitelist-env" sep:"none" placeholder:"list"`
+	Monotonic    cli.RequiredArg
+	Boottime     cli.RequiredArg
+	ClearEnv     bool     `name:"clear-env"`
+	WhitelistEnv []string `name:"whitelist-env" sep:"none"`
 	Trace        bool
 
 	cli.ColorFlag
@@ -66,7 +66,7 @@ type grammar struct {
 	Program []string `arg:"" optional:"" passthrough:"partial"`
 }
 
-// optionHelp is the --help line of each option and argument (see cli.OptionHelp).
+// optionHelp is how --help shows each option and argument (see cli.OptionHelp).
 var optionHelp = []cli.OptionHelp{
 	{Name: "mount", Help: "unshare mounts namespace"},
 	{Name: "uts", Help: "unshare UTS namespace (hostname etc)"},
@@ -78,31 +78,31 @@ var optionHelp = []cli.OptionHelp{
 	{Name: "time", Help: "unshare time namespace"},
 	{Name: "mount-proc", Help: "mount proc filesystem first (implies --mount)"},
 	{Name: "mount-binfmt", Help: "mount binfmt filesystem first (implies --user and --mount)"},
-	{Name: "load-interp", Help: "load binfmt definition in the namespace (implies --mount-binfmt)"},
-	{Name: "propagation", Help: "modify mount propagation in mount namespace: slave, shared, private or unchanged"},
-	{Name: "root", Help: "run the command with root directory set to <dir>"},
-	{Name: "wd", Help: "change working directory to <dir>"},
-	{Name: "setuid", Help: "set uid in entered namespace"},
-	{Name: "setgid", Help: "set gid in entered namespace"},
-	{Name: "map-user", Help: "map current user to uid (implies --user)"},
-	{Name: "map-group", Help: "map current group to gid (implies --user)"},
+	{Name: "load-interp", PlaceHolder: "file", Help: "load binfmt definition in the namespace (implies --mount-binfmt)"},
+	{Name: "propagation", PlaceHolder: "mode", Help: "modify mount propagation in mount namespace: slave, shared, private or unchanged"},
+	{Name: "root", PlaceHolder: "dir", Help: "run the command with root directory set to <dir>"},
+	{Name: "wd", PlaceHolder: "dir", Help: "change working directory to <dir>"},
+	{Name: "setuid", PlaceHolder: "uid", Help: "set uid in entered namespace"},
+	{Name: "setgid", PlaceHolder: "gid", Help: "set gid in entered namespace"},
+	{Name: "map-user", PlaceHolder: "uid|name", Help: "map current user to uid (implies --user)"},
+	{Name: "map-group", PlaceHolder: "gid|name", Help: "map current group to gid (implies --user)"},
 	{Name: "map-root-user", Help: "map current user to root (implies --user)"},
 	{Name: "map-current-user", Help: "map current user to itself (implies --user)"},
 	{Name: "map-auto", Help: "map users and groups automatically (implies --user)"},
 	{Name: "map-subids", Help: "map the first block of user IDs owned by euid (implies --user)"},
-	{Name: "map-users", Help: "map count users from outer to inner (implies --user); auto, subids, all; repeatable"},
-	{Name: "map-groups", Help: "map count groups from outer to inner (implies --user); auto, subids, all; repeatable"},
-	{Name: "owner", Help: "set the user namespace owner (implies --user)"},
+	{Name: "map-users", PlaceHolder: "inner:outer:count", Help: "map count users from outer to inner (implies --user); auto, subids, all; repeatable"},
+	{Name: "map-groups", PlaceHolder: "inner:outer:count", Help: "map count groups from outer to inner (implies --user); auto, subids, all; repeatable"},
+	{Name: "owner", PlaceHolder: "uid:gid", Help: "set the user namespace owner (implies --user)"},
 	{Name: "fork", Help: "fork before launching <program>"},
 	{Name: "kill-child", Help: "when dying, kill the forked child (implies --fork); defaults to SIGKILL"},
 	{Name: "forward-signals", Help: "forward SIGTERM and SIGINT to child (implies --fork)"},
 	{Name: "init", Help: "run pidns-init as PID 1 of the new PID namespace, the program as its child (needs --pid; implies --fork)"},
-	{Name: "setgroups", Help: "control the setgroups syscall in user namespaces"},
+	{Name: "setgroups", PlaceHolder: "allow|deny", Help: "control the setgroups syscall in user namespaces"},
 	{Name: "keep-caps", Help: "retain capabilities granted in user namespaces"},
-	{Name: "monotonic", Help: "set clock monotonic offset (seconds) in time namespaces"},
-	{Name: "boottime", Help: "set clock boottime offset (seconds) in time namespaces"},
+	{Name: "monotonic", PlaceHolder: "offset", Help: "set clock monotonic offset (seconds) in time namespaces"},
+	{Name: "boottime", PlaceHolder: "offset", Help: "set clock boottime offset (seconds) in time namespaces"},
 	{Name: "clear-env", Help: "do not inherit environment variables from the calling process"},
-	{Name: "whitelist-env", Help: "clear environment except for specified variables"},
+	{Name: "whitelist-env", PlaceHolder: "list", Help: "clear environment except for specified variables"},
 	{Name: "trace", Help: "print every namespace step as it is carried out"},
 	{Name: "help", Help: "display this help"},
 	{Name: "version", Help: "display version"},
