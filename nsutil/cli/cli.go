@@ -71,8 +71,9 @@ func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done
 		fmt.Fprintf(stderr, "%s: internal error: %v\n", spec.Name, err)
 		return nil, ExitFailure, true
 	}
+	flags := allFlags(parser.Model.Node)
 	opts = &Options{}
-	recordOccurrences(parser, opts)
+	recordOccurrences(flags, opts)
 	defer func() {
 		if r := recover(); r != nil {
 			req, ok := r.(exitRequest)
@@ -87,16 +88,16 @@ func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done
 	}()
 	var ctx *kong.Context
 	setColorMode("auto") // decided anew for each command line, also one parsed in-process
-	args, err = expandAbbreviations(parser.Model.Node, args)
+	args, err = expandAbbreviations(flags, args)
 	if err == nil {
-		presetColorMode(parser.Model.Node, args) // so that a usage error follows --color too
+		presetColorMode(flags, args) // so that a usage error follows --color too
 		ctx, err = parser.Parse(args)
 	}
 	if err != nil {
 		UsageError(stderr, spec.Name, getoptMessage(err))
 		return nil, ExitFailure, true
 	}
-	applyColorMode(parser.Model.Node)
+	applyColorMode(flags)
 	dropDashDash(ctx)
 	return opts, ExitOK, false
 }
@@ -178,19 +179,44 @@ func getoptMessage(err error) string {
 	return msg
 }
 
-// expandAbbreviations gives long options getopt_long's unique-prefix matching (`--pres` for
-// `--preserve-credentials`), up to the first non-option argument or "--".
-func expandAbbreviations(node *kong.Node, args []string) ([]string, error) {
+// allFlags lists the flags of a grammar's model, for the lookups below (a grammar has a few
+// dozen: a linear search costs less than building a map at every start).
+func allFlags(node *kong.Node) []*kong.Flag {
 	var flags []*kong.Flag
 	for _, group := range node.AllFlags(false) {
 		flags = append(flags, group...)
 	}
-	byShort := map[rune]*kong.Flag{}
+	return flags
+}
+
+// shortFlag is the flag -r, or nil.
+func shortFlag(flags []*kong.Flag, r rune) *kong.Flag {
 	for _, f := range flags {
-		if f.Short != 0 {
-			byShort[f.Short] = f
+		if f.Short == r {
+			return f
 		}
 	}
+	return nil
+}
+
+// longFlag is the flag --name, or nil.
+func longFlag(flags []*kong.Flag, name string) *kong.Flag {
+	for _, f := range flags {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// takesValue reports whether f is a flag whose value is the next word when none is attached.
+func takesValue(f *kong.Flag) bool {
+	return f != nil && !f.IsBool() && !f.IsCounter()
+}
+
+// expandAbbreviations gives long options getopt_long's unique-prefix matching (`--pres` for
+// `--preserve-credentials`), up to the first non-option argument or "--".
+func expandAbbreviations(flags []*kong.Flag, args []string) ([]string, error) {
 	out := append([]string(nil), args...)
 	for i := 0; i < len(out); i++ {
 		arg := out[i]
@@ -209,7 +235,7 @@ func expandAbbreviations(node *kong.Node, args []string) ([]string, error) {
 			out[i] = "--" + f.Name
 			if hasValue {
 				out[i] += "=" + value
-			} else if !f.IsBool() && !f.IsCounter() {
+			} else if takesValue(f) {
 				if i+1 == len(out) {
 					return nil, fmt.Errorf("option '--%s' requires an argument", f.Name)
 				}
@@ -219,11 +245,11 @@ func expandAbbreviations(node *kong.Node, args []string) ([]string, error) {
 			}
 		default: // a cluster of short options: the first that takes a value ends it
 			for j, r := range arg[1:] {
-				f := byShort[r]
+				f := shortFlag(flags, r)
 				if f != nil && f.Tag.Get("attached") == "short" {
 					break // getopt's "x::": the rest of the cluster is its value
 				}
-				if f == nil || f.IsBool() || f.IsCounter() {
+				if !takesValue(f) {
 					continue
 				}
 				if j+2 == len(arg) {
