@@ -24,8 +24,12 @@ import (
 // and Sprint; a table pads the plain text and colours it afterwards, so that colour never
 // changes a column's width.
 type ColorFlag struct {
-	Color string `name:"color" enum:"auto,always,never" default:"auto" placeholder:"when" help:"colorize the output (auto, always or never)"`
+	Color string `name:"color" enum:"auto,always,never" default:"auto"`
 }
+
+// colorHelp is how --help shows ColorFlag's option; newParser gives it to every grammar that
+// embeds ColorFlag, as it gives them their help table (see OptionHelp).
+var colorHelp = OptionHelp{Name: "color", PlaceHolder: "when", Help: "colorize the output (auto, always or never)"}
 
 var colorMode = "auto"
 

@@ -47,8 +47,8 @@ func Model(spec Spec, grammar any) (*kong.Application, error) {
 	return parser.Model, nil
 }
 
-// setHelp puts the help lines and placeholders of a Spec's table into the model, after kong
-// has interpolated the model's strings (the table's are plain text).
+// setHelp puts the help lines and placeholders of a Spec's table, and ColorFlag's, into the
+// model, after kong has interpolated the model's strings (the table's are plain text).
 func setHelp(node *kong.Node, help []OptionHelp) error {
 	values := make(map[string]*kong.Value, len(node.Flags)+len(node.Positional))
 	for _, f := range node.Flags {
@@ -57,6 +57,9 @@ func setHelp(node *kong.Node, help []OptionHelp) error {
 	for _, p := range node.Positional {
 		values[p.Name] = p
 	}
+	if f := colorFlag(node.Flags); f != nil {
+		applyHelp(f.Value, colorHelp)
+	}
 	for _, h := range help {
 		v, ok := values[h.Name]
 		switch {
@@ -64,10 +67,15 @@ func setHelp(node *kong.Node, help []OptionHelp) error {
 			return fmt.Errorf("help for %q, which is neither an option nor an argument", h.Name)
 		case h.PlaceHolder != "" && v.Flag == nil:
 			return fmt.Errorf("a placeholder for %q, which is not an option", h.Name)
-		case h.PlaceHolder != "":
-			v.Flag.PlaceHolder = h.PlaceHolder
 		}
-		v.Help, v.OrigHelp = h.Help, h.Help
+		applyHelp(v, h)
 	}
 	return nil
+}
+
+func applyHelp(v *kong.Value, h OptionHelp) {
+	if h.PlaceHolder != "" {
+		v.Flag.PlaceHolder = h.PlaceHolder
+	}
+	v.Help, v.OrigHelp = h.Help, h.Help
 }
