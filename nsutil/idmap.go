@@ -16,9 +16,9 @@ type IDRange struct {
 	Inner, Outer, Count uint32
 }
 
-// AutoInner marks an IDRange read for util-linux's `auto`: it maps to inner IDs from 0, after
+// autoInner marks an IDRange read for util-linux's `auto`: it maps to inner IDs from 0, after
 // any single ID placed with PlaceSingleID.
-const AutoInner = math.MaxUint32
+const autoInner = math.MaxUint32
 
 // String is the range as the kernel's map files show it: "inner outer count".
 func (r IDRange) String() string { return fmt.Sprintf("%d %d %d", r.Inner, r.Outer, r.Count) }
@@ -98,7 +98,7 @@ var ErrNoSubIDs = errors.New("no subordinate IDs")
 
 // FindSubIDRange finds the first line of an /etc/subuid or /etc/subgid file (data) that
 // belongs to the user called name or numbered uid, as util-linux does: "owner:start:count".
-// identity maps the range to itself (subids); otherwise its Inner is AutoInner (auto).
+// identity maps the range to itself (subids); otherwise its Inner is autoInner (auto).
 func FindSubIDRange(data, name string, uid uint32, identity bool) (IDRange, error) {
 	for _, line := range strings.Split(data, "\n") {
 		owner, rest, ok := strings.Cut(line, ":")
@@ -114,7 +114,7 @@ func FindSubIDRange(data, name string, uid uint32, identity bool) (IDRange, erro
 		if err1 != nil || err2 != nil || c == 0 || uint64(s)+uint64(c) > math.MaxUint32 {
 			return IDRange{}, fmt.Errorf("failed to parse subid map: '%s'", line)
 		}
-		r := IDRange{Inner: AutoInner, Outer: s, Count: c}
+		r := IDRange{Inner: autoInner, Outer: s, Count: c}
 		if identity {
 			r.Inner = s
 		}
@@ -145,7 +145,7 @@ func ParseKernelIDMap(data string) []IDRange {
 // PlaceSingleID builds the final map from ranges (in the order given) and, when hasSingle, the
 // single ID outer mapped to inner (--map-user and friends), as util-linux does: the single
 // mapping comes first, and every range that overlaps it (inside or outside, end included) gives
-// up its top ID and is split around it, so no two lines overlap. AutoInner ranges start at 0
+// up its top ID and is split around it, so no two lines overlap. autoInner ranges start at 0
 // and are not shortened.
 func PlaceSingleID(ranges []IDRange, outer, inner uint32, hasSingle bool) []IDRange {
 	var out []IDRange
@@ -155,7 +155,7 @@ func PlaceSingleID(ranges []IDRange, outer, inner uint32, hasSingle bool) []IDRa
 		inner, outer = math.MaxUint32, math.MaxUint32
 	}
 	for _, m := range ranges {
-		if m.Inner == AutoInner {
+		if m.Inner == autoInner {
 			m.Inner = 0
 		} else if hasSingle && (between(outer, m.Outer, m.Count) || between(inner, m.Inner, m.Count)) {
 			m.Count--

@@ -58,10 +58,10 @@ func TestFindSubIDRange(t *testing.T) {
 		want     IDRange
 		wantErr  string
 	}{
-		{name: "alice", uid: 1000, want: IDRange{Inner: AutoInner, Outer: 100000, Count: 65536}},
+		{name: "alice", uid: 1000, want: IDRange{Inner: autoInner, Outer: 100000, Count: 65536}},
 		{name: "alice", uid: 1000, identity: true, want: IDRange{Inner: 100000, Outer: 100000, Count: 65536}},
-		{name: "carol", uid: 1001, want: IDRange{Inner: AutoInner, Outer: 300000, Count: 65536}},
-		{name: "bob", uid: 5, want: IDRange{Inner: AutoInner, Outer: 200000, Count: 1000}},
+		{name: "carol", uid: 1001, want: IDRange{Inner: autoInner, Outer: 300000, Count: 65536}},
+		{name: "bob", uid: 5, want: IDRange{Inner: autoInner, Outer: 200000, Count: 1000}},
 		{name: "root", uid: 0, wantErr: `no subordinate IDs: no line matching user "root"`},
 		{name: "broken", uid: 7, wantErr: "failed to parse subid map: 'broken:x:1'"},
 	}
@@ -97,9 +97,9 @@ func TestPlaceSingleID(t *testing.T) {
 	}{
 		{name: "ranges alone, in order", ranges: []IDRange{{1, 2, 3}, {10, 20, 30}},
 			want: "1 2 3|10 20 30"},
-		{name: "auto alone maps from 0", ranges: []IDRange{{AutoInner, 100000, 65536}},
+		{name: "auto alone maps from 0", ranges: []IDRange{{autoInner, 100000, 65536}},
 			want: "0 100000 65536"},
-		{name: "root with auto (-r --map-auto)", ranges: []IDRange{{AutoInner, 100000, 65536}}, outer: 1000, inner: 0, single: true,
+		{name: "root with auto (-r --map-auto)", ranges: []IDRange{{autoInner, 100000, 65536}}, outer: 1000, inner: 0, single: true,
 			want: "0 1000 1|1 100000 65536"},
 		{name: "current user inside the range (-c --map-users=0:100000:65536)", ranges: []IDRange{{0, 100000, 65536}}, outer: 1000, inner: 1000, single: true,
 			want: "1000 1000 1|0 100000 1000|1001 101000 64535"},
@@ -179,12 +179,12 @@ func FuzzFindSubIDRange(f *testing.F) {
 	})
 }
 
-// Placing a single ID among non-overlapping ranges that avoid AutoInner never makes lines
+// Placing a single ID among non-overlapping ranges that avoid autoInner never makes lines
 // that overlap.
 func FuzzPlaceSingleID(f *testing.F) {
 	f.Add(uint32(0), uint32(100000), uint32(65536), uint32(1000), uint32(1000))
 	f.Fuzz(func(t *testing.T, inner, outer, count, single, singleInner uint32) {
-		if count == 0 || uint64(inner)+uint64(count) >= 1<<32-1 || uint64(outer)+uint64(count) >= 1<<32-1 || single == AutoInner || singleInner == AutoInner {
+		if count == 0 || uint64(inner)+uint64(count) >= 1<<32-1 || uint64(outer)+uint64(count) >= 1<<32-1 || single == autoInner || singleInner == autoInner {
 			return
 		}
 		checkNoOverlap(t, PlaceSingleID([]IDRange{{inner, outer, count}}, single, singleInner, true))

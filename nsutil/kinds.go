@@ -53,8 +53,8 @@ func KindIndex(name string) (int, bool) {
 	return -1, false
 }
 
-// KindByFlag finds the kind of a single CLONE_NEW* flag (as NS_GET_NSTYPE returns it).
-func KindByFlag(flag uintptr) (Kind, bool) {
+// kindByFlag finds the kind of a single CLONE_NEW* flag (as NS_GET_NSTYPE returns it).
+func kindByFlag(flag uintptr) (Kind, bool) {
 	for _, k := range Kinds {
 		if k.Flag == flag {
 			return k, true
@@ -69,15 +69,6 @@ func (k Kind) ProcPath(pid int) string {
 		return "/proc/self/ns/" + k.Name
 	}
 	return fmt.Sprintf("/proc/%d/ns/%s", pid, k.Name)
-}
-
-// AllFlags is the union of every kind's CLONE_NEW* flag.
-func AllFlags() uintptr {
-	var all uintptr
-	for _, k := range Kinds {
-		all |= k.Flag
-	}
-	return all
 }
 
 // FlagNames spells a set of CLONE_NEW* flags as "CLONE_NEWNET|CLONE_NEWUTS", in Kinds order.

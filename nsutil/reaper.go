@@ -206,13 +206,25 @@ func releaseInherited() (errs []error) {
 	if err := unix.Chdir("/"); err != nil {
 		errs = append(errs, os.NewSyscallError("chdir /", err))
 	}
+	var fds []int
 	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return append(errs, err)
-	}
 	for _, e := range entries {
-		fd, err := strconv.Atoi(e.Name())
-		if err != nil || fd <= 2 {
+		if fd, err := strconv.Atoi(e.Name()); err == nil {
+			fds = append(fds, fd)
+		}
+	}
+	if err != nil { // a new root without /proc: every descriptor the limit allows
+		var lim unix.Rlimit
+		max := uint64(1 << 16)
+		if unix.Getrlimit(unix.RLIMIT_NOFILE, &lim) == nil && lim.Cur < max {
+			max = lim.Cur
+		}
+		for fd := 3; uint64(fd) < max; fd++ {
+			fds = append(fds, fd)
+		}
+	}
+	for _, fd := range fds {
+		if fd <= 2 {
 			continue
 		}
 		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
@@ -220,7 +232,7 @@ func releaseInherited() (errs []error) {
 			continue // the directory's own descriptor (closed by now), or one of nsbox's
 		}
 		if err := unix.Close(fd); err != nil {
-			errs = append(errs, os.NewSyscallError("close "+e.Name(), err))
+			errs = append(errs, os.NewSyscallError("close "+strconv.Itoa(fd), err))
 		}
 	}
 	return errs

@@ -65,11 +65,11 @@ type NSFile struct {
 	Kind Kind
 }
 
-// ErrNotNamespace is wrapped by OpenNamespace when the file is not a namespace (NS_GET_NSTYPE
-// fails with ENOTTY or EINVAL), and ErrWrongKind when it is one of another kind.
+// errNotNamespace is wrapped by OpenNamespace when the file is not a namespace (NS_GET_NSTYPE
+// fails with ENOTTY or EINVAL), and errWrongKind when it is one of another kind.
 var (
-	ErrNotNamespace = errors.New("not a namespace file")
-	ErrWrongKind    = errors.New("namespace of the wrong kind")
+	errNotNamespace = errors.New("not a namespace file")
+	errWrongKind    = errors.New("namespace of the wrong kind")
 )
 
 // OpenNamespace opens path O_CLOEXEC and checks with NS_GET_NSTYPE that it is a namespace; when
@@ -89,13 +89,13 @@ func checkNamespaceFD(fd int, path string, want *Kind) (*NSFile, error) {
 	if err != nil {
 		unix.Close(fd)
 		if errors.Is(err, unix.ENOTTY) || errors.Is(err, unix.EINVAL) {
-			return nil, fmt.Errorf("%s: %w", path, ErrNotNamespace)
+			return nil, fmt.Errorf("%s: %w", path, errNotNamespace)
 		}
 		return nil, &os.PathError{Op: "ioctl(NS_GET_NSTYPE)", Path: path, Err: err}
 	}
 	if want != nil && kind.Flag != want.Flag {
 		unix.Close(fd)
-		return nil, fmt.Errorf("%s is a %s namespace, not %s: %w", path, kind.Name, want.Name, ErrWrongKind)
+		return nil, fmt.Errorf("%s is a %s namespace, not %s: %w", path, kind.Name, want.Name, errWrongKind)
 	}
 	return &NSFile{FD: fd, Path: path, Kind: kind}, nil
 }
@@ -109,7 +109,7 @@ func NamespaceKind(fd int) (Kind, error) {
 	if err != nil {
 		return Kind{}, err
 	}
-	k, ok := KindByFlag(uintptr(t))
+	k, ok := kindByFlag(uintptr(t))
 	if !ok {
 		return Kind{}, fmt.Errorf("unknown namespace type %#x", t)
 	}

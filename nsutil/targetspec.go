@@ -19,17 +19,17 @@ type TargetSpec struct {
 	PidfdInode uint64 // 0: not given
 }
 
-// ErrInvalidPID is returned by ParseTargetSpec for a value that is not PID[:INODE].
-var ErrInvalidPID = errors.New("invalid PID argument")
+// errInvalidPID is returned by ParseTargetSpec for a value that is not PID[:INODE].
+var errInvalidPID = errors.New("invalid PID argument")
 
 // ParseTargetSpec reads PID[:INODE] by util-linux 2.42's rules: PID is a decimal from 1 to
 // 2^31-1 (leading white space and '+' allowed); INODE, after ':', a non-zero decimal (a value
-// beyond 64 bits matches no pidfd). Anything else is ErrInvalidPID.
+// beyond 64 bits matches no pidfd). Anything else is errInvalidPID.
 func ParseTargetSpec(s string) (TargetSpec, error) {
 	pidText, inodeText, hasInode := strings.Cut(s, ":")
 	pid, err := ParseInt32C(pidText)
 	if err != nil || pid <= 0 {
-		return TargetSpec{}, ErrInvalidPID
+		return TargetSpec{}, errInvalidPID
 	}
 	spec := TargetSpec{PID: int(pid)}
 	if !hasInode {
@@ -40,7 +40,7 @@ func ParseTargetSpec(s string) (TargetSpec, error) {
 	case err == unix.ERANGE && !strings.Contains(inodeText, "-"):
 		inode = math.MaxUint64 // as util-linux: too big is a valid number that matches nothing
 	case err != nil || inode == 0:
-		return TargetSpec{}, ErrInvalidPID
+		return TargetSpec{}, errInvalidPID
 	}
 	spec.PidfdInode = inode
 	return spec, nil
@@ -53,8 +53,16 @@ type PidfdError struct {
 	Err error
 }
 
+// Error is util-linux's line, and for a kernel limit the release that lifts it.
 func (e *PidfdError) Error() string {
-	return fmt.Sprintf("failed to obtain a valid file descriptor for PID %d: %v", e.PID, e.Err)
+	msg := fmt.Sprintf("failed to obtain a valid file descriptor for PID %d: %v", e.PID, e.Err)
+	switch {
+	case errors.Is(e.Err, unix.ENOTSUP): // pidfds are anonymous inodes before pidfs
+		msg += " " + LimitPidfs.Hint()
+	case errors.Is(e.Err, unix.ENOSYS):
+		msg += " " + LimitPidfdOpen.Hint()
+	}
+	return msg
 }
 
 func (e *PidfdError) Unwrap() error { return e.Err }

@@ -72,7 +72,7 @@ func TestParseTargetSpec(t *testing.T) {
 	}
 	for _, tc := range tests {
 		got, err := ParseTargetSpec(tc.in)
-		if got != tc.want || (err == nil) != tc.ok || err != nil && !errors.Is(err, ErrInvalidPID) {
+		if got != tc.want || (err == nil) != tc.ok || err != nil && !errors.Is(err, errInvalidPID) {
 			t.Errorf("ParseTargetSpec(%q) = %+v, %v; want %+v, ok %v", tc.in, got, err, tc.want, tc.ok)
 		}
 	}

@@ -8,9 +8,8 @@ import (
 )
 
 // addAppletValueSets adds the value sets that applet packages export for the grammars'
-// `complete:"..."` tags: "columns" for lsns -o is lsns.ColumnNames() once the lsns package
-// exports it (sets["columns"] = lsns.ColumnNames()). Until a set is here, a grammar that names
-// it makes `nsbox --completion` fail, and with it the completion tests and make install.
+// `complete:"..."` tags: "columns", lsns -o's column names. A grammar that names a set missing
+// here makes `nsbox --completion` fail, and with it the completion tests and make install.
 func addAppletValueSets(sets complete.ValueSets) {
 	sets["columns"] = lsns.ColumnNames()
 }

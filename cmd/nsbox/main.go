@@ -1,8 +1,5 @@
 //go:build linux
 
-// Command nsbox is four Linux namespace tools in one binary: unshare, nsenter, lsns and
-// pidns-init. The applet is the basename of argv[0] (install symlinks with `nsbox --install
-// DIR`), or the first argument: `nsbox unshare -n ip link`.
 package main
 
 import (

@@ -118,7 +118,7 @@ func TestDocumentsLong(t *testing.T) {
 	}
 }
 
-// requiredSections are the sections every page has (issue 7), in this order.
+// requiredSections are the sections every page has, in this order.
 var requiredSections = []string{"NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS",
 	"ENVIRONMENT", "EXAMPLES", "SEE ALSO"}
 

@@ -1,6 +1,9 @@
+//go:build linux
+
 package cli
 
 import (
+	"io"
 	"path/filepath"
 	"strings"
 )
@@ -19,4 +22,14 @@ func AppletOf(argv []string) (name string, args []string) {
 		return argv[1], argv[2:]
 	}
 	return name, argv[1:]
+}
+
+// ParseCommand parses an applet's args (without the program name) with the spec and fresh
+// grammar command returns, help and version going to stdout and usage errors to stderr, and
+// returns the grammar filled in. When done, the applet exits with code at once (see Parse).
+func ParseCommand(command func() (Spec, any), args []string, stdout, stderr io.Writer) (grammar any, opts *Options, code int, done bool) {
+	spec, grammar := command()
+	spec.Stdout, spec.Stderr = stdout, stderr
+	opts, code, done = Parse(spec, grammar, args)
+	return grammar, opts, code, done
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package cli
 
 import (
@@ -145,9 +147,12 @@ func Message(err error) string {
 	msg := err.Error()
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
+		// At the end, or before a kernel-limit hint: "...: operation not supported (pidfs ...)".
 		low := errno.Error()
 		if strings.HasSuffix(msg, low) {
 			msg = strings.TrimSuffix(msg, low) + Strerror(errno)
+		} else if i := strings.LastIndex(msg, ": "+low+" ("); i >= 0 {
+			msg = msg[:i+2] + Strerror(errno) + msg[i+2+len(low):]
 		}
 	}
 	return strings.ReplaceAll(msg, "\n", " ")

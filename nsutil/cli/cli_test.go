@@ -1,3 +1,5 @@
+//go:build linux
+
 package cli
 
 import (
@@ -125,6 +127,11 @@ func TestMessage(t *testing.T) {
 	}
 	wrapped := fmt.Errorf("target: %w", os.NewSyscallError("setns", syscall.EPERM))
 	if got, want := Message(wrapped), "target: setns: Operation not permitted"; got != want {
+		t.Errorf("Message = %q, want %q", got, want)
+	}
+	// A kernel-limit hint after the errno's text.
+	hinted := fmt.Errorf("failed to obtain a valid file descriptor for PID 42: %w (pidfs needs Linux 6.9 or newer)", syscall.ENOTSUP)
+	if got, want := Message(hinted), "failed to obtain a valid file descriptor for PID 42: Operation not supported (pidfs needs Linux 6.9 or newer)"; got != want {
 		t.Errorf("Message = %q, want %q", got, want)
 	}
 }

@@ -95,23 +95,24 @@ func TestPaintOverridesFatihDefault(t *testing.T) {
 	saved := color.NoColor
 	t.Cleanup(func() { color.NoColor = saved })
 
-	color.NoColor = true // fatih/color thinks: no colour
-	withColorMode(t, "auto")
-	if got := Sprint(Paint(tty, color.FgRed), "x"); got != "\x1b[31mx\x1b[0m" {
-		t.Errorf("auto on a terminal: got %q, want red x", got)
+	const red, plain = "\x1b[31mx\x1b[0m", "x"
+	tests := []struct {
+		fatihNoColor bool // what fatih/color guessed at start-up
+		mode, stream string
+		w            *os.File
+		want         string
+	}{
+		{true, "auto", "a terminal", tty, red},
+		{true, "always", "a pipe", pipe, red},
+		{false, "never", "a terminal", tty, plain},
+		{false, "auto", "a pipe", pipe, plain},
 	}
-	withColorMode(t, "always")
-	if got := Sprint(Paint(pipe, color.FgRed), "x"); got != "\x1b[31mx\x1b[0m" {
-		t.Errorf("always on a pipe: got %q, want red x", got)
-	}
-	color.NoColor = false // fatih/color thinks: colour
-	withColorMode(t, "never")
-	if got := Sprint(Paint(tty, color.FgRed), "x"); got != "x" {
-		t.Errorf("never on a terminal: got %q, want plain x", got)
-	}
-	withColorMode(t, "auto")
-	if got := Sprint(Paint(pipe, color.FgRed), "x"); got != "x" {
-		t.Errorf("auto on a pipe: got %q, want plain x", got)
+	for _, tc := range tests {
+		color.NoColor = tc.fatihNoColor
+		withColorMode(t, tc.mode)
+		if got := Sprint(Paint(tc.w, color.FgRed), "x"); got != tc.want {
+			t.Errorf("%s on %s (fatih/color's NoColor %v): got %q, want %q", tc.mode, tc.stream, tc.fatihNoColor, got, tc.want)
+		}
 	}
 }
 

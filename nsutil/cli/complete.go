@@ -1,3 +1,5 @@
+//go:build linux
+
 package cli
 
 // CompleteTag is the struct tag that tells the shell-completion generator (package

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package cli is the flag parsing every nsbox applet shares, and the only package of nsutil that
 // imports kong. It owns:
 //

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package discover finds the host's namespaces, as lsns lists them and nsenter --container
 // looks them up: every namespace however it is held (a process's /proc/PID/ns link, an open
 // namespace fd, a socket, an nsfs bind mount), the processes in it, its parent and owner

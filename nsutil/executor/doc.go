@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package executor carries out a Plan: the ordered namespace steps (unshare, setns, ID-map
 // writes, mounts, chroot and chdir, credentials and capabilities, forks and helpers, execve)
 // that unshare and nsenter build from their command lines.

@@ -36,6 +36,9 @@ type testPlan struct {
 	Trace    bool
 	Engine   executor.Engine // see inprocess_test.go
 	EveryOp  bool            // add one step of each operation (see TestExecutorEveryOperation)
+	ExecFD   string          // end with ExecFD of this file (see TestExecutorExecFDFallback)
+	Alt      string          // ExecFD's other name for the file
+	Chroot   string          // chroot before the exec
 }
 
 func TestMain(m *testing.M) {
@@ -129,7 +132,17 @@ func runTestPlan(spec string) int {
 		p.Fork(executor.ForkOpts{})
 		p.As(executor.Parent).Wait(executor.ForkOpts{}).As(executor.Main)
 	}
-	if tp.EveryOp {
+	if tp.Chroot != "" {
+		p.Chroot(tp.Chroot)
+	}
+	if tp.ExecFD != "" {
+		fd, err := unix.Open(tp.ExecFD, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		p.ExecFD(fd, tp.ExecFD, tp.Argv, nil, tp.Alt)
+	} else if tp.EveryOp {
 		p.ExitIfOrphaned()
 		p.ExecPath("/bin/sh", append([]string{"-sh"}, tp.Argv[1:]...), append(os.Environ(), "EVERY_OP=yes"))
 	} else {
@@ -397,4 +410,27 @@ func anyMatch(lines []string, re string) bool {
 		}
 	}
 	return false
+}
+
+// ExecFD falls back to other names for the file when the kernel cannot run it by descriptor
+// (ENOENT, as TOMOYO before 6.12 without /dev/fd; here a script whose descriptor is
+// close-on-exec, which its interpreter could not open), and with no name left says why.
+func TestExecutorExecFDFallback(t *testing.T) {
+	nstest.RequireRoot(t)
+	dir := t.TempDir()
+	script := dir + "/script"
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho ran as $0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res := runPlan(t, testPlan{Unshare: []string{"uts"}, ExecFD: script, Alt: script, Argv: []string{"script"}}, nil)
+	if res.Code != 0 || res.Stdout != "ran as "+script+"\n" {
+		t.Errorf("ExecFD with alt: got %d %q (stderr %q), want it run by its path", res.Code, res.Stdout, res.Stderr)
+	}
+	// In a root without /proc, /dev/fd or the file, nothing names it.
+	empty := t.TempDir()
+	res = runPlan(t, testPlan{Unshare: []string{"mnt"}, Chroot: empty, ExecFD: script, Argv: []string{"pidns-init"}}, nil)
+	want := "nsutil-test: failed to execute pidns-init by descriptor: the new root has no /dev/fd or /proc to name it by, which TOMOYO before Linux 6.12 needs: No such file or directory\n"
+	if res.Code != 127 || res.Stderr != want {
+		t.Errorf("ExecFD with no name: got %d (stderr %q), want 127 and %q", res.Code, res.Stderr, want)
+	}
 }

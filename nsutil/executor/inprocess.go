@@ -39,10 +39,14 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
-	if e.Err == nil {
-		return e.Msg
+	msg, hint, ok := strings.Cut(e.Msg, "\n") // see WithHint
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
 	}
-	return e.Msg + ": " + e.Err.Error()
+	if ok {
+		msg += " " + hint
+	}
+	return msg
 }
 
 func (e *StepError) Unwrap() error { return e.Err }

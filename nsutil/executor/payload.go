@@ -34,6 +34,9 @@ type execArgs struct {
 	fd        int // an executable to fexecve, or -1
 	path      string
 	argv, env []string // env is used with flagEnv
+	// With fd: another name for the same file where fd cannot be named (see ExecFD), and the
+	// message when no name works.
+	alt, unnamed string
 }
 
 // args is an operation's arguments; the operations that have none have nil.
@@ -62,6 +65,8 @@ func (a execArgs) encode(e *encoder) {
 	e.str(a.path)
 	e.vec(a.argv)
 	e.vec(a.env)
+	e.str(a.alt)
+	e.str(a.unnamed)
 }
 
 func (a unshareArgs) strs() []string { return nil }
@@ -73,7 +78,9 @@ func (a fdArgs) strs() []string      { return nil }
 func (a idArgs) strs() []string      { return nil }
 func (a prctlArgs) strs() []string   { return nil }
 func (a runArgs) strs() []string     { return a.argv }
-func (a execArgs) strs() []string    { return append(append([]string{a.path}, a.argv...), a.env...) }
+func (a execArgs) strs() []string {
+	return append(append([]string{a.path, a.alt, a.unnamed}, a.argv...), a.env...)
+}
 
 // encoder writes the plan in the C stage's layout (native byte order).
 type encoder struct{ b bytes.Buffer }

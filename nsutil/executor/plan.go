@@ -92,8 +92,12 @@ func (p *Plan) useFD(fd int) {
 
 // Unshare adds unshare(flags).
 func (p *Plan) Unshare(flags uintptr) *Plan {
+	msg := "unshare failed"
+	if flags&unix.CLONE_NEWTIME != 0 {
+		msg = nsutil.WithHint(msg, nsutil.LimitTimeNS)
+	}
 	return p.add(step{op: opUnshare, args: unshareArgs{flags: flags},
-		trace: "unshare(" + nsutil.FlagNames(flags) + ")", errmsg: "unshare failed"})
+		trace: "unshare(" + nsutil.FlagNames(flags) + ")", errmsg: msg})
 }
 
 // SetnsOpts qualifies a Setns step.
@@ -280,10 +284,23 @@ func (p *Plan) ExecPath(path string, argv []string, env []string) *Plan {
 }
 
 // ExecFD is Exec through an open executable (fexecve), for running this binary again (as
-// pidns-init) from inside a new root. argv[0] is only the name the program sees.
-func (p *Plan) ExecFD(fd int, label string, argv []string, env []string) *Plan {
+// pidns-init) from inside a new root. argv[0] is only the name the program sees. The kernel
+// names a program run by descriptor /dev/fd/N, and TOMOYO before Linux 6.12 (and the stable
+// updates of autumn 2024) looks that name up in the new root, so without /dev/fd there the
+// exec fails with ENOENT although nothing is missing. The C stage then tries the same file as
+// alt (its path in the new root, "" when it has none), /proc/self/fd/N and /proc/self/exe;
+// when none names it, the message says so instead of calling argv[0] missing.
+func (p *Plan) ExecFD(fd int, label string, argv []string, env []string, alt string) *Plan {
 	p.useFD(fd)
-	return p.exec(fd, argv[0], argv, env, fmt.Sprintf("execveat(%d<%s>, %s)", fd, label, quoteArgv(argv)))
+	p.exec(fd, argv[0], argv, env, fmt.Sprintf("execveat(%d<%s>, %s)", fd, label, quoteArgv(argv)))
+	s := &p.steps[len(p.steps)-1]
+	a := s.args.(execArgs)
+	a.alt = alt
+	a.unnamed = fmt.Sprintf("failed to execute %s by descriptor: the new root has no /dev/fd or /proc "+
+		"to name it by, which TOMOYO before Linux 6.12 needs", argv[0])
+	s.args = a
+	s.errmsg = fmt.Sprintf("failed to execute %s (%s)", argv[0], label)
+	return p
 }
 
 func (p *Plan) exec(fd int, path string, argv, env []string, trace string) *Plan {

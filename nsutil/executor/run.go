@@ -66,8 +66,38 @@ func (p *Plan) Run() error {
 	// the C stage and the program inherit them ignored.
 	stage.ReignoreSignals()
 	err = syscall.Exec("/proc/self/exe", os.Args, env)
+	if fn := execFn(); err == syscall.ENOENT && fn != "" {
+		err = syscall.Exec(fn, os.Args, env) // no /proc: the path this program was run by
+	}
 	unix.Close(mfd)
 	return &os.PathError{Op: "cannot execute", Path: "/proc/self/exe", Err: err}
+}
+
+// execFn is the path this program was executed by (AT_EXECFN, from the C stage), "" when
+// unknown: a name for this binary where /proc is not mounted.
+func execFn() string {
+	if s, ok := stage.(interface{ ExecFn() string }); ok {
+		return s.ExecFn()
+	}
+	return ""
+}
+
+// OpenSelf opens this program's executable, close-on-exec, for running it again: through
+// /proc/self/exe, or where /proc is not mounted by the path it was run by. It returns the fd
+// and the name it was opened by.
+func OpenSelf() (int, string, error) {
+	fd, err := unix.Open("/proc/self/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err == unix.ENOENT {
+		if fn := execFn(); fn != "" {
+			if fd, err := unix.Open(fn, unix.O_RDONLY|unix.O_CLOEXEC, 0); err == nil {
+				return fd, fn, nil
+			}
+		}
+	}
+	if err != nil {
+		return -1, "/proc/self/exe", &os.PathError{Op: "cannot open", Path: "/proc/self/exe", Err: err}
+	}
+	return fd, "/proc/self/exe", nil
 }
 
 // maxErrno bounds the errnos whose names and texts the plan carries.

@@ -1,6 +1,5 @@
-// Package nstest holds the helpers nsbox's tests share: the skip policy (a skip is a failure
-// with CI=true), the nsbox binary under test, an unprivileged user for rootless tests, and
-// running commands with a timeout.
+//go:build linux
+
 package nstest
 
 import (

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package procfs is nsbox's one reader of /proc: the PIDs, and per process its stat (with
 // hostile command names), cmdline and comm, namespace links, open descriptors, mountinfo (one
 // parser plus composable filters), cgroup, environ and owner; and the NETNSID rtnetlink gives a

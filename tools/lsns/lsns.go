@@ -1,9 +1,5 @@
 //go:build linux
 
-// Package lsns is the lsns applet: it lists namespaces, as util-linux's lsns(8) does (same
-// options, columns, text and JSON), plus a CONTAINER column and colour.
-//
-//	lsns [options] [namespace]
 package lsns
 
 import (
@@ -90,9 +86,7 @@ func Command() (cli.Spec, any) {
 // Main runs lsns with args (without the program name), writing to stdout and stderr, and
 // returns the exit status.
 func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	spec, g := Command()
-	spec.Stdout, spec.Stderr = stdout, stderr
-	opts, code, done := cli.Parse(spec, g, args)
+	g, opts, code, done := cli.ParseCommand(Command, args, stdout, stderr)
 	if done {
 		return code
 	}

@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -405,17 +404,7 @@ func findRow(rows []map[string]any, ino string) map[string]any {
 // makeNetns makes a persistent network namespace with ip netns and returns its inode.
 func makeNetns(t *testing.T, name string) string {
 	t.Helper()
-	nstest.RequireRoot(t)
-	nstest.RequireTool(t, "/usr/sbin/ip")
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("ip", "netns", "delete", name).Run() })
-	var st unix.Stat_t
-	if err := unix.Stat("/run/netns/"+name, &st); err != nil {
-		t.Fatal(err)
-	}
-	return strconv.FormatUint(st.Ino, 10)
+	return strconv.FormatUint(nstest.IPNetns(t, name), 10)
 }
 
 // TestPersistentNamespace: a namespace only a bind mount keeps is listed (with -P too), with its
@@ -479,37 +468,7 @@ func TestNamespaceHeldBySocket(t *testing.T) {
 	nstest.RequireRoot(t)
 	holder := startProcess(t, exec.Command("/usr/bin/unshare", "--net", "sleep", "600"), "sleep")
 	ino := nsInode(t, holder.Process.Pid, "net")
-	sock := make(chan int, 1)
-	go func() {
-		// This thread visits the new namespace and comes back (it may be the main thread,
-		// whose namespace /proc/PID/ns/net shows); if it cannot come back it stays locked and
-		// dies with the goroutine.
-		runtime.LockOSThread()
-		home, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			sock <- -1
-			return
-		}
-		defer unix.Close(home)
-		fd, err := unix.Open(fmt.Sprintf("/proc/%d/ns/net", holder.Process.Pid), unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil || unix.Setns(fd, unix.CLONE_NEWNET) != nil {
-			sock <- -1
-			return
-		}
-		unix.Close(fd)
-		s, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
-		if err != nil {
-			s = -1
-		}
-		if unix.Setns(home, unix.CLONE_NEWNET) == nil {
-			runtime.UnlockOSThread()
-		}
-		sock <- s
-	}()
-	s := <-sock
-	if s < 0 {
-		t.Fatal("could not make a socket in the new network namespace")
-	}
+	s := nstest.SocketIn(t, holder.Process.Pid)
 	defer unix.Close(s)
 	holder.Process.Kill()
 	holder.Wait()

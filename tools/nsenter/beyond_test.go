@@ -1,3 +1,5 @@
+//go:build linux
+
 package nsenter
 
 import (
@@ -13,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/nstest"
 	"golang.org/x/sys/unix"
 )
@@ -20,18 +23,8 @@ import (
 // TestIPNetnsName checks --net=NAME enters `ip netns add NAME`'s namespace, as util-linux does
 // with the full path.
 func TestIPNetnsName(t *testing.T) {
-	nstest.RequireRoot(t)
-	nstest.RequireTool(t, "/usr/sbin/ip")
 	name := fmt.Sprintf("nsbox-test-%d", os.Getpid())
-	if out, err := exec.Command("/usr/sbin/ip", "netns", "add", name).CombinedOutput(); err != nil {
-		t.Fatalf("ip netns add: %v\n%s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("/usr/sbin/ip", "netns", "del", name).Run() })
-	var st unix.Stat_t
-	if err := unix.Stat("/run/netns/"+name, &st); err != nil {
-		t.Fatal(err)
-	}
-	want := fmt.Sprintf("net:[%d]", st.Ino)
+	want := fmt.Sprintf("net:[%d]", nstest.IPNetns(t, name))
 	runs := map[string][]string{
 		ourNsenter(t): {"--net=" + name},
 		refNsenter:    {"--net=/run/netns/" + name},
@@ -185,16 +178,12 @@ func TestUserParent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	parent, err := unix.IoctlRetInt(int(f.Fd()), unix.NS_GET_PARENT)
-	if err != nil {
-		t.Fatal(err)
+	user, _ := nsutil.KindByName("user")
+	rel, err := nsutil.Relations(int(f.Fd()), user)
+	if err != nil || rel.Parent == 0 {
+		t.Fatalf("the parent of the target's user namespace: %+v, %v", rel, err)
 	}
-	defer unix.Close(parent)
-	var st unix.Stat_t
-	if err := unix.Fstat(parent, &st); err != nil {
-		t.Fatal(err)
-	}
-	want := fmt.Sprintf("user:[%d]", st.Ino)
+	want := fmt.Sprintf("user:[%d]", rel.Parent)
 	for _, bin := range []string{ourNsenter(t), newestNsenter(t)} {
 		res := runAs(t, nil, "", bin, "-t", strconv.Itoa(target), "--user-parent", "--preserve-credentials", "readlink", "/proc/self/ns/user")
 		if got := strings.TrimSpace(res.Stdout); res.Code != 0 || got != want {

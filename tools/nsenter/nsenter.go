@@ -1,11 +1,5 @@
-// Package nsenter is the nsenter applet: run a program in the namespaces of another process or
-// of namespace files, a drop-in for util-linux nsenter(1).
-//
-//	nsenter [options] [program [arguments...]]
-//
-// Beyond util-linux: -a skips what the caller already shares with the target, --net=NAME
-// enters the ip-netns namespace /run/netns/NAME, --container=ID targets a container's init, and
-// --trace shows every step.
+//go:build linux
+
 package nsenter
 
 import (
@@ -98,9 +92,7 @@ func Command() (cli.Spec, any) {
 // Main runs nsenter with args (without the program name), its messages on stderr, and returns
 // the exit status. On success it does not return: the program replaces nsenter.
 func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	spec, g := Command()
-	spec.Stdout, spec.Stderr = stdout, stderr
-	opts, code, done := cli.Parse(spec, g, args)
+	g, opts, code, done := cli.ParseCommand(Command, args, stdout, stderr)
 	if done {
 		return code
 	}

@@ -1,16 +1,5 @@
 //go:build linux
 
-// Package pidnsinit is the pidns-init applet: PID 1 for a new PID namespace and a container
-// init, a drop-in for tini (with dumb-init's -r and catatonit's --pause) that also shuts down
-// gracefully with --grace.
-//
-//	pidns-init [options] [--] program [arguments...]
-//	pidns-init --pause
-//
-// It starts the program in a process group of its own (the terminal's foreground group when
-// stdin is the controlling terminal), forwards every signal it can catch to it, reaps every
-// zombie of the namespace (or, when it is not PID 1, of its subtree as a child subreaper), and
-// exits with the program's status.
 package pidnsinit
 
 import (
@@ -126,10 +115,8 @@ func invokedAsPidnsInit(argv []string) bool {
 // own messages go to stderr; once the program runs, the init's log lines go to file
 // descriptor 2 (see logger).
 func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	spec, parsed := Command()
-	spec.Stdout, spec.Stderr = stdout, stderr
+	parsed, _, code, done := cli.ParseCommand(Command, args, stdout, stderr)
 	g := parsed.(*grammar)
-	_, code, done := cli.Parse(spec, g, args)
 	if done {
 		return code
 	}

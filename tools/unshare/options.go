@@ -1,3 +1,5 @@
+//go:build linux
+
 package unshare
 
 import (
@@ -372,6 +374,7 @@ func idRanges(s, subidFile, kernelMap string, euid uint32) ([]nsutil.IDRange, er
 func subIDRange(file string, euid uint32, identity bool) (nsutil.IDRange, error) {
 	u, err := user.LookupId(strconv.FormatUint(uint64(euid), 10))
 	if err != nil {
+		//lint:ignore ST1005 util-linux's message, full stop included
 		return nsutil.IDRange{}, fmt.Errorf("you (user %d) don't exist.", euid)
 	}
 	data, err := os.ReadFile(file)

@@ -1,3 +1,5 @@
+//go:build linux
+
 package unshare
 
 import (
@@ -167,7 +169,8 @@ func addMounts(p *executor.Plan, o *options) {
 		p.Mount("proc", o.procDir, "proc", pseudoFSFlags, "", "mount "+o.procDir+" failed")
 	}
 	if o.binfmtDir != "" {
-		p.Mount("binfmt_misc", o.binfmtDir, "binfmt_misc", pseudoFSFlags, "", "mount "+o.binfmtDir+" failed")
+		p.Mount("binfmt_misc", o.binfmtDir, "binfmt_misc", pseudoFSFlags, "",
+			nsutil.WithHint("mount "+o.binfmtDir+" failed", nsutil.LimitBinfmtUserNS))
 	}
 	if o.interp != "" && !fixedInterp {
 		p.WriteFile(o.binfmtDir+"/register", o.interp, "write failed "+o.binfmtDir+"/register")
@@ -186,14 +189,14 @@ func interpIsFixed(rule string) bool {
 func addExec(p *executor.Plan, o *options) error {
 	argv := o.argv
 	if o.init {
-		fd, err := unix.Open("/proc/self/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		fd, name, err := executor.OpenSelf()
 		if err != nil {
-			return &os.PathError{Op: "cannot open", Path: "/proc/self/exe", Err: err}
+			return err
 		}
 		if len(argv) == 0 {
 			argv = []string{shell(o.env)}
 		}
-		p.ExecFD(fd, "/proc/self/exe", append([]string{"pidns-init", "--"}, argv...), o.env)
+		p.ExecFD(fd, name, append([]string{"pidns-init", "--"}, argv...), o.env, selfInRoot(o.root, fd, name))
 		return nil
 	}
 	if len(argv) == 0 {
@@ -203,6 +206,38 @@ func addExec(p *executor.Plan, o *options) error {
 	}
 	p.Exec(argv, o.env)
 	return nil
+}
+
+// selfInRoot is this binary (fd, opened as name) as seen from inside root, a name for
+// re-executing it there when /dev/fd and /proc are not: without a root, name when it is a path
+// of its own (not /proc/self/exe); with one, its path when it is under root; else "".
+func selfInRoot(root string, fd int, name string) string {
+	if root == "" {
+		if name == "/proc/self/exe" {
+			return ""
+		}
+		abs, err := filepath.Abs(name)
+		if err != nil {
+			return ""
+		}
+		return abs
+	}
+	exe, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd))
+	if err != nil {
+		return ""
+	}
+	dir, err := filepath.EvalSymlinks(root)
+	if err == nil {
+		dir, err = filepath.Abs(dir)
+	}
+	if err != nil {
+		return ""
+	}
+	rel, err := filepath.Rel(dir, exe)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return ""
+	}
+	return "/" + rel
 }
 
 // shell is $SHELL (in the program's environment), else the caller's passwd shell, else /bin/sh.

@@ -1,11 +1,5 @@
-// Package unshare is the unshare applet: it runs a program in new namespaces, as util-linux's
-// unshare(1) does, with every option of util-linux 2.41/2.42, plus --init (a PID 1 that reaps
-// and forwards signals) and --trace (every namespace step as it happens).
-//
-//	unshare [options] [program [arguments...]]
-//
-// Main parses the command line with kong, turns it into an executor.Plan (see plan.go) and runs
-// it; the plan's last step executes the program, so on success Main does not return.
+//go:build linux
+
 package unshare
 
 import (
@@ -123,9 +117,7 @@ func Command() (cli.Spec, any) {
 // Main runs unshare with args (without the program name), its messages on stderr, and returns
 // the exit status. On success it does not return: the program replaces unshare.
 func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
-	spec, g := Command()
-	spec.Stdout, spec.Stderr = stdout, stderr
-	opts, code, done := cli.Parse(spec, g, args)
+	g, opts, code, done := cli.ParseCommand(Command, args, stdout, stderr)
 	if done {
 		return code
 	}

@@ -4,8 +4,10 @@ package cstage
 
 // #cgo CFLAGS: -Wall -O2
 // #include <stdint.h>
+// #include <sys/auxv.h>
 // #include "stage.h"
 // void nsbox_reignore_signals(void);
+// static const char *execfn(void) { return (const char *)getauxval(AT_EXECFN); }
 // static int exec_failure_status(int err) { return nsbox_exec_failure_status(err); }
 import "C"
 
@@ -17,6 +19,9 @@ func init() { executor.LinkStage(stage{}) }
 type stage struct{}
 
 func (stage) ReignoreSignals() { C.nsbox_reignore_signals() }
+
+// ExecFn is the path this process was executed by (AT_EXECFN), "" when the kernel gave none.
+func (stage) ExecFn() string { return C.GoString(C.execfn()) }
 
 // execFailureStatus is stage.h's nsbox_exec_failure_status, for the test that pins it to
 // executor.ExecFailureStatus.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package cstage is the executor's pre-runtime C stage: a constructor (preruntime.c) that runs
 // before the Go runtime starts and, when the marker variable asks it to, carries out a Plan in
 // a single-threaded process, and the record of the signals the process inherited ignored and

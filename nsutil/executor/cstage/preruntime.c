@@ -47,7 +47,7 @@ struct step {
 		struct { int64_t id; } cred; // setresuid, setresgid
 		struct { int64_t option, arg; } prctl;
 		struct { char **argv; uint32_t argc; } run;
-		struct { int64_t fd; char *path; char **argv, **env; uint32_t argc, envc; } exec;
+		struct { int64_t fd; char *path; char **argv, **env; uint32_t argc, envc; char *alt, *unnamed; } exec;
 	};
 };
 
@@ -114,10 +114,14 @@ static void end_helpers(void)
 static void die(int status, const struct step *s, int err)
 {
 	const char *msg = s && s->errmsg && *s->errmsg ? s->errmsg : (s ? s->trace : "plan");
+	// A message may end in "\n(hint)": the kernel release a limit needs, after the errno's text.
+	const char *nl = strchr(msg, '\n');
+	int len = nl ? (int)(nl - msg) : (int)strlen(msg);
+	const char *sep = nl ? " " : "", *hint = nl ? nl + 1 : "";
 	if (err)
-		fprintf(stderr, "%s: %s: %s\n", prog, msg, errno_text(err));
+		fprintf(stderr, "%s: %.*s: %s%s%s\n", prog, len, msg, errno_text(err), sep, hint);
 	else
-		fprintf(stderr, "%s: %s\n", prog, msg);
+		fprintf(stderr, "%s: %.*s%s%s\n", prog, len, msg, sep, hint);
 	end_helpers();
 	_exit(status);
 }
@@ -323,6 +327,42 @@ static void wait_child(const struct step *s)
 	exit_like(status);
 }
 
+// exec_fd runs the open executable s->exec.fd (this binary again, as pidns-init).
+// execveat(fd, "", AT_EMPTY_PATH) names the program "/dev/fd/N" to the kernel, and TOMOYO
+// before Linux 6.12 looks that name up in the current root: without /dev/fd there the exec
+// fails with ENOENT although the file is open (a static binary has no interpreter that could be
+// missing). Then the same file is tried by the names that may exist there: s->exec.alt (its
+// path in that root), /proc/self/fd/N and /proc/self/exe, each only when it is the same file.
+// ENOENT after all of them fails with s->exec.unnamed, which says why, rather than with a
+// missing program.
+static void exec_fd(const struct step *s)
+{
+	int fd = (int)s->exec.fd;
+	fexecve(fd, s->exec.argv, environ);
+	int err = errno;
+	struct stat want;
+	if (err != ENOENT || fstat(fd, &want) < 0)
+		die(nsbox_exec_failure_status(err), s, err);
+	char byfd[32];
+	snprintf(byfd, sizeof byfd, "/proc/self/fd/%d", fd);
+	const char *names[] = {s->exec.alt, byfd, "/proc/self/exe"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		struct stat st;
+		if (!names[i] || !*names[i] || stat(names[i], &st) < 0 || st.st_dev != want.st_dev ||
+		    st.st_ino != want.st_ino)
+			continue;
+		if (tracing)
+			fprintf(stderr, "execve(\"%s\") ...\n", names[i]);
+		execve(names[i], s->exec.argv, environ);
+	}
+	if (tracing)
+		fprintf(stderr, "%s = -1 %s (%s)\n", s->trace, errno_name(ENOENT), errno_text(ENOENT));
+	struct step why = *s;
+	if (s->exec.unnamed && *s->exec.unnamed)
+		why.errmsg = s->exec.unnamed;
+	die(nsbox_exec_failure_status(err), &why, err);
+}
+
 static void exec_step(const struct step *s)
 {
 	if (tracing && s->trace && *s->trace)
@@ -330,7 +370,7 @@ static void exec_step(const struct step *s)
 	if (s->flags & F_ENV)
 		environ = s->exec.env;
 	if (s->exec.fd >= 0)
-		fexecve((int)s->exec.fd, s->exec.argv, environ);
+		exec_fd(s);
 	else if (strchr(s->exec.path, '/'))
 		execv(s->exec.path, s->exec.argv);
 	else
@@ -622,6 +662,8 @@ static int read_payload(struct reader *r, struct step *s)
 		if (!bad) s->exec.path = rd_str(r, &bad);
 		if (!bad) s->exec.argv = rd_vec(r, &s->exec.argc, &bad);
 		if (!bad) s->exec.env = rd_vec(r, &s->exec.envc, &bad);
+		if (!bad) s->exec.alt = rd_str(r, &bad);
+		if (!bad) s->exec.unnamed = rd_str(r, &bad);
 		break;
 	}
 	return bad ? -1 : 0;

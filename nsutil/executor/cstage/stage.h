@@ -43,7 +43,8 @@ enum {
 	OP_HELPER_RELEASE = 17,
 	OP_HELPER_DONE = 18,
 	OP_RUN = 19,           // payload: vec argv
-	OP_EXEC = 20,          // payload: i64 fd (-1: none), str path, vec argv, vec env
+	OP_EXEC = 20,          // payload: i64 fd (-1: none), str path, vec argv, vec env,
+	                       // str alt (another name for fd), str unnamed (ENOENT's message)
 };
 
 // Step flags.

@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
-	"unsafe"
 
+	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/nstest"
 	"golang.org/x/sys/unix"
 )
@@ -168,9 +168,9 @@ func userNSOwner(t *testing.T, pid int) int {
 		t.Fatal(err)
 	}
 	defer unix.Close(fd)
-	var uid uint32
-	if _, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(unix.NS_GET_OWNER_UID), uintptr(unsafe.Pointer(&uid))); errno != 0 {
-		t.Fatal(errno)
+	uid, err := nsutil.OwnerUID(fd)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return int(uid)
 }

@@ -16,12 +16,7 @@ import (
 
 // PidfdSetnsSupported reports whether setns(2) accepts a pidfd and a mask of kinds (Linux 5.8).
 func PidfdSetnsSupported() bool {
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		return false
-	}
-	major, minor, ok := kernelVersion(unix.ByteSliceToString(u.Release[:]))
-	return ok && (major > 5 || major == 5 && minor >= 8)
+	return runningRelease().ok && !LimitPidfdSetns.Missing()
 }
 
 // kernelVersion parses the "6.18" of a release string such as "6.18.0-1-amd64".
