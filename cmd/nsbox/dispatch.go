@@ -71,8 +71,6 @@ type nsboxGrammar struct {
 
 // nsboxHelp is how --help shows each option and argument (see cli.OptionHelp).
 var nsboxHelp = []cli.OptionHelp{
-	{Name: "help", Help: "display this help"},
-	{Name: "version", Help: "display version"},
 	{Name: "list", Help: "list the applets, one per line"},
 	{Name: "install", Help: "create a symlink for every applet in DIR (the first argument)"},
 	{Name: "force", Help: "with --install, replace files that are not links to nsbox"},

@@ -34,7 +34,8 @@ type Spec struct {
 	Options     []kong.Option // extra kong options (Vars, mappers...)
 	// Help is how --help shows each option and argument: its help line and value name, kept
 	// here rather than in help:"..." and placeholder:"..." struct tags (see OptionHelp); an
-	// option not listed keeps its tags'.
+	// option not listed keeps its tags'. The flags this package gives every applet (HelpFlag,
+	// VersionFlag, ColorFlag) bring their own lines.
 	Help []OptionHelp
 }
 

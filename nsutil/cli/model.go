@@ -5,6 +5,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"reflect"
 
 	"github.com/alecthomas/kong"
 )
@@ -49,12 +50,19 @@ func Model(spec Spec, grammar any) (*kong.Application, error) {
 	return parser.Model, nil
 }
 
-// setHelp puts the help lines and placeholders of a Spec's table, and ColorFlag's, into the
-// model, after kong has interpolated the model's strings (the table's are plain text).
+// setHelp puts the help lines and placeholders of a Spec's table, and those of the flags this
+// package gives every applet, into the model, after kong has interpolated the model's strings
+// (these are plain text).
 func setHelp(node *kong.Node, help []OptionHelp) error {
 	values := make(map[string]*kong.Value, len(node.Flags)+len(node.Positional))
 	for _, f := range node.Flags {
 		values[f.Name] = f.Value
+		switch f.Target.Type() {
+		case reflect.TypeFor[HelpFlag]():
+			applyHelp(f.Value, OptionHelp{Help: "display this help"})
+		case reflect.TypeFor[VersionFlag]():
+			applyHelp(f.Value, OptionHelp{Help: "display version"})
+		}
 	}
 	for _, p := range node.Positional {
 		values[p.Name] = p

@@ -72,8 +72,6 @@ var optionHelp = []cli.OptionHelp{
 	{Name: "type", PlaceHolder: "name", Help: "namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"},
 	{Name: "tree", Help: "use tree format (parent, owner, or process)"},
 	{Name: "list-columns", Help: "list the available columns"},
-	{Name: "help", Help: "display this help"},
-	{Name: "version", Help: "display version"},
 	{Name: "namespace", Help: "namespace inode"},
 }
 

@@ -73,8 +73,6 @@ var optionHelp = []cli.OptionHelp{
 	{Name: "join-cgroup", Help: "join the cgroup of the target process"},
 	{Name: "follow-context", Help: "set SELinux context according to --target PID"},
 	{Name: "trace", Help: "print each step (setns, chroot, setuid...) on stderr"},
-	{Name: "help", Help: "display this help"},
-	{Name: "version", Help: "display version"},
 	{Name: "program", Help: "program to run and its arguments"},
 }
 

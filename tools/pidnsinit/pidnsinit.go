@@ -46,8 +46,6 @@ type grammar struct {
 
 // optionHelp is how --help shows each option and argument (see cli.OptionHelp).
 var optionHelp = []cli.OptionHelp{
-	{Name: "help", Help: "display this help"},
-	{Name: "version", Help: "display version"},
 	{Name: "subreaper", Help: "register as a child subreaper even as PID 1 (fail if it cannot)"},
 	{Name: "pdeathsig", PlaceHolder: "signal", Help: "get SIGNAL when the parent dies (PR_SET_PDEATHSIG)"},
 	{Name: "verbose", Help: "say more (repeat for more)"},

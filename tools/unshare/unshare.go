@@ -98,8 +98,6 @@ var optionHelp = []cli.OptionHelp{
 	{Name: "clear-env", Help: "do not inherit environment variables from the calling process"},
 	{Name: "whitelist-env", PlaceHolder: "list", Help: "clear environment except for specified variables"},
 	{Name: "trace", Help: "print every namespace step as it is carried out"},
-	{Name: "help", Help: "display this help"},
-	{Name: "version", Help: "display version"},
 	{Name: "program", Help: "the program to run and its arguments"},
 }
 
