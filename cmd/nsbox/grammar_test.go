@@ -35,17 +35,7 @@ func TestNamespaceOptionsFollowKinds(t *testing.T) {
 // TestEveryOptionHasHelp: each option of every command has a --help line (applets keep them in
 // their Spec's help table, apart from the struct tags, where a missing line would not show).
 func TestEveryOptionHasHelp(t *testing.T) {
-	commands := []struct {
-		name    string
-		command func() (cli.Spec, any)
-	}{{"nsbox", func() (cli.Spec, any) { return nsboxSpec(), &nsboxGrammar{} }}}
-	for _, a := range applets {
-		commands = append(commands, struct {
-			name    string
-			command func() (cli.Spec, any)
-		}{a.name, a.command})
-	}
-	for _, c := range commands {
+	for _, c := range pageCommands() { // nsbox itself and every applet
 		model, err := cli.Model(c.command())
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
