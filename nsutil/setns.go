@@ -32,20 +32,21 @@ func kernelVersion(release string) (major, minor int, ok bool) {
 }
 
 // SocketNamespace opens the network namespace of socket fd sockfd of the target (pidfd_getfd,
-// then SIOCGSKNS): util-linux nsenter's --net-socket. It needs a pidfd and ptrace access.
+// then SIOCGSKNS): util-linux nsenter's --net-socket. It needs a pidfd and ptrace access. Its
+// errors read as util-linux's, which name the descriptors the calls took: `pidfd_getfd(3, 7):
+// Operation not permitted`, `ioctl(4, SIOCGSKNS): Inappropriate ioctl for device`.
 func SocketNamespace(t *Target, sockfd int) (*NSFile, error) {
-	label := fmt.Sprintf("socket %d of PID %d", sockfd, t.PID)
 	if t.PidFD < 0 {
-		return nil, fmt.Errorf("%s: pidfd_open: %w", label, unix.ENOSYS)
+		return nil, fmt.Errorf("failed to pidfd_open() for %d: %w", t.PID, unix.ENOSYS)
 	}
 	sk, err := unix.PidfdGetfd(t.PidFD, sockfd, 0)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", label, os.NewSyscallError("pidfd_getfd", err))
+		return nil, os.NewSyscallError(fmt.Sprintf("pidfd_getfd(%d, %d)", t.PidFD, sockfd), err)
 	}
 	defer unix.Close(sk)
 	fd, err := unix.IoctlRetInt(sk, unix.SIOCGSKNS)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", label, os.NewSyscallError("ioctl(SIOCGSKNS)", err))
+		return nil, os.NewSyscallError(fmt.Sprintf("ioctl(%d, SIOCGSKNS)", sk), err)
 	}
 	unix.CloseOnExec(fd)
 	net, _ := KindByName("net")
@@ -53,11 +54,11 @@ func SocketNamespace(t *Target, sockfd int) (*NSFile, error) {
 }
 
 // ParentUserNamespace opens the user namespace that owns f (NS_GET_USERNS): for a user namespace,
-// its parent.
+// its parent. Its error reads as util-linux's: `failed to open parent namespace: ...`.
 func ParentUserNamespace(f *NSFile) (*NSFile, error) {
 	fd, err := unix.IoctlRetInt(f.FD, unix.NS_GET_USERNS)
 	if err != nil {
-		return nil, &os.PathError{Op: "cannot open the parent user namespace of", Path: f.Path, Err: err}
+		return nil, fmt.Errorf("failed to open parent namespace: %w", err)
 	}
 	unix.CloseOnExec(fd)
 	user, _ := KindByName("user")

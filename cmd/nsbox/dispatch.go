@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/nsbox/nsbox/nsutil/cli"
+	"github.com/nsbox/nsbox/nsutil/pidinit"
 	"github.com/nsbox/nsbox/tools/lsns"
 	"github.com/nsbox/nsbox/tools/nsenter"
 	"github.com/nsbox/nsbox/tools/pidnsinit"
@@ -34,7 +35,16 @@ var applets = []applet{
 	{"pidns-init", pidnsinit.Main, pidnsinit.Command},
 }
 
+// aliases are the other names an applet answers to: the names container engines and images
+// give their init binary (docker run --init mounts it as docker-init, podman run --init as
+// podman-init; images call tini by name). --list and --install leave them out. They are the C
+// init's list (nsutil/pidinit), which has the process before Go runs.
+var aliases = pidinit.Aliases()
+
 func findApplet(name string) (applet, bool) {
+	if target, ok := aliases[name]; ok {
+		name = target
+	}
 	for _, a := range applets {
 		if a.name == name {
 			return a, true

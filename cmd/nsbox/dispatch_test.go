@@ -162,3 +162,26 @@ func TestStrayPlanMarker(t *testing.T) {
 		t.Errorf("with a marker on a non-plan: %d %q", res.Code, res.Stderr)
 	}
 }
+
+// The names container engines give their init run pidns-init: `docker run --init` with the
+// binary as docker-init, podman's init_path, or a tini drop-in; `nsbox tini` too.
+func TestInitAliases(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"docker-init", "podman-init", "tini"} {
+		link := filepath.Join(dir, name)
+		if err := os.Symlink(nstest.Binary(t), link); err != nil {
+			t.Fatal(err)
+		}
+		if res := run(t, link, "--version"); res.Code != 0 || !strings.HasPrefix(res.Stdout, "pidns-init from nsbox ") {
+			t.Errorf("%s --version = %d %q, want pidns-init's version", name, res.Code, res.Stdout)
+		}
+		if res := run(t, link, "--", "sh", "-c", "exit 7"); res.Code != 7 || res.Stderr != "" {
+			t.Errorf("%s -- sh -c 'exit 7' = %d (stderr %q), want 7 as the program's status", name, res.Code, res.Stderr)
+		}
+	}
+	for _, name := range []string{"tini", "docker-init"} {
+		if res := run(t, nstest.Binary(t), name, "--", "sh", "-c", "exit 7"); res.Code != 7 || res.Stderr != "" {
+			t.Errorf("nsbox %s -- sh -c 'exit 7' = %d (stderr %q), want 7 as the program's status", name, res.Code, res.Stderr)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -32,6 +31,10 @@ type Spec struct {
 	Stdout      io.Writer     // where --help and --version go; nil discards them
 	Stderr      io.Writer     // where usage errors go; nil discards them
 	Options     []kong.Option // extra kong options (Vars, mappers...)
+	// Getopt is the reference tool's long options in the order of its getopt_long table:
+	// an ambiguous abbreviation lists its possibilities in that order, and one that fits a
+	// single reference option means it, even where nsbox's own options fit too.
+	Getopt []string
 	// Help is how --help shows each option and argument: its help line and value name, kept
 	// here rather than in help:"..." and placeholder:"..." struct tags (see OptionHelp); an
 	// option not listed keeps its tags'. The flags this package gives every applet (HelpFlag,
@@ -91,9 +94,12 @@ func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done
 	}()
 	var ctx *kong.Context
 	setColorMode("auto") // decided anew for each command line, also one parsed in-process
-	args, err = expandAbbreviations(flags, args)
+	expanded, err := expandAbbreviations(flags, args, spec.Getopt)
 	if err == nil {
-		presetColorMode(flags, args) // so that a usage error follows --color too
+		args = expanded
+	}
+	presetColorMode(flags, args) // so that a usage error follows --color too
+	if err == nil {
 		ctx, err = parser.Parse(args)
 	}
 	if err != nil {
@@ -221,8 +227,10 @@ func takesValue(f *kong.Flag) bool {
 }
 
 // expandAbbreviations gives long options getopt_long's unique-prefix matching (`--pres` for
-// `--preserve-credentials`), up to the first non-option argument or "--".
-func expandAbbreviations(flags []*kong.Flag, args []string) ([]string, error) {
+// `--preserve-credentials`), up to the first non-option argument or "--", and its messages for
+// a long option that is unknown, ambiguous, or given a value it does not take. getopt is the
+// reference's long options in its table's order (Spec.Getopt).
+func expandAbbreviations(flags []*kong.Flag, args []string, getopt []string) ([]string, error) {
 	out := append([]string(nil), args...)
 	for i := 0; i < len(out); i++ {
 		arg := out[i]
@@ -231,14 +239,17 @@ func expandAbbreviations(flags []*kong.Flag, args []string) ([]string, error) {
 			return out, nil
 		case strings.HasPrefix(arg, "--"):
 			name, value, hasValue := strings.Cut(arg[2:], "=")
-			f, err := matchLong(flags, name)
+			f, err := matchLong(flags, name, getopt)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("option '%s' %w", arg, err)
 			}
 			if f == nil {
-				continue // kong reports it
+				return nil, fmt.Errorf("unrecognized option '%s'", arg)
 			}
 			out[i] = "--" + f.Name
+			if hasValue && f.Target.Kind() == reflect.Bool { // a switch, not an optional value
+				return nil, fmt.Errorf("option '--%s' doesn't allow an argument", f.Name)
+			}
 			if hasValue {
 				out[i] += "=" + value
 			} else if takesValue(f) {
@@ -291,7 +302,9 @@ func attachValue(out []string, i int, prefix string, f *kong.Flag) ([]string, in
 	return out, 1
 }
 
-func matchLong(flags []*kong.Flag, name string) (*kong.Flag, error) {
+// matchLong finds the long option name abbreviates. Of several, those the reference has
+// (getopt) count, in its order: getopt_long's "is ambiguous; possibilities: ..." error.
+func matchLong(flags []*kong.Flag, name string, getopt []string) (*kong.Flag, error) {
 	var candidates []*kong.Flag
 	for _, f := range flags {
 		if f.Name == name {
@@ -300,6 +313,17 @@ func matchLong(flags []*kong.Flag, name string) (*kong.Flag, error) {
 		if name != "" && strings.HasPrefix(f.Name, name) {
 			candidates = append(candidates, f)
 		}
+	}
+	var known []*kong.Flag
+	for _, long := range getopt {
+		for _, f := range candidates {
+			if f.Name == long {
+				known = append(known, f)
+			}
+		}
+	}
+	if len(known) > 0 {
+		candidates = known
 	}
 	switch len(candidates) {
 	case 0:
@@ -311,6 +335,5 @@ func matchLong(flags []*kong.Flag, name string) (*kong.Flag, error) {
 	for i, f := range candidates {
 		names[i] = "'--" + f.Name + "'"
 	}
-	sort.Strings(names)
-	return nil, fmt.Errorf("option '--%s' is ambiguous; possibilities: %s", name, strings.Join(names, " "))
+	return nil, fmt.Errorf("is ambiguous; possibilities: %s", strings.Join(names, " "))
 }

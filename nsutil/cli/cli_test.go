@@ -46,7 +46,10 @@ func TestParse(t *testing.T) {
 		{args: []string{"-t42", "-p"}, check: func(g testGrammar) bool { return g.Target == 42 && g.Pid.Set }},
 		{args: []string{"--", "-weird"}, program: []string{"-weird"}},
 		{args: []string{"-n/run/netns/test", "ls"}, program: []string{"ls"}, check: func(g testGrammar) bool { return g.Net.Value == "/run/netns/test" }},
-		{args: []string{"--p"}, code: 1, done: true, stderr: "tool: option '--p' is ambiguous; possibilities: '--pid' '--preserve-credentials' '--propagation'\nTry 'tool --help' for more information.\n"},
+		{args: []string{"--p"}, code: 1, done: true, stderr: "tool: option '--p' is ambiguous; possibilities: '--preserve-credentials' '--pid' '--propagation'\nTry 'tool --help' for more information.\n"},
+		{args: []string{"--p=x"}, code: 1, done: true, stderr: "tool: option '--p=x' is ambiguous; possibilities: '--preserve-credentials' '--pid' '--propagation'\nTry 'tool --help' for more information.\n"},
+		{args: []string{"--pres=x"}, code: 1, done: true, stderr: "tool: option '--preserve-credentials' doesn't allow an argument\nTry 'tool --help' for more information.\n"},
+		{args: []string{"--bogus=x"}, code: 1, done: true, stderr: "tool: unrecognized option '--bogus=x'\nTry 'tool --help' for more information.\n"},
 		{args: []string{"--bogus"}, code: 1, done: true, stderr: "tool: unrecognized option '--bogus'\nTry 'tool --help' for more information.\n"},
 		{args: []string{"-x"}, code: 1, done: true, stderr: "tool: invalid option -- 'x'\nTry 'tool --help' for more information.\n"},
 		{args: []string{"--propagation", "sideways"}, code: 1, done: true},
@@ -133,6 +136,28 @@ func TestMessage(t *testing.T) {
 	hinted := fmt.Errorf("failed to obtain a valid file descriptor for PID 42: %w (pidfs needs Linux 6.9 or newer)", syscall.ENOTSUP)
 	if got, want := Message(hinted), "failed to obtain a valid file descriptor for PID 42: Operation not supported (pidfs needs Linux 6.9 or newer)"; got != want {
 		t.Errorf("Message = %q, want %q", got, want)
+	}
+}
+
+// TestGetoptOrder checks Spec.Getopt: an ambiguous abbreviation lists the reference's options in
+// its table's order, and one that fits a single reference option means it, though nsbox's own
+// options fit too.
+func TestGetoptOrder(t *testing.T) {
+	tests := []struct {
+		args   []string
+		stderr string
+		check  func(testGrammar) bool
+	}{
+		{args: []string{"--p"}, stderr: "tool: option '--p' is ambiguous; possibilities: '--propagation' '--pid'\nTry 'tool --help' for more information.\n"},
+		{args: []string{"--pr=slave"}, check: func(g testGrammar) bool { return g.Prop == "slave" }},
+	}
+	for _, tc := range tests {
+		var g testGrammar
+		var out, errb bytes.Buffer
+		_, _, done := Parse(Spec{Name: "tool", Stdout: &out, Stderr: &errb, Getopt: []string{"propagation", "pid"}}, &g, tc.args)
+		if errb.String() != tc.stderr || (tc.check != nil && (done || !tc.check(g))) {
+			t.Errorf("%q: stderr %q, grammar %+v; want stderr %q", tc.args, errb.String(), g, tc.stderr)
+		}
 	}
 }
 

@@ -168,8 +168,14 @@ func addEveryOp(p *executor.Plan) int {
 	p.Mount("none", "/", "", unix.MS_REC|unix.MS_PRIVATE, "", "cannot make / private")
 	p.Mount("none", "/tmp", "tmpfs", 0, "size=1m", "cannot mount tmpfs")
 	p.WriteFile("/proc/%p/comm", "pid %p", "cannot write comm")
-	p.Fchdir(int(root.Fd()), "/").Chdir("/tmp").Chroot("/")
-	p.ClearGroups(false, 0).SetGID(0).SetUID(0).KeepCaps()
+	self, err := os.Open(fmt.Sprintf("/proc/%d", os.Getpid()))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	p.Fchdir(int(root.Fd()), "/").Chdir("/").OpenFchdir("/tmp", "cannot open /tmp", "cannot fchdir /tmp").Chroot("/")
+	p.ClearGroups(false, 0).UnlessDenied().SetGID(0).SetUID(0).KeepCaps()
+	p.EnvAt(int(self.Fd()), self.Name(), "cannot read environ")
 	p.Prctl(unix.PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG", uint64(unix.SIGKILL))
 	return 0
 }
@@ -377,7 +383,9 @@ func TestExecutorEveryOperation(t *testing.T) {
 		`^mount\("none", "/", "", MS_REC\|MS_PRIVATE, ""\) = 0$`,
 		`^mount\("none", "/tmp", "tmpfs", 0x0, "size=1m"\) = 0$`,
 		`^write /proc/\d+/comm "pid \d+" = 0$`,
-		`^chdir\("/tmp"\) = 0$`,
+		`^chdir\("/"\) = 0$`,
+		`^open\("/tmp", O_RDONLY\), fchdir = 0$`,
+		`^read /proc/\d+/environ = 0$`,
 		`^fchdir\(\d+</>\) = 0$`,
 		`^chroot\("/"\) = 0$`,
 		`^setgroups\(0, \[\]\) = 0$`,

@@ -131,17 +131,21 @@ func (p *Plan) runInProcess() error {
 			err = execvp(a.path, a.argv, env)
 			return &StepError{Msg: s.errmsg, Err: err, Code: ExecFailureStatus(err)}
 		}
-		if err != nil && s.flags&flagOptional == 0 {
+		ignored := s.flags&flagOptional != 0 || s.flags&flagEinvalOk != 0 && errors.Is(err, unix.EINVAL)
+		if err != nil && !ignored {
 			return &StepError{Msg: s.errmsg, Err: err, Code: 1}
 		}
 	}
 	return &StepError{Msg: "plan without execve", Code: 1}
 }
 
-// execvp runs file as the C library's execvp does: searched in env's PATH (default
-// /bin:/usr/bin) when it has no slash, other PATH entries tried after EACCES, and a file the
-// kernel cannot execute (ENOEXEC) run by /bin/sh.
+// execvp runs file as the C library's execvp does: "" is not found; a name without a slash is
+// searched in env's PATH (default /bin:/usr/bin), other PATH entries tried after EACCES; a file
+// the kernel cannot execute (ENOEXEC) is run by /bin/sh.
 func execvp(file string, argv, env []string) error {
+	if file == "" {
+		return unix.ENOENT // as the C library's: no file of that name, wherever it looks
+	}
 	if strings.Contains(file, "/") {
 		return execve(file, argv, env)
 	}

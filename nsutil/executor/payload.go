@@ -30,6 +30,8 @@ type prctlArgs struct {
 	arg    uint64
 }
 type runArgs struct{ argv []string }
+type openFchdirArgs struct{ path, fchdirMsg string }
+type envAtArgs struct{ dirfd int }
 type execArgs struct {
 	fd        int // an executable to fexecve, or -1
 	path      string
@@ -60,6 +62,11 @@ func (a fdArgs) encode(e *encoder)    { e.i64(int64(a.fd)) }
 func (a idArgs) encode(e *encoder)    { e.i64(int64(a.id)) }
 func (a prctlArgs) encode(e *encoder) { e.i64(int64(a.option)); e.i64(int64(a.arg)) }
 func (a runArgs) encode(e *encoder)   { e.vec(a.argv) }
+func (a openFchdirArgs) encode(e *encoder) {
+	e.str(a.path)
+	e.str(a.fchdirMsg)
+}
+func (a envAtArgs) encode(e *encoder) { e.i64(int64(a.dirfd)) }
 func (a execArgs) encode(e *encoder) {
 	e.i64(int64(a.fd))
 	e.str(a.path)
@@ -69,15 +76,17 @@ func (a execArgs) encode(e *encoder) {
 	e.str(a.unnamed)
 }
 
-func (a unshareArgs) strs() []string { return nil }
-func (a setnsArgs) strs() []string   { return nil }
-func (a writeArgs) strs() []string   { return []string{a.path, a.data} }
-func (a mountArgs) strs() []string   { return []string{a.source, a.target, a.fstype, a.data} }
-func (a pathArgs) strs() []string    { return []string{a.path} }
-func (a fdArgs) strs() []string      { return nil }
-func (a idArgs) strs() []string      { return nil }
-func (a prctlArgs) strs() []string   { return nil }
-func (a runArgs) strs() []string     { return a.argv }
+func (a unshareArgs) strs() []string    { return nil }
+func (a setnsArgs) strs() []string      { return nil }
+func (a writeArgs) strs() []string      { return []string{a.path, a.data} }
+func (a mountArgs) strs() []string      { return []string{a.source, a.target, a.fstype, a.data} }
+func (a pathArgs) strs() []string       { return []string{a.path} }
+func (a fdArgs) strs() []string         { return nil }
+func (a idArgs) strs() []string         { return nil }
+func (a prctlArgs) strs() []string      { return nil }
+func (a runArgs) strs() []string        { return a.argv }
+func (a openFchdirArgs) strs() []string { return []string{a.path, a.fchdirMsg} }
+func (a envAtArgs) strs() []string      { return nil }
 func (a execArgs) strs() []string {
 	return append(append([]string{a.path, a.alt, a.unnamed}, a.argv...), a.env...)
 }

@@ -102,8 +102,12 @@ func (p *Plan) Unshare(flags uintptr) *Plan {
 
 // SetnsOpts qualifies a Setns step.
 type SetnsOpts struct {
-	Label    string // how the fd is shown in traces and errors: a path or "pidfd:42"
-	Optional bool   // pass one of util-linux's two passes: failure is not an error
+	Label string // how the fd is shown in traces: a path or "pidfd:42"
+	// Name is how a failure names the namespace: `reassociate to namespace 'NAME' failed`
+	// (util-linux's nsenter says 'ns/net' whatever the file); "" for a pidfd, which enters
+	// several at once: `reassociate to namespaces failed`.
+	Name     string
+	Optional bool // pass one of util-linux's two passes: failure is not an error
 	// Group: steps sharing a non-zero Group count as one; once one succeeds, the rest are
 	// skipped (util-linux's two passes over the same namespace).
 	Group int32
@@ -117,7 +121,10 @@ func (p *Plan) Setns(fd int, nstype uintptr, o SetnsOpts) *Plan {
 	p.useFD(fd)
 	s := step{op: opSetns, args: setnsArgs{fd: fd, nstype: nstype}, id: o.Group, cond: o.Group,
 		trace:  fmt.Sprintf("setns(%d<%s>, %s)", fd, o.Label, nsutil.FlagNames(nstype)),
-		errmsg: "reassociate to namespace '" + o.Label + "' failed"}
+		errmsg: "reassociate to namespaces failed"}
+	if o.Name != "" {
+		s.errmsg = "reassociate to namespace '" + o.Name + "' failed"
+	}
 	if nstype == 0 {
 		s.trace = fmt.Sprintf("setns(%d<%s>, 0)", fd, o.Label)
 	}
@@ -178,6 +185,35 @@ func (p *Plan) ClearGroups(optional bool, group int32) *Plan {
 		s.flags |= flagOptional
 	}
 	return p.add(s)
+}
+
+// UnlessDenied makes the last step, a ClearGroups, succeed where the user namespace the process
+// is in denies setgroups(2) (/proc/self/setgroups reads "deny"): there are no supplementary
+// groups to drop there, and the trace says so.
+func (p *Plan) UnlessDenied() *Plan {
+	if n := len(p.steps); n > 0 && p.steps[n-1].op == opSetgroups {
+		p.steps[n-1].flags |= flagUnlessDenied
+	}
+	return p
+}
+
+// OpenFchdir opens dir for reading and changes to it, as util-linux's nsenter does for -W:
+// openMsg is the message of a failed open, fchdirMsg that of a failed fchdir (dir is not a
+// directory).
+func (p *Plan) OpenFchdir(dir, openMsg, fchdirMsg string) *Plan {
+	return p.add(step{op: opOpenFchdir, args: openFchdirArgs{path: dir, fchdirMsg: fchdirMsg},
+		trace: fmt.Sprintf("open(%q, O_RDONLY), fchdir", dir), errmsg: openMsg})
+}
+
+// EnvAt makes the environment of the program the "environ" file of the /proc/PID directory
+// dirfd (label names it in traces), read at this step: after a credential change, the caller
+// may read what it could not before. Entries are set as util-linux's nsenter --env sets them
+// (last to first, a name set once, entries without '=' left out). The Exec that follows must
+// keep the environment (a nil env).
+func (p *Plan) EnvAt(dirfd int, label, errmsg string) *Plan {
+	p.useFD(dirfd)
+	return p.add(step{op: opEnvAt, args: envAtArgs{dirfd: dirfd},
+		trace: fmt.Sprintf("read %s/environ", label), errmsg: errmsg})
 }
 
 // SetGID adds setresgid(gid, gid, gid).
@@ -283,6 +319,15 @@ func (p *Plan) ExecPath(path string, argv []string, env []string) *Plan {
 	return p.exec(-1, path, argv, env, fmt.Sprintf("execve(%q, %s)", path, quoteArgv(argv)))
 }
 
+// ExecShell is ExecPath of a login shell chosen when the program runs: $SHELL of the
+// environment at that point (argv[0] "-" and its base name), else path with argv. It is for a
+// program whose environment EnvAt reads.
+func (p *Plan) ExecShell(path string, argv []string) *Plan {
+	p.exec(-1, path, argv, nil, fmt.Sprintf("execve($SHELL or %q, %s)", path, quoteArgv(argv)))
+	p.steps[len(p.steps)-1].flags |= flagShellEnv
+	return p
+}
+
 // ExecFD is Exec through an open executable (fexecve), for running this binary again (as
 // pidns-init) from inside a new root. argv[0] is only the name the program sees. The kernel
 // names a program run by descriptor /dev/fd/N, and TOMOYO before Linux 6.12 (and the stable
@@ -312,11 +357,19 @@ func (p *Plan) exec(fd int, path string, argv, env []string, trace string) *Plan
 	return p.add(s)
 }
 
-// MarkOptional makes the last step's failure not an error: the plan goes on (util-linux's
-// "ignore EINVAL" cases).
+// MarkOptional makes the last step's failure not an error: the plan goes on.
 func (p *Plan) MarkOptional() *Plan {
 	if len(p.steps) > 0 {
 		p.steps[len(p.steps)-1].flags |= flagOptional
+	}
+	return p
+}
+
+// IgnoreEINVAL makes the last step's failure with EINVAL not an error (util-linux's "ignore
+// EINVAL" cases); any other failure still ends the plan.
+func (p *Plan) IgnoreEINVAL() *Plan {
+	if len(p.steps) > 0 {
+		p.steps[len(p.steps)-1].flags |= flagEinvalOk
 	}
 	return p
 }

@@ -58,8 +58,9 @@ var columns = []colInfo{
 // its output stays byte-identical.
 const utilLinuxColumns = int(colONS) + 1
 
-// maxColumns is util-linux's limit on -o entries (twice the number of columns).
-var maxColumns = 2 * len(columns)
+// maxColumns is util-linux's limit on columns, -o entries and those a filter adds (twice the
+// number of its columns).
+const maxColumns = 2 * utilLinuxColumns
 
 // ColumnNames lists the columns -o accepts, for shell completion.
 func ColumnNames() []string {

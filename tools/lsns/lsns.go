@@ -78,7 +78,11 @@ var optionHelp = []cli.OptionHelp{
 // Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
 // what is generated from the grammar (completions, man page checks).
 func Command() (cli.Spec, any) {
-	return cli.Spec{Name: "lsns", Synopsis: "[options] [<namespace>]", Description: "List system namespaces.", Help: optionHelp}, &grammar{}
+	return cli.Spec{Name: "lsns", Synopsis: "[options] [<namespace>]", Description: "List system namespaces.", Help: optionHelp,
+		// util-linux 2.42's long_opts, in its order.
+		Getopt: []string{"json", "task", "help", "output", "output-all", "persistent", "filter",
+			"notruncate", "version", "noheadings", "nowrap", "list", "raw", "type", "tree", "list-columns"},
+	}, &grammar{}
 }
 
 // Main runs lsns with args (without the program name), writing to stdout and stderr, and
@@ -267,15 +271,26 @@ func (c *config) setTree(t cli.Occurrence) error {
 }
 
 // checkFilterColumns reports every unknown column the filter names, as util-linux does once
-// it has scanned.
+// it has scanned, and a filter that would add more (hidden) columns than util-linux has room for.
 func (c *config) checkFilterColumns() error {
 	if c.filter == nil {
 		return nil
 	}
 	var unknown []string
+	ncols := len(c.cols)
+	added := map[colID]bool{}
 	for _, name := range c.filter.Names {
-		if _, ok := columnByName(name); !ok {
+		id, ok := columnByName(name)
+		switch {
+		case !ok:
 			unknown = append(unknown, "unknown column: "+name)
+		case !slices.Contains(c.cols, id) && !added[id]:
+			if ncols >= maxColumns {
+				msg := fmt.Sprintf("too many columns specified, the limit is %d columns", maxColumns-1)
+				return &failure{warnings: unknown, msg: msg, code: cli.ExitFailure}
+			}
+			added[id] = true
+			ncols++
 		}
 	}
 	if unknown != nil {

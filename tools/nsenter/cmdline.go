@@ -26,15 +26,21 @@ func (e *entry) commandLine() error {
 	})
 	checks.Each("setgid", func(o cli.Occurrence) (err error) {
 		e.gid, e.followGID, err = parseID(o.Value, "gid")
-		e.setGID = err == nil
+		e.setGID, e.gidGiven = err == nil, err == nil
 		return err
 	})
 	checks.Each("net-socket", e.socketOccurrence)
 	for _, k := range nsutil.Kinds {
 		checks.Each(k.Long, func(o cli.Occurrence) error { return e.namespaceOccurrence(k, o) })
 	}
-	checks.Each("root", func(o cli.Occurrence) error { return openDirOccurrence(o, &e.rootFD, &e.rootPath, &e.rootTarget) })
-	checks.Each("wd", func(o cli.Occurrence) error { return openDirOccurrence(o, &e.wdFD, &e.wdPath, &e.wdTarget) })
+	// util-linux drops the '=' of `-w=DIR` but not of `-r=DIR`.
+	checks.Each("root", func(o cli.Occurrence) error {
+		return openDirOccurrence(o, rootDir, &e.rootFD, &e.rootPath, &e.rootTarget)
+	})
+	checks.Each("wd", func(o cli.Occurrence) error {
+		o.Value = optValue(o.Value)
+		return openDirOccurrence(o, workDir, &e.wdFD, &e.wdPath, &e.wdTarget)
+	})
 	return checks.Run()
 }
 
@@ -43,7 +49,7 @@ func (e *entry) commandLine() error {
 func (e *entry) targetOccurrence(o cli.Occurrence) error {
 	spec, err := nsutil.ParseTargetSpec(o.Value)
 	if err != nil {
-		return fmt.Errorf("%w: '%s'", err, o.Value)
+		return err // util-linux's words, which do not repeat the value
 	}
 	if e.target != nil {
 		e.target.Close()
@@ -82,15 +88,29 @@ func (e *entry) namespaceOccurrence(k nsutil.Kind, o cli.Occurrence) error {
 	return nil
 }
 
+// The messages of a -r or -w directory that is a file: util-linux's, which opens the file and
+// fails to fchdir to it after entering the namespaces (nsenter refuses it before).
+const (
+	rootDir = "change directory by root file descriptor failed"
+	workDir = "change directory by working directory file descriptor failed"
+)
+
 // openDirOccurrence opens the directory of one -r/-w, replacing an earlier one; one without a
-// value makes it the target's (even when a value follows, as in util-linux).
-func openDirOccurrence(o cli.Occurrence, fd *int, path *string, fromTarget *bool) error {
+// value makes it the target's (even when a value follows, as in util-linux). notDir is the
+// message for a file that is not a directory.
+func openDirOccurrence(o cli.Occurrence, notDir string, fd *int, path *string, fromTarget *bool) error {
 	if !o.HasValue {
 		*fromTarget = true
 		return nil
 	}
-	value := optValue(o.Value)
+	value := o.Value
 	dir, err := unix.Open(value, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err == unix.ENOTDIR {
+		if file, ferr := unix.Open(value, unix.O_RDONLY|unix.O_CLOEXEC, 0); ferr == nil {
+			unix.Close(file) // it is there, and not a directory
+			return fmt.Errorf("%s: %w", notDir, err)
+		}
+	}
 	if err != nil {
 		return &os.PathError{Op: "cannot open", Path: value, Err: err}
 	}

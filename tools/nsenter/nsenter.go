@@ -84,6 +84,10 @@ func Command() (cli.Spec, any) {
 		Synopsis:    "[options] [<program> [<argument>...]]",
 		Description: "Run a program with namespaces of other processes.",
 		Help:        optionHelp,
+		// util-linux 2.42's longopts, in its order (follow-context in SELinux builds).
+		Getopt: []string{"all", "help", "version", "target", "mount", "uts", "ipc", "net", "net-socket",
+			"pid", "user", "cgroup", "time", "setuid", "setgid", "root", "wd", "wdns", "env", "no-fork",
+			"join-cgroup", "preserve-credentials", "keep-caps", "user-parent", "follow-context"},
 	}, &grammar{}
 }
 

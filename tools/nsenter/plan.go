@@ -22,7 +22,8 @@ func (e *entry) plan() *executor.Plan {
 	p.Trace = e.g.Trace
 	// util-linux clears the groups before and after entering a user namespace and fails only
 	// when both fail: one group of two attempts. A caller without supplementary groups has
-	// nothing to clear, and does not fail where the user namespace denies setgroups.
+	// nothing to clear; nor has one in a user namespace that denies setgroups (as the owner of
+	// `unshare -r`'s is), unless -G asks for a group.
 	var groups int32
 	clearGroups := e.setGID && callerHasGroups()
 	if e.want&userFlag != 0 && !e.g.Preserve && clearGroups {
@@ -38,12 +39,18 @@ func (e *entry) plan() *executor.Plan {
 	}
 	if clearGroups {
 		p.ClearGroups(groups == 0, groups)
+		if !e.gidGiven {
+			p.UnlessDenied()
+		}
 	}
 	if e.setGID {
 		p.SetGID(e.gid)
 	}
 	if e.setUID {
 		p.SetUID(e.uid)
+	}
+	if e.envDirFD >= 0 {
+		p.EnvAt(e.envDirFD, fmt.Sprintf("/proc/%d", e.pid), fmt.Sprintf("cannot open /proc/%d/environ", e.pid))
 	}
 	if e.g.KeepCaps && e.want&userFlag != 0 {
 		p.KeepCaps()
@@ -56,7 +63,9 @@ func (e *entry) plan() *executor.Plan {
 // namespace, failures ignored; then what is left, user namespace included, failures reported.
 // So the user namespace comes last when root enters a container (dropping privilege) and first
 // when its unprivileged owner does (pass one fails for want of privilege). The target's pidfd
-// takes one setns per pass; files one each, in nsutil.Kinds order.
+// takes one setns per pass; files one each, in nsutil.Kinds order. A failure is worded as
+// util-linux's: `reassociate to namespaces failed` for the pidfd, `reassociate to namespace
+// 'ns/net' failed` for a file, whatever its path.
 func (e *entry) enter(p *executor.Plan) {
 	label := fmt.Sprintf("pidfd:%d", e.pid)
 	pidfd := -1
@@ -78,7 +87,7 @@ func (e *entry) enter(p *executor.Plan) {
 	for _, k := range nsutil.Kinds {
 		if f := e.files[k.Name]; f != nil && k.Flag != userFlag {
 			fileGroups[k.Name] = p.NewGroup()
-			p.Setns(f.FD, k.Flag, executor.SetnsOpts{Label: f.Path, Optional: true, Group: fileGroups[k.Name]})
+			p.Setns(f.FD, k.Flag, executor.SetnsOpts{Label: f.Path, Name: "ns/" + k.Name, Optional: true, Group: fileGroups[k.Name]})
 		}
 	}
 	// Pass two: the user namespace alone after a first pass that worked, else everything.
@@ -91,28 +100,38 @@ func (e *entry) enter(p *executor.Plan) {
 	}
 	for _, k := range nsutil.Kinds {
 		if f := e.files[k.Name]; f != nil {
-			p.Setns(f.FD, k.Flag, executor.SetnsOpts{Label: f.Path, Group: fileGroups[k.Name]})
+			p.Setns(f.FD, k.Flag, executor.SetnsOpts{Label: f.Path, Name: "ns/" + k.Name, Group: fileGroups[k.Name]})
 		}
 	}
 }
 
 // changeDirectories adds -r (fchdir to the new root, chroot("."), back to the caller's
-// directory or "/"), then -W (a path in the new root) or -w (a directory opened before).
+// directory or "/"), then -W (a path in the new root, opened there) or -w (a directory opened
+// before), with util-linux's messages.
 func (e *entry) changeDirectories(p *executor.Plan) {
 	if e.rootFD >= 0 {
-		p.Fchdir(e.rootFD, e.rootPath)
-		p.Chroot(".")
-		p.Chdir("/")
+		p.Fchdir(e.rootFD, e.rootPath).WithMessage(rootDir)
+		p.Chroot(".").WithMessage("chroot failed")
+		p.Chdir("/").WithMessage("cannot change directory to /")
 		if e.cwdFD >= 0 {
-			p.Fchdir(e.cwdFD, "the current working directory")
+			p.Fchdir(e.cwdFD, "the current working directory").WithMessage(workDir)
 		}
 	}
-	switch {
-	case e.g.Wdns.Set:
-		p.Chdir(optValue(e.g.Wdns.Value))
-	case e.wdFD >= 0:
-		p.Fchdir(e.wdFD, e.wdPath)
+	if dir, ok := e.wdns(); ok {
+		p.OpenFchdir(dir, "cannot open current working directory", workDir)
+	} else if e.wdFD >= 0 {
+		p.Fchdir(e.wdFD, e.wdPath).WithMessage(workDir)
 	}
+}
+
+// wdns is the directory of the last -W, if it has one: as in util-linux, -W without a value
+// changes nothing (but still excludes -w).
+func (e *entry) wdns() (string, bool) {
+	w := e.g.Wdns
+	if !w.Set || !w.HasValue {
+		return "", false
+	}
+	return optValue(w.Value), true
 }
 
 // callerHasGroups reports whether the caller has supplementary groups to clear (a variable for
@@ -130,6 +149,10 @@ func (e *entry) exec(p *executor.Plan) {
 		return
 	}
 	shell := e.loginShell()
+	if e.envDirFD >= 0 { // $SHELL is the target's, read by the plan
+		p.ExecShell(shell, []string{"-" + filepath.Base(shell)})
+		return
+	}
 	p.ExecPath(shell, []string{"-" + filepath.Base(shell)}, e.env)
 }
 
@@ -141,7 +164,10 @@ func (e *entry) exec(p *executor.Plan) {
 // target's uid_map.
 func (e *entry) loginShell() string {
 	shell := os.Getenv("SHELL")
-	if e.env != nil {
+	switch {
+	case e.envDirFD >= 0:
+		shell = "" // the target's environment, not read yet: ExecShell
+	case e.env != nil:
 		shell = lookupEnv(e.env, "SHELL")
 	}
 	if shell != "" {

@@ -90,7 +90,7 @@ func TestPlanOrder(t *testing.T) {
 [0] fchdir(N</proc/PID/root>)
 [0] chroot(".")
 [0] chdir("/")
-[0] chdir("/srv")
+[0] open("/srv", O_RDONLY), fchdir
 [0] setgroups(0, [])
 [0] setresgid(7, 7, 7)
 [0] execve("sh", ["sh"])`},

@@ -47,19 +47,21 @@ type entry struct {
 	wdTarget    bool                      // -w without a value: the target's
 	cwdFD       int                       // -r without -w/-W: the caller's cwd, to come back to
 	env         []string                  // -e: the target's environment; nil: the caller's
+	envDirFD    int                       // -e read late: the target's /proc/PID; else -1
 	uid, gid    int
 	setUID      bool
 	setGID      bool
-	followUID   bool   // -S follow: the owner of /proc/PID
-	followGID   bool   // -G follow
-	socketFD    int    // -N: the target's socket, -1 when none
-	cgroupProcs string // -c: the target's cgroup.procs
+	gidGiven    bool     // -G: asked for, not only implied by a user namespace
+	followUID   bool     // -S follow: the owner of /proc/PID
+	followGID   bool     // -G follow
+	socketFD    int      // -N: the target's socket, -1 when none
+	cgroupProcs *os.File // -c: the target's cgroup.procs, open for writing
 }
 
 // newEntry is an entry for the parsed command line g with its options opts, with nothing
 // opened yet.
 func newEntry(g *grammar, opts *cli.Options) *entry {
-	return &entry{g: g, opts: opts, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1, socketFD: -1}
+	return &entry{g: g, opts: opts, files: map[string]*nsutil.NSFile{}, rootFD: -1, wdFD: -1, cwdFD: -1, socketFD: -1, envDirFD: -1}
 }
 
 // run works out the entry, builds the plan and runs it; it returns only on failure. --trace's
@@ -67,10 +69,10 @@ func newEntry(g *grammar, opts *cli.Options) *entry {
 func run(g *grammar, opts *cli.Options, stderr io.Writer) error {
 	e := newEntry(g, opts)
 	if err := e.resolve(); err != nil {
-		return goneTarget(e.pid, err)
+		return err
 	}
 	p := e.plan()
-	if e.cgroupProcs != "" {
+	if e.cgroupProcs != nil {
 		if err := joinCgroup(e.cgroupProcs, g.Trace, stderr); err != nil {
 			return err
 		}
@@ -78,33 +80,6 @@ func run(g *grammar, opts *cli.Options, stderr io.Writer) error {
 	p.Engine = executor.EngineAuto
 	return p.Run()
 }
-
-// goneTarget words the failure to read the files of a target that does not exist with the
-// reason "No such process" (`cannot open /proc/999999/ns/net: No such process`), the wording
-// nsbox gives a missing process everywhere; util-linux, which opens /proc/PID/... without
-// looking for the process first, says "No such file or directory".
-func goneTarget(pid int, err error) error {
-	if pid == 0 || !errors.Is(err, unix.ENOENT) {
-		return err
-	}
-	if _, serr := os.Stat("/proc/" + strconv.Itoa(pid)); !errors.Is(serr, os.ErrNotExist) {
-		return err
-	}
-	msg := err.Error()
-	if !strings.HasSuffix(msg, unix.ENOENT.Error()) {
-		return err
-	}
-	return &rewordedErrno{prefix: strings.TrimSuffix(msg, unix.ENOENT.Error()), errno: unix.ESRCH}
-}
-
-// rewordedErrno is an error whose message ends with errno's text.
-type rewordedErrno struct {
-	prefix string
-	errno  unix.Errno
-}
-
-func (r *rewordedErrno) Error() string { return r.prefix + r.errno.Error() }
-func (r *rewordedErrno) Unwrap() error { return r.errno }
 
 // report prints err on w as nsenter's one-line message and returns the exit status; an
 // ambiguous --container adds the candidates, one per line.
@@ -129,12 +104,9 @@ func report(w io.Writer, err error) int {
 // the one util-linux reports: first each option where it was given, then the rest.
 func (e *entry) resolve() error {
 	g := e.g
-	if g.Wdns.Set && optValue(g.Wdns.Value) == "" {
-		return errors.New("--wdns requires a directory")
-	}
 	steps := []func() error{e.commandLine, e.openTarget, e.followContext, e.enableNamespaces,
-		e.allNamespaces, e.userParent, e.netSocket, e.targetNamespaces, e.directories,
-		e.environment, e.credentials, e.cgroup}
+		e.allNamespaces, e.targetNamespaces, e.directories, e.environment, e.followCredentials,
+		e.cgroup, e.userParent, e.netSocket, e.userCredentials}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
@@ -152,8 +124,8 @@ func (e *entry) resolve() error {
 
 // openTarget opens the target of the last -t (or finds the container of --container). A
 // plain PID that does not exist is not an error yet: what needs the target then fails on its
-// /proc file, as util-linux does (`cannot open /proc/999999/ns/net`, see goneTarget), and
-// what does not need it runs.
+// /proc file, in util-linux's words (`cannot open /proc/999999/ns/net: No such file or
+// directory`), and what does not need it runs.
 func (e *entry) openTarget() error {
 	g := e.g
 	switch {
@@ -266,7 +238,12 @@ func (e *entry) allNamespaces() error {
 		return nil
 	}
 	if e.pid == 0 {
-		return errors.New("no target PID specified for --all")
+		// util-linux looks for the user namespace of PID 0.
+		_, err := os.Stat("/proc/0/ns/user")
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("stat of %s failed: %w", pe.Path, pe.Err)
+		}
 	}
 	for _, k := range nsutil.Kinds {
 		if e.want&k.Flag != 0 {
@@ -302,14 +279,25 @@ func (e *entry) userParent() error {
 		if f, err = nsutil.OpenNamespace(user.ProcPath(e.pid), &user); err != nil {
 			return err
 		}
+		defer f.Close()
 	}
 	parent, err := nsutil.ParentUserNamespace(f)
 	if err != nil {
 		return err
 	}
-	e.files[user.Name] = parent
-	e.want |= userFlag
+	e.setFile(parent)
 	return nil
+}
+
+// setFile makes f the namespace file of its kind (replacing one opened before, and the
+// target's pidfd for that kind) and enables the kind.
+func (e *entry) setFile(f *nsutil.NSFile) {
+	if old := e.files[f.Kind.Name]; old != nil && old != f {
+		old.Close()
+	}
+	e.files[f.Kind.Name] = f
+	e.want |= f.Kind.Flag
+	e.viaPidfd &^= f.Kind.Flag
 }
 
 // netSocket is -N FD: the network namespace of the target's socket FD.
@@ -326,8 +314,7 @@ func (e *entry) netSocket() error {
 	if err != nil {
 		return err
 	}
-	e.files[f.Kind.Name] = f
-	e.want |= f.Kind.Flag
+	e.setFile(f)
 	return nil
 }
 
@@ -341,11 +328,11 @@ func (e *entry) targetNamespaces() error {
 			need |= k.Flag
 		}
 	}
+	if (need != 0 || e.socketFD >= 0 || e.g.Parent) && e.pid == 0 {
+		return errors.New("no target PID specified")
+	}
 	if need == 0 {
 		return nil
-	}
-	if e.pid == 0 {
-		return errors.New("no target PID specified")
 	}
 	if e.target != nil && e.target.PidFD >= 0 && pidfdSetns() {
 		e.viaPidfd = need
@@ -374,7 +361,7 @@ func (e *entry) directories() error {
 			return err
 		}
 	}
-	if e.rootFD >= 0 && !e.g.Wd.Set && !e.g.Wdns.Set && e.want&mountFlag == 0 {
+	if _, wdns := e.wdns(); e.rootFD >= 0 && !e.g.Wd.Set && !wdns && e.want&mountFlag == 0 {
 		// Come back to the caller's directory after chroot; entering a mount namespace moves
 		// the cwd to its root instead.
 		if e.cwdFD, err = unix.Open(".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
@@ -392,7 +379,11 @@ func (e *entry) openTargetDir(name string, fd *int, path *string) error {
 	if e.pid == 0 {
 		return noTargetFor(name)
 	}
-	return openDirOccurrence(cli.Occurrence{Value: fmt.Sprintf("/proc/%d/%s", e.pid, name), HasValue: true}, fd, path, nil)
+	notDir := rootDir
+	if name == "cwd" {
+		notDir = workDir
+	}
+	return openDirOccurrence(cli.Occurrence{Value: fmt.Sprintf("/proc/%d/%s", e.pid, name), HasValue: true}, notDir, fd, path, nil)
 }
 
 // noTargetFor is util-linux's message for a /proc/PID/NAME file wanted without a target.
@@ -401,18 +392,24 @@ func noTargetFor(name string) error {
 }
 
 // asOpenError words a failed read of the target's /proc/PID/NAME as util-linux does, which
-// opens the file first: `cannot open /proc/PID/NAME: ...`. For a target that does not exist
-// the reason is "No such process" (util-linux's open says "No such file or directory"), the
-// wording nsbox gives bad input everywhere.
+// opens the file first: `cannot open /proc/PID/NAME: ...`, "No such file or directory" for a
+// process that does not exist (nsutil's readers say "No such process").
 func asOpenError(err error) error {
 	var pe *os.PathError
 	if !errors.As(err, &pe) {
 		return err
 	}
-	return &os.PathError{Op: "cannot open", Path: pe.Path, Err: pe.Err}
+	reason := pe.Err
+	if errors.Is(reason, unix.ESRCH) {
+		reason = unix.ENOENT
+	}
+	return &os.PathError{Op: "cannot open", Path: pe.Path, Err: reason}
 }
 
-// environment is -e: the program gets the target's environment instead of the caller's.
+// environment is -e: the program gets the target's environment instead of the caller's. When
+// the caller may not read it but will change credentials (a target running as a subordinate
+// ID, entered with --user), it is read after the change through the target's /proc/PID,
+// opened now (util-linux's fix of its issue #4558, after 2.42).
 func (e *entry) environment() error {
 	if !e.g.Env {
 		return nil
@@ -421,8 +418,21 @@ func (e *entry) environment() error {
 		return noTargetFor("environ")
 	}
 	env, err := procfs.Environ(e.pid)
+	if (errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM)) && e.credentialsChange() {
+		dir, derr := unix.Open(fmt.Sprintf("/proc/%d", e.pid), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if derr == nil {
+			e.envDirFD = dir
+			return nil
+		}
+	}
 	e.env = utilLinuxEnvOrder(env)
 	return asOpenError(err)
+}
+
+// credentialsChange reports whether the program will run with other credentials than the
+// caller's: -S, -G, or a user namespace entered without --preserve-credentials.
+func (e *entry) credentialsChange() bool {
+	return e.setUID || e.setGID || (e.want&userFlag != 0 || e.g.Parent) && !e.g.Preserve
 }
 
 // utilLinuxEnvOrder is the environment util-linux 2.42 gives the program from the target's:
@@ -441,12 +451,11 @@ func utilLinuxEnvOrder(env []string) []string {
 	return out
 }
 
-// credentials works out -S/-G follow and util-linux's rule for user namespaces: without
-// --preserve-credentials, entering one makes the program uid 0, gid 0, no supplementary groups.
-func (e *entry) credentials() error {
+// followCredentials works out -S/-G follow: the owner of the target's /proc/PID.
+func (e *entry) followCredentials() error {
 	if e.followUID || e.followGID {
 		if e.pid == 0 {
-			return errors.New("no target PID specified for --setuid/--setgid follow")
+			return noTargetFor("") // util-linux's words: it opens "/proc/PID/"
 		}
 		uid, gid, err := procfs.Owner(e.pid)
 		if err != nil {
@@ -463,6 +472,13 @@ func (e *entry) credentials() error {
 			e.gid = gid
 		}
 	}
+	return nil
+}
+
+// userCredentials is util-linux's rule for user namespaces: without --preserve-credentials,
+// entering one makes the program uid 0, gid 0 (unless -S/-G say otherwise), no supplementary
+// groups.
+func (e *entry) userCredentials() error {
 	if e.want&userFlag != 0 && !e.g.Preserve {
 		e.setUID, e.setGID = true, true
 	}
@@ -485,25 +501,34 @@ func (e *entry) cgroup() error {
 	if err != nil {
 		return asOpenError(err)
 	}
-	e.cgroupProcs = filepath.Join("/sys/fs/cgroup", path, "cgroup.procs")
+	// Opened now, where util-linux opens it; written by joinCgroup.
+	e.cgroupProcs, err = os.OpenFile(filepath.Join("/sys/fs/cgroup", path, "cgroup.procs"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("failed to open cgroup.procs: %w", err)
+	}
 	return nil
 }
 
 // joinCgroup moves this process into the cgroup of cgroup.procs; the program and, after a
 // fork, its parent stay there.
 // With trace, the write is traced on stderr.
-func joinCgroup(procs string, trace bool, stderr io.Writer) error {
+func joinCgroup(procs *os.File, trace bool, stderr io.Writer) error {
 	pid := strconv.Itoa(os.Getpid())
-	err := os.WriteFile(procs, []byte(pid), 0)
+	_, err := procs.WriteString(pid)
+	procs.Close()
 	if trace {
-		fmt.Fprintf(stderr, "write %s %q = %s\n", procs, pid, traceResult(err))
+		fmt.Fprintf(stderr, "write %s %q = %s\n", procs.Name(), pid, traceResult(err))
 	}
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return &os.PathError{Op: "cannot write", Path: procs, Err: err}
+		return fmt.Errorf("write cgroup.procs failed: %w", err)
 	}
 	return nil
 }

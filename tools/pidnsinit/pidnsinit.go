@@ -7,19 +7,16 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/nsbox/nsbox/nsutil"
 	"github.com/nsbox/nsbox/nsutil/cli"
-	"github.com/nsbox/nsbox/nsutil/executor"
+	"github.com/nsbox/nsbox/nsutil/pidinit"
 )
 
 const name = "pidns-init"
@@ -34,7 +31,7 @@ type grammar struct {
 	Warn         bool     `short:"w" name:"warn-on-reap"`
 	Group        bool     `short:"g" name:"pgroup"`
 	ExpectExit   []int    `short:"e" name:"expect-exit"`
-	Rewrite      []string `short:"r"`
+	Rewrite      []string `short:"r" sep:"none"`
 	Pause        bool     `short:"P"`
 	Grace        string
 	Program      []string `arg:"" optional:"" passthrough:"partial"`
@@ -69,49 +66,18 @@ func Command() (cli.Spec, any) {
 	}, &grammar{}
 }
 
-// early is the signal plumbing set up by init when this process is pidns-init, so that no
-// signal can kill it while the rest of start-up runs.
-var early *nsutil.InitSignals
-
 func init() {
-	if invokedAsPidnsInit(os.Args) {
-		lean()
-		early = nsutil.CatchInitSignals()
-		nameProcess()
+	if pidinit.Active() {
+		// This process only parses the command line for the C init (nsutil/pidinit), and
+		// exits: a collection would cost more time than the garbage it frees.
+		debug.SetGCPercent(-1)
 	}
 }
 
-// nameProcess sets the process name (comm, what ps and top show) to pidns-init: run through a
-// file descriptor (unshare --init) or as `nsbox pidns-init`, it would otherwise be the fd
-// number or "nsbox".
-func nameProcess() {
-	comm := []byte(name + "\x00")
-	_ = unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(&comm[0])), 0, 0, 0)
-}
-
-// lean keeps the init's footprint small for a container's whole life. One P means fewer
-// threads (each with its stacks). The collector is switched off, with a memory limit as the
-// backstop: the loop allocates next to nothing once running, and a collection touches more
-// pages (mark bits, work buffers) than the garbage of start-up it would free.
-func lean() {
-	runtime.GOMAXPROCS(1)
-	debug.SetGCPercent(-1)
-	debug.SetMemoryLimit(memoryLimit)
-}
-
-// memoryLimit is the heap size at which the collector runs after all.
-const memoryLimit = 32 << 20
-
-// invokedAsPidnsInit reports whether argv runs this applet: `pidns-init ...` or
-// `nsbox pidns-init ...`, as the dispatcher decides it.
-func invokedAsPidnsInit(argv []string) bool {
-	applet, _ := cli.AppletOf(argv)
-	return applet == name
-}
-
-// Main runs pidns-init with args (without the program name) and returns the exit status. Its
-// own messages go to stderr; once the program runs, the init's log lines go to file
-// descriptor 2 (see logger).
+// Main parses pidns-init's command line (args, without the program name) and hands the result
+// to the C init waiting for it (nsutil/pidinit), or prints help, the version or a usage error
+// on stdout and stderr. It returns the exit status, which the init exits with when there is no
+// program to run.
 func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 	parsed, _, code, done := cli.ParseCommand(Command, args, stdout, stderr)
 	g := parsed.(*grammar)
@@ -122,28 +88,11 @@ func Main(args []string, _ io.Reader, stdout, stderr io.Writer) int {
 		cli.UsageError(stderr, name, err.Error())
 		return cli.ExitFailure
 	}
-	signals := early
-	if signals == nil { // not caught before main: `nsbox -- pidns-init`
-		signals = nsutil.CatchInitSignals()
-	}
 	g.applyTiniEnv()
-	log := &logger{level: 1 + g.Verbose + tiniVerbosity(), signals: signals}
-	if err := g.setup(log); err != nil {
+	if err := pidinit.Send(g.plan()); err != nil {
 		return cli.Fail(stderr, name, err)
 	}
-	initSpec := g.initSpec(log)
-	if !g.Pause {
-		path, err := lookPath(g.Program[0])
-		if err != nil {
-			return startFailure(stderr, g.Program[0], err)
-		}
-		initSpec.Path = path
-	}
-	status, err := signals.Run(initSpec)
-	if err != nil {
-		return startFailure(stderr, g.Program[0], err)
-	}
-	return g.exitCode(status)
+	return cli.ExitOK
 }
 
 // check validates the options and converts their values.
@@ -187,14 +136,16 @@ func (g *grammar) check() error {
 	return nil
 }
 
-// parseRewrite parses -r S:R: S a signal that can be caught, R a signal or 0 (drop).
+// parseRewrite parses -r S:R: S any signal the init can be sent and take (all but KILL, STOP
+// and CHLD, which it reaps on), R a signal or 0 (drop). What it refuses, the empty string
+// included, is a usage error worded as dumb-init's.
 func parseRewrite(spec string) (from, to unix.Signal, err error) {
 	s, r, ok := strings.Cut(spec, ":")
-	bad := fmt.Errorf("invalid signal rewrite: '%s' (S:R, R=0 drops S)", spec)
+	bad := fmt.Errorf("-r option takes <signal>:<signal>, where the second may be 0 (drop): '%s'", spec)
 	if !ok {
 		return 0, 0, bad
 	}
-	if from, err = nsutil.ParseSignal(s); err != nil || !nsutil.Forwardable(from) && from != unix.SIGURG {
+	if from, err = nsutil.ParseSignal(s); err != nil || from == unix.SIGKILL || from == unix.SIGSTOP || from == unix.SIGCHLD {
 		return 0, 0, bad
 	}
 	if r == "0" {
@@ -231,80 +182,20 @@ func tiniVerbosity() int {
 	return n - 1
 }
 
-// setup does what comes before the child: parent-death signal, child subreaper, chdir.
-func (g *grammar) setup(log *logger) error {
-	if g.pdeathSignal != 0 {
-		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(g.pdeathSignal), 0, 0, 0); err != nil {
-			return os.NewSyscallError("prctl(PR_SET_PDEATHSIG)", err)
-		}
-	}
-	if os.Getpid() != 1 || g.Subreaper {
-		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-			if g.Subreaper {
-				return fmt.Errorf("cannot register as a child subreaper: %w", err)
-			}
-			log.printf(1, "not PID 1 and cannot register as a child subreaper: %s: orphans will not be reaped", cli.Message(err))
-		} else {
-			log.printf(3, "registered as a child subreaper")
-		}
-	}
-	return nil
-}
-
-// initSpec turns the options into the reaper's spec.
-func (g *grammar) initSpec(log *logger) nsutil.InitSpec {
-	return nsutil.InitSpec{
+// plan turns the options into the C init's plan.
+func (g *grammar) plan() *pidinit.Plan {
+	return &pidinit.Plan{
 		Argv:         g.Program,
-		Env:          os.Environ(),
-		Terminal:     stdinIsForegroundTerminal(),
+		Pause:        g.Pause,
+		Subreaper:    g.Subreaper,
 		ProcessGroup: g.Group,
-		Rewrite:      g.rewrite,
+		WarnOnReap:   g.Warn,
+		Verbosity:    1 + g.Verbose + tiniVerbosity(),
+		ParentDeath:  g.pdeathSignal,
 		Grace:        g.grace,
-		OnEvent:      log.eventFunc(g.Warn),
+		Expect:       g.expect,
+		Rewrite:      g.rewrite,
+		SignalName:   nsutil.SignalName,
+		Strerror:     nsutil.Strerror,
 	}
-}
-
-// stdinIsForegroundTerminal reports whether fd 0 is this process's controlling terminal and
-// its process group is the terminal's foreground group (so handing the terminal to the child
-// takes it from no one else, e.g. not from the shell when pidns-init runs in the background).
-func stdinIsForegroundTerminal() bool {
-	fg, err := unix.IoctlGetInt(0, unix.TIOCGPGRP)
-	return err == nil && fg == unix.Getpgrp()
-}
-
-// exitCode is the shell's view of the program's end, with -e codes mapped to 0.
-func (g *grammar) exitCode(ws unix.WaitStatus) int {
-	code := ws.ExitStatus()
-	if ws.Signaled() {
-		code = 128 + int(ws.Signal())
-	}
-	code &= 0xff
-	if g.expect[code] {
-		return 0
-	}
-	return code
-}
-
-// lookPath finds the program as execvp(3) does: a name with a slash is used as it is, others
-// are searched for in $PATH.
-func lookPath(program string) (string, error) {
-	if strings.Contains(program, "/") {
-		return program, nil
-	}
-	path, err := exec.LookPath(program)
-	if err != nil && !errors.Is(err, exec.ErrDot) {
-		return "", unix.ENOENT
-	}
-	return path, nil
-}
-
-// startFailure reports on w that the program could not be started, with the exit status
-// executor.ExecFailureStatus gives (127 not found, 126 cannot be executed).
-func startFailure(w io.Writer, program string, err error) int {
-	var errno unix.Errno
-	if errors.As(err, &errno) {
-		err = errno
-	}
-	cli.Fail(w, name, fmt.Errorf("failed to execute %s: %w", program, err))
-	return executor.ExecFailureStatus(err)
 }

@@ -123,7 +123,11 @@ func (s *ptySession) wait() int {
 func TestTerminal(t *testing.T) {
 	t.Run("foreground", func(t *testing.T) {
 		// /proc/PID/stat after the command name: state ppid pgrp session tty_nr tpgid.
-		s := startPTY(t, initCmd(t, false, "sh", "-c", `set -- $(cut -d')' -f2 /proc/$$/stat); [ "$3" = "$6" ] && echo FG-YES || echo FG-NO pgrp=$3 tpgid=$6`))
+		// The program waits for a line before it exits: once the session leader (pidns-init)
+		// has gone, the terminal is hung up, and what the master had not read yet is lost.
+		s := startPTY(t, initCmd(t, false, "sh", "-c", `set -- $(cut -d')' -f2 /proc/$$/stat); [ "$3" = "$6" ] && echo FG-YES || echo FG-NO pgrp=$3 tpgid=$6; read x`))
+		s.waitFor("FG-")
+		s.write("\n")
 		if code := s.wait(); code != 0 {
 			t.Errorf("got status %d, want 0", code)
 		}
@@ -148,7 +152,7 @@ func TestTerminal(t *testing.T) {
 		s.write("sleep 600 &\n")
 		s.write("kill -STOP %1; wait_stopped() { while ! jobs -l | grep -q Stopped; do sleep 0.02; done; }; wait_stopped; echo JOB-$(jobs | grep -c Stopped)\n")
 		s.waitFor("JOB-1")
-		s.write("kill -KILL %1; set -o | grep ^monitor; exit 7\n")
+		s.write("kill -KILL %1; wait %1; set -o | grep ^monitor; exit 7\n")
 		if code := s.wait(); code != 7 {
 			t.Errorf("got status %d, want 7; the terminal showed %q", code, s.output())
 		}

@@ -46,8 +46,10 @@ type options struct {
 	forwardSignals bool
 	killSignal     unix.Signal // 0: no --kill-child
 	init           bool
-	procDir        string // --mount-proc, "" when not given
-	binfmtDir      string // --mount-binfmt, "" when not given
+	mountProc      bool   // --mount-proc (or what implies it) was given
+	procDir        string // where: /proc, or its value (even "", which util-linux fails to mount)
+	mountBinfmt    bool   // --mount-binfmt (or --load-interp) was given
+	binfmtDir      string // where: /proc/sys/fs/binfmt_misc, or its value
 	interp         string // --load-interp
 	propagation    uintptr
 	root, wd       string
@@ -203,7 +205,43 @@ func (o *options) commandLine(opts *cli.Options) error {
 	checks.Each("map-groups", func(a cli.Occurrence) error { return groups(a.Value) })
 	checks.Each("map-auto", both("auto"))
 	checks.Each("map-subids", both("subids"))
+	o.mountOccurrences(checks)
 	return checks.Run()
+}
+
+// mountOccurrences sets the proc and binfmt_misc mount points as util-linux does, option by
+// option in the order given: --mount-binfmt without a value and --load-interp (when no
+// binfmt_misc mount point is set yet) mount binfmt_misc at /proc/sys/fs/binfmt_misc and, unless
+// one is set already, proc at /proc; so `-l X --mount-binfmt=DIR` mounts /proc and
+// `--mount-binfmt=DIR -l X` does not. A value given empty (`--mount-proc=`) is the path "".
+func (o *options) mountOccurrences(checks *cli.Checks) {
+	defaultMounts := func() {
+		o.mountBinfmt, o.binfmtDir = true, binfmtMisc
+		if !o.mountProc {
+			o.mountProc, o.procDir = true, "/proc"
+		}
+	}
+	checks.Each("mount-proc", func(a cli.Occurrence) error {
+		o.mountProc, o.procDir = true, "/proc"
+		if a.HasValue {
+			o.procDir = a.Value
+		}
+		return nil
+	})
+	checks.Each("mount-binfmt", func(a cli.Occurrence) error {
+		o.mountBinfmt, o.binfmtDir = true, a.Value
+		if !a.HasValue {
+			defaultMounts()
+		}
+		return nil
+	})
+	checks.Each("load-interp", func(a cli.Occurrence) error {
+		if !o.mountBinfmt {
+			defaultMounts()
+		}
+		o.interp = a.Value
+		return nil
+	})
 }
 
 // parseSetgroups reads --setgroups's value.
@@ -225,32 +263,12 @@ func parsePropagation(s string) (uintptr, error) {
 
 // resolveMounts: --mount-proc, --mount-binfmt, --load-interp; -R and -w.
 func (o *options) resolveMounts(g *grammar) error {
+	// Where proc and binfmt_misc are mounted: mountOccurrences.
 	if g.MountProc.Set {
 		o.flags |= unix.CLONE_NEWNS
-		o.procDir = "/proc"
-		if g.MountProc.HasValue {
-			o.procDir = g.MountProc.Value
-		}
 	}
-	if g.MountBinfmt.Set {
+	if g.MountBinfmt.Set || g.LoadInterp.Set {
 		o.flags |= unix.CLONE_NEWNS | unix.CLONE_NEWUSER
-		o.binfmtDir = g.MountBinfmt.Value
-		if !g.MountBinfmt.HasValue {
-			o.binfmtDir = binfmtMisc
-			if o.procDir == "" {
-				o.procDir = "/proc"
-			}
-		}
-	}
-	if g.LoadInterp.Set {
-		o.flags |= unix.CLONE_NEWNS | unix.CLONE_NEWUSER
-		o.interp = g.LoadInterp.Value
-		if o.binfmtDir == "" {
-			o.binfmtDir = binfmtMisc
-			if o.procDir == "" {
-				o.procDir = "/proc"
-			}
-		}
 	}
 	// chroot("") and chdir("") fail as util-linux's do.
 	if g.Root.Set && g.Root.Value == "" {

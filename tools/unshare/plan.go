@@ -160,15 +160,15 @@ func addMounts(p *executor.Plan, o *options) {
 	if wd != "" {
 		p.Chdir(wd).WithMessage("cannot change directory to " + wd)
 	}
-	if o.procDir != "" {
+	if o.mountProc {
 		if o.root == "" && o.propagation != unix.MS_REC|unix.MS_PRIVATE {
 			// A proc that is not mounted yet gives EINVAL here: not an error.
 			p.Mount("none", o.procDir, "", unix.MS_REC|unix.MS_PRIVATE, "", "cannot change "+o.procDir+" filesystem propagation")
-			p.MarkOptional()
+			p.IgnoreEINVAL()
 		}
 		p.Mount("proc", o.procDir, "proc", pseudoFSFlags, "", "mount "+o.procDir+" failed")
 	}
-	if o.binfmtDir != "" {
+	if o.mountBinfmt {
 		p.Mount("binfmt_misc", o.binfmtDir, "binfmt_misc", pseudoFSFlags, "",
 			nsutil.WithHint("mount "+o.binfmtDir+" failed", nsutil.LimitBinfmtUserNS))
 	}

@@ -109,6 +109,12 @@ func Command() (cli.Spec, any) {
 		Synopsis:    "[options] [<program> [<argument>...]]",
 		Description: "Run a program with some namespaces unshared from the parent.",
 		Help:        optionHelp,
+		// util-linux 2.42's longopts, in its order.
+		Getopt: []string{"help", "version", "mount", "uts", "ipc", "net", "pid", "user", "cgroup",
+			"time", "fork", "kill-child", "forward-signals", "mount-proc", "mount-binfmt", "map-user",
+			"map-users", "map-group", "map-groups", "map-root-user", "map-current-user", "map-auto",
+			"map-subids", "owner", "propagation", "setgroups", "keep-caps", "setuid", "setgid", "root",
+			"wd", "monotonic", "boottime", "load-interp"},
 	}, &grammar{}
 }
 

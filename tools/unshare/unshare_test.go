@@ -325,9 +325,10 @@ func TestPropagationMatchesUtilLinux(t *testing.T) {
 }
 
 // TestMountProc compares the proc mounted by --mount-proc (its mountinfo line and what it
-// lists) with util-linux's, as root and rootless.
+// lists) with util-linux's, as root and rootless. The shell counts the PIDs /proc lists itself
+// (a glob): `ls /proc | grep -c` counted grep or not as it had started or not.
 func TestMountProc(t *testing.T) {
-	script := "grep ' /proc ' /proc/self/mountinfo | tail -1 | cut -d' ' -f5,6; ls /proc | grep -c '^[0-9]'"
+	script := "grep ' /proc ' /proc/self/mountinfo | tail -1 | cut -d' ' -f5,6; set -- /proc/[0-9]*; echo $#"
 	tests := []struct {
 		opts     string
 		rootless bool
@@ -360,11 +361,17 @@ func TestMountProc(t *testing.T) {
 func TestExitStatus(t *testing.T) {
 	r := asRoot(t)
 	dir := t.TempDir()
-	if err := os.Chmod(dir, 0o755); err != nil { // the rootless run reads it too
-		t.Fatal(err)
+	for _, d := range []string{filepath.Dir(dir), dir} { // the rootless run reads it too
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	notExec := filepath.Join(dir, "not-executable")
 	if err := os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	noShebang := filepath.Join(dir, "no-shebang") // run by /bin/sh, as execvp(3) runs it
+	if err := os.WriteFile(noShebang, []byte("exit 6\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -384,6 +391,9 @@ func TestExitStatus(t *testing.T) {
 		{args: []string{"-fn", "no-such-program-nsbox"}, want: 127, old: true},
 		{args: []string{"-n", notExec}, want: 126, old: true},
 		{args: []string{"-fn", dir}, want: 126, old: true},
+		{args: []string{"-n", noShebang}, want: 6, old: true},
+		{args: []string{"-fn", noShebang}, want: 6, old: true},
+		{args: []string{noShebang}, want: 6, old: true},
 		{args: []string{"-n", "true"}, want: 0, old: true},
 		{args: []string{"-n", "--bogus-option"}, want: 1, old: true},
 	}

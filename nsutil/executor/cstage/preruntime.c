@@ -48,6 +48,8 @@ struct step {
 		struct { int64_t option, arg; } prctl;
 		struct { char **argv; uint32_t argc; } run;
 		struct { int64_t fd; char *path; char **argv, **env; uint32_t argc, envc; char *alt, *unnamed; } exec;
+		struct { char *path, *fchdir_errmsg; } open_fchdir;
+		struct { int64_t dirfd; } env_at;
 	};
 };
 
@@ -369,14 +371,29 @@ static void exec_step(const struct step *s)
 		fprintf(stderr, "%s ...\n", s->trace);
 	if (s->flags & F_ENV)
 		environ = s->exec.env;
+	const char *path = s->exec.path;
+	char **argv = s->exec.argv;
+	struct step failed = *s;
+	const char *shell = getenv("SHELL");
+	if ((s->flags & F_SHELL_ENV) && shell && *shell && s->exec.argc > 0) {
+		// A login shell from the environment: "-" and its base name as argv[0].
+		const char *base = strrchr(shell, '/');
+		char *arg0 = malloc(strlen(shell) + 2), *msg = malloc(strlen(shell) + 32);
+		if (arg0 && msg) {
+			arg0[0] = '-';
+			strcpy(arg0 + 1, base ? base + 1 : shell);
+			argv[0] = arg0;
+			path = shell;
+			sprintf(msg, "failed to execute %s", shell);
+			failed.errmsg = msg;
+		}
+	}
 	if (s->exec.fd >= 0)
 		exec_fd(s);
-	else if (strchr(s->exec.path, '/'))
-		execv(s->exec.path, s->exec.argv);
 	else
-		execvp(s->exec.path, s->exec.argv);
+		nsbox_execvp(path, argv, environ); // glibc's rules, as util-linux's
 	int err = errno;
-	die(nsbox_exec_failure_status(err), s, err);
+	die(nsbox_exec_failure_status(err), &failed, err);
 }
 
 static void run_program(const struct step *s)
@@ -389,7 +406,7 @@ static void run_program(const struct step *s)
 		if (s->flags & F_SUBST_PID)
 			for (uint32_t i = 0; i < s->run.argc; i++)
 				argv[i] = subst(argv[i]);
-		execvp(argv[0], argv);
+		nsbox_execvp(argv[0], argv, environ);
 		fprintf(stderr, "%s: failed to execute %s: %s\n", prog, argv[0], errno_text(errno));
 		_exit(nsbox_exec_failure_status(errno));
 	}
@@ -404,6 +421,91 @@ static void run_program(const struct step *s)
 		_exit(WEXITSTATUS(status));
 	if (!WIFEXITED(status))
 		die(1, s, 0);
+}
+
+// open_fchdir opens path for reading and changes to it, as util-linux's nsenter -W does: a
+// failed open is the step's error; a failed fchdir (a file that is not a directory) exits with
+// the step's second message.
+static long open_fchdir(const struct step *s)
+{
+	int fd = open(s->open_fchdir.path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fchdir(fd) < 0) {
+		int err = errno;
+		struct step f = *s;
+		f.errmsg = s->open_fchdir.fchdir_errmsg;
+		trace_result(s, -1, err);
+		die(1, &f, err);
+	}
+	close(fd);
+	return 0;
+}
+
+// env_at makes the "environ" file under dirfd (a /proc/PID directory) the environment, as
+// util-linux's nsenter --env sets it: from the last entry to the first, an entry without '='
+// or whose name was set already left out.
+static long env_at(const struct step *s)
+{
+	int fd = openat((int)s->env_at.dirfd, "environ", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t len;
+	char *buf = read_all(fd, &len);
+	int err = errno;
+	close(fd);
+	if (!buf) {
+		errno = err;
+		return -1;
+	}
+	char *text = realloc(buf, len + 1); // room for the NUL a last entry may lack
+	if (!text) {
+		errno = ENOMEM;
+		return -1;
+	}
+	text[len] = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += text[i] == 0;
+	char **env = calloc(n + 2, sizeof *env), **starts = calloc(n + 2, sizeof *starts);
+	if (!env || !starts) {
+		errno = ENOMEM;
+		return -1;
+	}
+	size_t count = 0;
+	for (size_t i = 0; i < len; i++) {
+		starts[count++] = text + i;
+		while (i < len && text[i])
+			i++;
+	}
+	size_t out = 0;
+	for (size_t i = count; i-- > 0;) {
+		char *eq = strchr(starts[i], '=');
+		if (!eq || eq == starts[i])
+			continue;
+		size_t name = eq - starts[i] + 1;
+		int seen = 0;
+		for (size_t j = 0; j < out && !seen; j++)
+			seen = strncmp(env[j], starts[i], name) == 0;
+		if (!seen)
+			env[out++] = starts[i];
+	}
+	env[out] = NULL;
+	free(starts);
+	environ = env;
+	return 0;
+}
+
+// setgroups_denied reports whether this process's user namespace denies setgroups(2).
+static int setgroups_denied(void)
+{
+	char buf[16] = {0};
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	return n > 0 && strncmp(buf, "deny", 4) == 0;
 }
 
 // ---- the interpreter ----
@@ -460,6 +562,14 @@ static void run_plan(struct step *steps, uint32_t count)
 			break;
 		case OP_SETGROUPS:
 			ret = setgroups(0, NULL);
+			if (ret < 0 && errno == EPERM && (s->flags & F_UNLESS_DENIED) && setgroups_denied()) {
+				if (tracing)
+					fprintf(stderr, "%s = -1 EPERM (%s): setgroups is denied in this user "
+						"namespace, no supplementary groups to drop\n", s->trace, errno_text(EPERM));
+				if (s->id > 0 && s->id < 64)
+					done_ids |= 1ull << s->id;
+				continue;
+			}
 			break;
 		case OP_SETRESGID:
 			ret = setresgid((gid_t)s->cred.id, (gid_t)s->cred.id, (gid_t)s->cred.id);
@@ -591,6 +701,12 @@ static void run_plan(struct step *steps, uint32_t count)
 		case OP_EXEC:
 			exec_step(s);
 			continue;
+		case OP_OPEN_FCHDIR:
+			ret = open_fchdir(s);
+			break;
+		case OP_ENV_AT:
+			ret = env_at(s);
+			break;
 		default:
 			errno = EINVAL;
 			ret = -1;
@@ -599,7 +715,7 @@ static void run_plan(struct step *steps, uint32_t count)
 		if (s->op != OP_FORK || ret != 0)
 			trace_result(s, ret, err);
 		if (ret < 0) {
-			if (s->flags & F_OPTIONAL)
+			if ((s->flags & F_OPTIONAL) || ((s->flags & F_EINVAL_OK) && err == EINVAL))
 				continue;
 			die(1, s, err);
 		}
@@ -665,6 +781,12 @@ static int read_payload(struct reader *r, struct step *s)
 		if (!bad) s->exec.alt = rd_str(r, &bad);
 		if (!bad) s->exec.unnamed = rd_str(r, &bad);
 		break;
+	case OP_OPEN_FCHDIR:
+		s->open_fchdir.path = rd_str(r, &bad);
+		if (!bad) s->open_fchdir.fchdir_errmsg = rd_str(r, &bad);
+		break;
+	case OP_ENV_AT:
+		return rd_bytes(r, &s->env_at.dirfd, 8);
 	}
 	return bad ? -1 : 0;
 }

@@ -18,6 +18,10 @@
 #define NSBOX_STAGE_H
 
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #define NSBOX_MARKER "_NSBOX_PLAN"
 #define NSBOX_MAGIC "NSBOXPL2"
@@ -45,6 +49,8 @@ enum {
 	OP_RUN = 19,           // payload: vec argv
 	OP_EXEC = 20,          // payload: i64 fd (-1: none), str path, vec argv, vec env,
 	                       // str alt (another name for fd), str unnamed (ENOENT's message)
+	OP_OPEN_FCHDIR = 21,   // payload: str path, str fchdir-errmsg; open(path, O_RDONLY), fchdir
+	OP_ENV_AT = 22,        // payload: i64 dirfd; environ = dirfd's "environ" file, util-linux's order
 };
 
 // Step flags.
@@ -56,6 +62,9 @@ enum {
 	F_ENV = 1 << 5,          // OP_EXEC: env is the program's environment
 	F_SUBST_PID = 1 << 6,    // replace "%p" in the step's strings by the main process's PID
 	F_EXIT_1 = 1 << 7,       // OP_CHECK_PARENT: exit 1 silently when orphaned
+	F_UNLESS_DENIED = 1 << 8, // OP_SETGROUPS: EPERM where /proc/self/setgroups is "deny" is no error
+	F_EINVAL_OK = 1 << 9,     // a failure with EINVAL is not an error
+	F_SHELL_ENV = 1 << 10,    // OP_EXEC: run $SHELL as a login shell when set, else path
 };
 
 // Roles: which process carries out a step.
@@ -81,6 +90,87 @@ enum {
 static inline int nsbox_exec_failure_status(int err)
 {
 	return err == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+}
+
+// nsbox_tini_exec_failure_status is the second table, pidns-init's, as tini's spawn() has it
+// (src/tini.c; pidns-init is tini's drop-in): 127 for ENOENT and 126 for EACCES as util-linux,
+// but 1 for every other errno (ENOTDIR, ELOOP, ENAMETOOLONG, ETXTBSY, E2BIG, ENOMEM...), where
+// util-linux has 126.
+static inline int nsbox_tini_exec_failure_status(int err)
+{
+	return err == ENOENT ? EXIT_NOT_FOUND : err == EACCES ? EXIT_CANNOT_EXEC : 1;
+}
+
+// nsbox_execve_or_sh executes path, or, when the kernel cannot (ENOEXEC: a script without #!),
+// has /bin/sh run it, as the GNU C library's exec functions do.
+static inline int nsbox_execve_or_sh(const char *path, char *const argv[], char *const envp[])
+{
+	execve(path, argv, envp);
+	if (errno != ENOEXEC)
+		return -1;
+	size_t argc = 0;
+	while (argv[argc])
+		argc++;
+	char **sh = calloc(argc + 2, sizeof *sh);
+	if (!sh)
+		return -1;
+	sh[0] = "/bin/sh";
+	sh[1] = (char *)path;
+	for (size_t i = 1; i < argc; i++)
+		sh[i + 1] = argv[i];
+	execve("/bin/sh", sh, envp);
+	free(sh);
+	return -1;
+}
+
+// nsbox_execvp is execvp(3) as the GNU C library (and so util-linux, tini and the in-process
+// engine's execvp in Go) has it, whatever C library is linked (musl's runs no /bin/sh): file,
+// when it has no slash, is searched in the PATH of envp (default /bin:/usr/bin), passing over a
+// directory where it is missing (ENOENT, ENOTDIR, ESTALE, ENODEV, ETIMEDOUT) or denied (EACCES,
+// reported if nothing else is found); a file the kernel cannot execute is run by /bin/sh. It
+// returns -1 with errno set.
+static inline int nsbox_execvp(const char *file, char *const argv[], char *const envp[])
+{
+	if (!*file) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (strchr(file, '/'))
+		return nsbox_execve_or_sh(file, argv, envp);
+	const char *path = "/bin:/usr/bin";
+	for (char *const *e = envp; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0)
+			path = *e + 5;
+	size_t flen = strlen(file);
+	if (flen > NAME_MAX) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int denied = 0;
+	for (const char *dir = path;; dir++) {
+		const char *end = dir;
+		while (*end && *end != ':')
+			end++;
+		size_t dlen = (size_t)(end - dir);
+		char buf[PATH_MAX];
+		if (dlen + 1 + flen < sizeof buf) {
+			memcpy(buf, dir, dlen);
+			if (dlen == 0) // an empty entry is the current directory
+				buf[dlen++] = '.';
+			buf[dlen] = '/';
+			memcpy(buf + dlen + 1, file, flen + 1);
+			nsbox_execve_or_sh(buf, argv, envp);
+			if (errno == EACCES)
+				denied = 1;
+			else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV && errno != ETIMEDOUT)
+				return -1;
+		}
+		if (!*end)
+			break;
+		dir = end;
+	}
+	errno = denied ? EACCES : ENOENT;
+	return -1;
 }
 
 #endif

@@ -7,12 +7,20 @@
 //                              set SIG_IGN on the signals of the hexadecimal mask IGN, block
 //                              those of BLK, raise the signals of PEND (blocked, so pending),
 //                              then execute PROGRAM
+//   helper termafter USEC PROGRAM [ARGS...]
+//                              run PROGRAM as PID 1 of a new PID namespace, send it SIGTERM
+//                              USEC microseconds after its execve, and print its exit status
+//                              (128+N when killed by N); needs CAP_SYS_ADMIN
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int orphans(long n)
@@ -66,12 +74,48 @@ static int sigexec(char **argv)
 	return 127;
 }
 
+static int termafter(char **argv)
+{
+	long usec = atol(argv[0]);
+	int ready[2];
+	if (unshare(CLONE_NEWPID) < 0 || pipe2(ready, O_CLOEXEC) < 0) {
+		perror("unshare/pipe");
+		return 1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (pid == 0) {
+		close(ready[0]);
+		execvp(argv[1], argv + 1);
+		_exit(127);
+	}
+	// The pipe's close-on-exec end closes at the child's execve: the clock starts there.
+	close(ready[1]);
+	char c;
+	while (read(ready[0], &c, 1) < 0 && errno == EINTR)
+		;
+	struct timespec ts = {usec / 1000000, (usec % 1000000) * 1000};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	kill(pid, SIGTERM);
+	int ws;
+	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	printf("%d\n", WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : WEXITSTATUS(ws));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "orphans") == 0)
 		return orphans(atol(argv[2]));
 	if (argc >= 6 && strcmp(argv[1], "sigexec") == 0)
 		return sigexec(argv + 2);
-	fprintf(stderr, "usage: helper orphans N | helper sigexec IGN BLK PEND PROGRAM [ARGS...]\n");
+	if (argc >= 4 && strcmp(argv[1], "termafter") == 0)
+		return termafter(argv + 2);
+	fprintf(stderr, "usage: helper orphans N | helper sigexec IGN BLK PEND PROGRAM [ARGS...] | helper termafter USEC PROGRAM [ARGS...]\n");
 	return 2;
 }
