@@ -7,6 +7,8 @@ DATADIR  := $(PREFIX)/share
 APPLETS  := unshare nsenter lsns pidns-init
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 GO       ?= go
+# Go's own installer puts it in /usr/local/go/bin, which root's PATH often lacks.
+export PATH := $(PATH):/usr/local/go/bin
 PKG      := github.com/nsbox/nsbox
 # A static binary (cgo for the pre-runtime stage, linked with -static) runs when copied into a
 # minimal container. osusergo,netgo keep os/user and net from needing the C library's NSS. musl
@@ -59,10 +61,14 @@ lint-buildtags:
 lint-man:
 	@if [ -n "$$(ls man/*.[18] 2>/dev/null)" ]; then mandoc -Tlint -W warning man/*.[18]; fi
 
-# Unit and integration tests, root and rootless, against bin/nsbox (the static build).
-test: build lint lint-man
-	NSBOX_BIN=$(CURDIR)/bin/nsbox $(GO) test -count=1 -p 2 -timeout 40m $(TESTFLAGS) ./...
-	$(MAKE) test-kernels
+# Unit and integration tests, root and rootless, against bin/nsbox (the static build). First
+# scripts/setup installs what they need when it is missing (Debian packages, the reference
+# util-linux, the test user; see README); then the build, in a make of its own, sees musl-gcc.
+test:
+	scripts/setup test
+	@$(MAKE) --no-print-directory build lint lint-man
+	GO=$(GO) scripts/run-tests $(TESTFLAGS)
+	@$(MAKE) --no-print-directory test-kernels
 
 # The kernel scenario on the host and under QEMU on Debian 11-14's kernels (5.10 to 7.x): the
 # kernels are fetched from apt's Debian mirror and cached in /var/cache/nsbox-kernels.
@@ -72,7 +78,9 @@ test-kernels: build
 bench: build
 	scripts/bench
 
-demo: build
+demo:
+	scripts/setup demo
+	@$(MAKE) --no-print-directory build
 	scripts/demo
 
 FUZZTIME ?= 30s

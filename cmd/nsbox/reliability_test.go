@@ -202,12 +202,42 @@ func storm(t *testing.T, n, width int, mk func(i int) *exec.Cmd) []nstest.Result
 	return results
 }
 
-func mountCount(t *testing.T) int {
-	data, err := os.ReadFile("/proc/self/mountinfo")
+// mountIDs is the set of mount IDs in the mount namespace of pid, with each mount's line.
+func mountIDs(t *testing.T, pid int) map[string]string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/mountinfo", pid))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.Count(string(data), "\n")
+	ids := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		id, _, _ := strings.Cut(line, " ")
+		ids[id] = line
+	}
+	return ids
+}
+
+// privateMountNS starts a process in a mount namespace of its own, private from the host's, so
+// that mounts made or removed elsewhere on the machine do not change what a test counts there;
+// it returns the process's PID. The test's cleanup kills it.
+func privateMountNS(t *testing.T) int {
+	t.Helper()
+	nstest.RequireTool(t, "/usr/bin/unshare")
+	cmd := exec.Command("/usr/bin/unshare", "--mount", "--propagation", "private", "sleep", "600")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	host, _ := os.Readlink("/proc/self/ns/mnt")
+	for i := 0; i < 500; i++ {
+		comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", cmd.Process.Pid))
+		ns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", cmd.Process.Pid))
+		if strings.TrimSpace(string(comm)) == "sleep" && ns != host {
+			return cmd.Process.Pid
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("no private mount namespace")
+	return 0
 }
 
 func TestConcurrentNsenter(t *testing.T) {
@@ -228,18 +258,24 @@ func TestConcurrentNsenter(t *testing.T) {
 
 func TestConcurrentUnshareInit(t *testing.T) {
 	nstest.RequireRoot(t)
-	before := mountCount(t)
+	// The calls run in a mount namespace of the test's own, where only they could add mounts.
+	quiet := privateMountNS(t)
+	nstest.RequireTool(t, "/usr/bin/nsenter")
+	before := mountIDs(t, quiet)
 	unshare := nstest.Applet(t, "unshare")
 	results := storm(t, 100, 100, func(int) *exec.Cmd {
-		return exec.Command(unshare, "-fp", "--mount-proc", "--init", "sh", "-c", "sleep 0.1 & echo $PPID; tr '\\0' ' ' </proc/1/cmdline")
+		return exec.Command("/usr/bin/nsenter", "-t", strconv.Itoa(quiet), "-m", "--", unshare, "-fp", "--mount-proc", "--init", "sh", "-c", "sleep 0.1 & echo $PPID; tr '\\0' ' ' </proc/1/cmdline")
 	})
 	for i, res := range results {
 		if res.Code != 0 || !strings.HasPrefix(res.Stdout, "1\npidns-init ") {
 			t.Errorf("call %d: exit %d, stdout %q (want the program's parent to be PID 1, pidns-init), stderr %q", i, res.Code, res.Stdout, res.Stderr)
 		}
 	}
-	if after := mountCount(t); after != before {
-		t.Errorf("mounts: %d before, %d after", before, after)
+	// A mount can go from the namespace (when the host removes its mount point), never come.
+	for id, line := range mountIDs(t, quiet) {
+		if _, ok := before[id]; !ok {
+			t.Errorf("mount left behind: %s", line)
+		}
 	}
 	assertNoZombies(t)
 }
@@ -317,7 +353,9 @@ func TestRefusesSetuid(t *testing.T) {
 }
 
 // TestLsnsHostileComm: processes whose comm looks like /proc/PID/stat's own fields, or holds a
-// newline, are listed exactly as util-linux lists them.
+// newline, are listed exactly as util-linux lists them. Both run in a PID namespace of the
+// test's own, with its own /proc: util-linux 2.38's -p lists namespaces of other processes
+// that exit while it scans, and a busy machine has those.
 func TestLsnsHostileComm(t *testing.T) {
 	nstest.RequireTool(t, "/usr/bin/lsns")
 	dir := t.TempDir()
@@ -330,32 +368,23 @@ func TestLsnsHostileComm(t *testing.T) {
 		t.Fatal(err)
 	}
 	lsns := nstest.Applet(t, "lsns")
+	q := nstest.NewQuietPIDNS(t)
 	for _, name := range []string{") 0 0 (", "a\nb", ") R 1 (", "((("} {
 		prog := filepath.Join(dir, name)
 		if err := os.WriteFile(prog, data, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(prog, "60")
-		cmd.Args[0] = name
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		pid := strconv.Itoa(cmd.Process.Pid)
-		for i := 0; i < 100; i++ {
-			if comm, _ := os.ReadFile("/proc/" + pid + "/comm"); strings.TrimSuffix(string(comm), "\n") == name {
-				break
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+		host, inner := q.Start(t, name, prog, "60")
+		pid := strconv.Itoa(inner)
 		for _, args := range [][]string{{"-p", pid, "-o", "NS,TYPE,PID,PPID,COMMAND", "-l"}, {"-p", pid, "-J", "-o", "NS,PID,PPID,COMMAND", "-l"}} {
-			ours := nstest.Run(t, 20*time.Second, exec.Command(lsns, args...))
-			ref := nstest.Run(t, 20*time.Second, exec.Command("/usr/bin/lsns", args...))
+			ours := nstest.Run(t, 20*time.Second, q.Command(append([]string{lsns}, args...)...))
+			ref := nstest.Run(t, 20*time.Second, q.Command(append([]string{"/usr/bin/lsns"}, args...)...))
 			if ref.Code != 0 {
 				// util-linux 2.38 reads stat line by line and gives up, silently and with exit
 				// 1, on a newline in any comm (2.41 reads the whole file): then the process's
 				// namespaces must simply all be listed.
 				for _, link := range []string{"mnt", "net", "pid", "user"} {
-					ino, err := os.Readlink("/proc/" + pid + "/ns/" + link)
+					ino, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/%s", host, link))
 					ino = strings.TrimSuffix(strings.TrimPrefix(ino, link+":["), "]")
 					if err == nil && (ours.Code != 0 || !strings.Contains(ours.Stdout, ino)) {
 						t.Errorf("comm %q, lsns %q: exit %d, %s namespace %s not listed:\n%s", name, args, ours.Code, link, ino, ours.Stdout)
@@ -367,7 +396,5 @@ func TestLsnsHostileComm(t *testing.T) {
 				t.Errorf("comm %q, lsns %q: exit %d\n%s\nutil-linux:\n%s", name, args, ours.Code, ours.Stdout, ref.Stdout)
 			}
 		}
-		cmd.Process.Kill()
-		cmd.Wait()
 	}
 }

@@ -100,11 +100,14 @@ func TestFindContainers(t *testing.T) {
 	oldRoot := dockerRoot
 	dockerRoot = t.TempDir()
 	t.Cleanup(func() { dockerRoot = oldRoot })
+	shared := fmt.Sprintf("%04x", os.Getpid()&0xffff) // the prefix both fakes share
 	for i, mount := range []string{v2, v1} {
 		if mount == "" {
 			continue
 		}
-		id := fmt.Sprintf("abcd%02d%058x", i, os.Getpid())
+		// Every prefix the test looks up is this test process's own (its PID in the first
+		// four digits), so that test runs side by side find only their own containers.
+		id := shared + fmt.Sprintf("%02d%058x", i, os.Getpid())
 		rel := "nsbox-test.slice/docker-" + id + ".scope"
 		if mount == v1 {
 			rel = "nsbox-test/docker/" + id
@@ -134,9 +137,9 @@ func TestFindContainers(t *testing.T) {
 		}
 	}
 	if v2 != "" && v1 != "" {
-		// Both fakes share the prefix "abcd": ambiguous, and both are returned.
-		if got, err := FindContainers("abcd"); err != nil || len(got) != 2 {
-			t.Errorf("FindContainers(abcd) = %+v, %v; want both fakes", got, err)
+		// Both fakes share a prefix: ambiguous, and both are returned.
+		if got, err := FindContainers(shared); err != nil || len(got) != 2 {
+			t.Errorf("FindContainers(%s) = %+v, %v; want both fakes", shared, got, err)
 		}
 	}
 }

@@ -321,7 +321,9 @@ func TestExecutorExitStatuses(t *testing.T) {
 		{[]string{"nonexistent-program-nsbox"}, false, 127},
 		{[]string{"/etc/passwd"}, false, 126},
 	}
+	missing := nstest.MissingPath(t)
 	for _, tc := range tests {
+		tc.argv = nstest.ReplaceMissing(missing, tc.argv...)
 		res := runPlan(t, testPlan{Unshare: []string{"uts"}, Fork: tc.fork, Argv: tc.argv}, nil)
 		if res.Code != tc.want {
 			t.Errorf("%q fork=%v: exit %d, want %d (stderr %q)", tc.argv, tc.fork, res.Code, tc.want, res.Stderr)

@@ -38,15 +38,16 @@ func RequireRoot(t testing.TB) {
 	}
 }
 
-// RequireTool skips (fails under CI) unless path exists; .ci/run installs every tool tests use.
+// RequireTool skips (fails under CI) unless path exists; scripts/setup (run by make test)
+// installs every tool tests use.
 func RequireTool(t testing.TB, path string) {
 	t.Helper()
 	if _, err := os.Stat(path); err != nil {
-		Skip(t, path+" is not installed (run .ci/run or apt-get install it)")
+		Skip(t, path+" is not installed (run scripts/setup or apt-get install it)")
 	}
 }
 
-// ReferenceDir is where scripts/reference-util-linux (run by .ci/run) installs the newest
+// ReferenceDir is where scripts/reference-util-linux (run by scripts/setup) installs the newest
 // util-linux release's unshare, nsenter and lsns, beside the system's older ones.
 const ReferenceDir = "/opt/nsbox-ref/util-linux"
 
@@ -67,8 +68,11 @@ var (
 	buildErr  error
 )
 
-// Binary returns the nsbox binary under test: $NSBOX_BIN when set (make test sets it to the
-// static bin/nsbox), else one built once per test process into a temporary directory.
+// Binary returns the nsbox binary under test: $NSBOX_BIN when set (make test sets it to a copy
+// of the static bin/nsbox in a directory of its own that it removes afterwards), else one built
+// once per test process into a temporary directory. Rootless tests run it as TestUser, so it
+// must be reachable by every user: a $NSBOX_BIN that is not (a clone under /root, mode 0700) is
+// copied once per test process into a 0755 directory under $TMPDIR.
 func Binary(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("NSBOX_BIN"); p != "" {
@@ -76,7 +80,14 @@ func Binary(t testing.TB) string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return abs
+		if reachable(abs) {
+			return abs
+		}
+		buildOnce.Do(func() { binPath, buildErr = copyReachable(abs) })
+		if buildErr != nil {
+			t.Fatal(buildErr)
+		}
+		return binPath
 	}
 	buildOnce.Do(func() {
 		root, err := moduleRoot()
@@ -100,6 +111,37 @@ func Binary(t testing.TB) string {
 		t.Fatal(buildErr)
 	}
 	return binPath
+}
+
+// reachable says whether every user may run the file at path: o+x on it and on every
+// directory above it.
+func reachable(path string) bool {
+	for p := path; ; p = filepath.Dir(p) {
+		st, err := os.Stat(p)
+		if err != nil || st.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if p == "/" {
+			return true
+		}
+	}
+}
+
+// copyReachable copies the executable at path into a new 0755 directory under $TMPDIR.
+func copyReachable(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "nsbox-test-bin")
+	if err == nil {
+		err = os.Chmod(dir, 0o755)
+	}
+	if err != nil {
+		return "", err
+	}
+	dst := filepath.Join(dir, filepath.Base(path))
+	return dst, os.WriteFile(dst, data, 0o755)
 }
 
 func moduleRoot() (string, error) {
@@ -138,18 +180,39 @@ func Applet(t testing.TB, name string) string {
 	return link
 }
 
-// TestUser is the unprivileged account rootless tests run as.
+// TestUser is the unprivileged account rootless tests run as. It is made once and kept for
+// later runs (scripts/setup makes it before make test runs; README, Reliability): test runs
+// started at the same time share it, so none of them may remove it.
 const TestUser = "nsboxtest"
+
+// TestUserComment marks the account as the one nsbox's tests made (useradd --comment).
+const TestUserComment = "nsbox tests"
+
+// TestUserLock is the lock file that scripts/setup and Unprivileged hold (flock, exclusive)
+// while they look for TestUser and make it with its /etc/subuid and /etc/subgid ranges, so
+// that test runs started together do not race on creating it.
+const TestUserLock = "/run/lock/nsbox-testuser.lock"
 
 // Unprivileged returns the uid and gid of TestUser, creating it (useradd) with /etc/subuid and
 // /etc/subgid ranges when missing. It needs root; elsewhere it skips (fails under CI).
 func Unprivileged(t testing.TB) (uid, gid int) {
 	t.Helper()
 	RequireRoot(t)
+	if err := os.MkdirAll(filepath.Dir(TestUserLock), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := os.OpenFile(TestUserLock, os.O_CREATE|os.O_RDWR|syscall.O_CLOEXEC, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close() // and with it the lock
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatalf("flock %s: %v", TestUserLock, err)
+	}
 	u, err := user.Lookup(TestUser)
 	if err != nil {
-		out, err := exec.Command("useradd", "--create-home", "--shell", "/bin/sh", TestUser).CombinedOutput()
-		if err != nil && !strings.Contains(string(out), "already exists") {
+		out, err := exec.Command("useradd", "--create-home", "--shell", "/bin/sh", "--comment", TestUserComment, TestUser).CombinedOutput()
+		if err != nil && !strings.Contains(string(out), "already exists") { // made by an older test run
 			t.Fatalf("useradd %s: %v\n%s", TestUser, err, out)
 		}
 		if u, err = user.Lookup(TestUser); err != nil {
@@ -163,11 +226,9 @@ func Unprivileged(t testing.TB) (uid, gid int) {
 	return uid, gid
 }
 
-var subIDMu sync.Mutex
-
+// ensureSubID gives TestUser a range in path when it has none; the caller holds TestUserLock.
 func ensureSubID(t testing.TB, path string) {
-	subIDMu.Lock()
-	defer subIDMu.Unlock()
+	t.Helper()
 	data, _ := os.ReadFile(path)
 	for _, line := range strings.Split(string(data), "\n") {
 		if strings.HasPrefix(line, TestUser+":") {
@@ -182,6 +243,32 @@ func ensureSubID(t testing.TB, path string) {
 	if _, err := fmt.Fprintf(f, "%s:300000:65536\n", TestUser); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// MissingPath returns a path that does not exist, in a new directory every user can search (a
+// rootless program gets ENOENT there too, not EACCES), removed by the test's cleanup. Tests use
+// it rather than a fixed name such as /nonexistent, which a machine may have.
+func MissingPath(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "nsbox-test-missing")
+	if err == nil {
+		err = os.Chmod(dir, 0o755)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return filepath.Join(dir, "nonexistent")
+}
+
+// ReplaceMissing returns args with "/nonexistent" in each replaced by missing (a MissingPath),
+// so that a test's table can go on spelling the path it means.
+func ReplaceMissing(missing string, args ...string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = strings.ReplaceAll(a, "/nonexistent", missing)
+	}
+	return out
 }
 
 // AsUser makes cmd run as uid:gid with no supplementary groups.

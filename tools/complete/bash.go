@@ -205,13 +205,18 @@ __nsbox_complete() {
         local -a cands=()
         for w in "${optspecs[@]}"; do
             IFS='|' read -r -a f <<<"$w"
-            if [[ -n ${f[0]} ]]; then
+            if [[ -n ${f[0]} && ${f[2]} == [oa] ]]; then
+                # An optional value is only ever attached: --tree=, then the value.
+                [[ --${f[0]}= == "$cur"* ]] && cands+=("--${f[0]}=")
+                [[ -n ${f[1]} && -${f[1]} == "$cur" ]] && cands+=("$cur")
+            elif [[ -n ${f[0]} ]]; then
                 [[ --${f[0]} == "$cur"* ]] && cands+=("--${f[0]}")
                 [[ -n ${f[1]} && -${f[1]} == "$cur" ]] && cands+=("$cur")
             elif [[ -${f[1]} == "$cur"* ]]; then
                 cands+=("-${f[1]}")
             fi
         done
+        ((${#cands[@]} == 1)) && [[ ${cands[0]} == *= ]] && compopt -o nospace 2>/dev/null
         __nsbox_reply "${cands[@]}"
     elif __nsbox_arg; then
         if [[ ${a[1]} == applets ]]; then

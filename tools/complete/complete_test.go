@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,9 +208,13 @@ func TestBashCompletion(t *testing.T) {
 		got := comptest.Bash(t, script, tt.line, "")
 		switch tt.line {
 		case "tool -":
-			for _, long := range testApplets(t)[1].LongNames() {
-				if !slices.Contains(got, "--"+long) {
-					t.Errorf("%q: got %q, want it to include --%s", tt.line, got, long)
+			for _, o := range testApplets(t)[1].Options {
+				want := "--" + o.Long
+				if o.Arity == OptionalValue {
+					want += "=" // the value is only ever attached
+				}
+				if o.Long != "" && !slices.Contains(got, want) {
+					t.Errorf("%q: got %q, want it to include %s", tt.line, got, want)
 				}
 			}
 			if slices.Contains(got, "--secret") {
@@ -227,6 +232,69 @@ func TestBashCompletion(t *testing.T) {
 			t.Errorf("%q: got %q, want %q", tt.line, got, tt.want)
 		}
 	}
+}
+
+// TestAttachedValueCompletion: an option whose value can only be attached (getopt's optional
+// argument: --tree[=MODE], --net[=FILE]) completes to "--tree=", with no space after it, so that
+// its value can follow; then the value completes.
+func TestAttachedValueCompletion(t *testing.T) {
+	applets := testApplets(t)
+	tests := []struct{ line, option, value, values string }{
+		{"tool --tr", "--tree=", "tool --tree=o", "owner"},
+		{"tool --kill", "--kill-child=", "tool --kill-child=SIGK", "SIGKILL"},
+		{"tool --ne", "--net=", "", ""},
+	}
+	t.Run("bash", func(t *testing.T) {
+		script := generate(t, "bash", applets)
+		for _, tt := range tests {
+			got, opts := comptest.BashOptions(t, script, tt.line, "")
+			if !slices.Equal(got, []string{tt.option}) || !slices.Contains(opts, "-o nospace") {
+				t.Errorf("%q: got %q with compopt %q, want %q with -o nospace", tt.line, got, opts, tt.option)
+			}
+			if tt.value == "" {
+				continue
+			}
+			if got := comptest.Bash(t, script, tt.value, ""); !slices.Equal(got, []string{tt.values}) {
+				t.Errorf("%q: got %q, want %q", tt.value, got, tt.values)
+			}
+		}
+		// A required value may be the next word: that option is completed with a space.
+		if got, opts := comptest.BashOptions(t, script, "tool --propag", ""); !slices.Equal(got, []string{"--propagation"}) || slices.Contains(opts, "-o nospace") {
+			t.Errorf("%q: got %q with compopt %q, want --propagation and a space", "tool --propag", got, opts)
+		}
+	})
+	t.Run("zsh", func(t *testing.T) {
+		script := generate(t, "zsh", applets)
+		for _, tt := range tests {
+			if got, want := comptest.ZshLine(t, script, tt.line), "tool "+tt.option; got != want {
+				t.Errorf("%q: the line became %q, want %q", tt.line, got, want)
+			}
+			if tt.value == "" {
+				continue
+			}
+			if got, want := comptest.ZshLine(t, script, tt.value), tt.value[:strings.Index(tt.value, "=")+1]+tt.values+" "; got != want {
+				t.Errorf("%q: the line became %q, want %q", tt.value, got, want)
+			}
+		}
+		// A positional argument with nothing to complete does not stop options completing.
+		if got, want := comptest.ZshLine(t, script, "list-tool --ty"), "list-tool --type="; got != want {
+			t.Errorf("%q: the line became %q, want %q", "list-tool --ty", got, want)
+		}
+	})
+	t.Run("fish", func(t *testing.T) {
+		script := generate(t, "fish", applets)
+		for _, tt := range tests {
+			if got := comptest.Fish(t, script, tt.line); !slices.Contains(got, tt.option) {
+				t.Errorf("%q: got %q, want it to include %q", tt.line, got, tt.option)
+			}
+			if tt.value == "" {
+				continue
+			}
+			if got, want := comptest.Fish(t, script, tt.value), strings.TrimPrefix(tt.value[:strings.Index(tt.value, "=")+1], "tool ")+tt.values; !slices.Equal(got, []string{want}) {
+				t.Errorf("%q: got %q, want %q", tt.value, got, want)
+			}
+		}
+	})
 }
 
 func TestFishCompletion(t *testing.T) {

@@ -60,6 +60,10 @@ func writeZshFunction(b *strings.Builder, a *Applet, applets []string) {
 			fmt.Fprintf(b, " \\\n        %s \\\n        %s", shellQuote("1: :_command_names -e"), shellQuote("*::arguments:_normal"))
 		case ActApplets:
 			fmt.Fprintf(b, " \\\n        %s \\\n        %s", shellQuote("1:applet:("+strings.Join(applets, " ")+")"), shellQuote("*::arguments:_normal"))
+		case ActNone:
+			// Nothing to offer for the argument itself, but options go on completing (with
+			// the empty action " ", _arguments would insert nothing at all, even for --no<TAB>).
+			fmt.Fprintf(b, " \\\n        %s", shellQuote(fmt.Sprintf(`%d:argument:_guard "[^-]#" argument`, i+1)))
 		default:
 			fmt.Fprintf(b, " \\\n        %s", shellQuote(fmt.Sprintf("%d:argument:%s", i+1, zshAction(v, applets))))
 		}

@@ -24,11 +24,15 @@ const timeout = 60 * time.Second
 
 // fixtureScript builds, inside a fresh PID and mount namespace, a fixed set of processes and
 // namespaces (one network namespace bind-mounted twice, for a two-line NSFS cell); host nsfs
-// mounts are detached there so that only the fixture is seen. It then runs every case with our
+// mounts are detached there so that only the fixture is seen, and /run is a tmpfs of its own.
+// It then runs every case with our
 // lsns and with each util-linux lsns in $REFS, one after the other, writing to fd $OUT.
 const fixtureScript = `
 set -u
 grep ' - nsfs ' /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+# A /run of the fixture's own: its ip netns file is then not on the host, where another test
+# run's fixture would find the name taken.
+mount -t tmpfs nsboxlsnsrun /run
 {
 sleep 600 &
 /usr/bin/unshare --net --uts sleep 600 &
@@ -318,23 +322,24 @@ func nsInode(t *testing.T, pid int, kind string) string {
 	return strconv.FormatUint(nstest.NSInode(t, pid, kind), 10)
 }
 
-// compareWithUtilLinux runs ours and util-linux's lsns with args and wants the same output and
-// status: util-linux 2.42's, and for JSON and raw output (where column widths play no part)
-// 2.38's too. (The two releases size text columns differently: whether PID or PPID takes its
-// width hint depends on how many digits the PIDs have.)
-func compareWithUtilLinux(t *testing.T, args ...string) {
+// compareWithUtilLinux runs ours and util-linux's lsns with args in the quiet namespace q and
+// wants the same output and status: util-linux 2.42's, and for JSON and raw output (where
+// column widths play no part) 2.38's too. (The two releases size text columns differently:
+// whether PID or PPID takes its width hint depends on how many digits the PIDs have.) A
+// reference run that fails where ours did not is run again, up to three times: util-linux 2.38
+// exits 1 when a process vanishes while it reads /proc.
+func compareWithUtilLinux(t *testing.T, q nstest.QuietPIDNS, args ...string) {
 	t.Helper()
 	refs := []string{nstest.NewestUtilLinux(t, "lsns")}
 	if slices.Contains(args, "-J") || slices.Contains(args, "-r") {
 		refs = append(refs, utilLinux238)
 	}
-	ours := nstest.Run(t, timeout, exec.Command(nstest.Applet(t, "lsns"), args...))
+	ours := nstest.Run(t, timeout, q.Command(append([]string{nstest.Applet(t, "lsns")}, args...)...))
 	for _, lsns := range refs {
-		ref := nstest.Run(t, timeout, exec.Command(lsns, args...))
-		// util-linux exits 1, silently, when a process vanishes while it reads /proc (the
-		// machine's other tests start and end many): such a run is tried again.
-		for try := 0; try < 3 && ref.Code == 1 && ref.Stderr == "" && ours.Code == 0; try++ {
-			ref = nstest.Run(t, timeout, exec.Command(lsns, args...))
+		ref := nstest.Run(t, timeout, q.Command(append([]string{lsns}, args...)...))
+		for retry := 0; retry < 3 && ref.Code != 0 && ref.Code != ours.Code; retry++ {
+			t.Logf("lsns %q: %s exited %d (%s), again", args, lsns, ref.Code, strings.TrimSpace(ref.Stderr))
+			ref = nstest.Run(t, timeout, q.Command(append([]string{lsns}, args...)...))
 		}
 		if ours.Stdout != ref.Stdout || ours.Code != ref.Code {
 			t.Errorf("lsns %q: exit %d, want %d (%s)\ngot:\n%s%s\nwant:\n%s%s", args, ours.Code, ref.Code, lsns, ours.Stdout, ours.Stderr, ref.Stdout, ref.Stderr)
@@ -342,26 +347,37 @@ func compareWithUtilLinux(t *testing.T, args ...string) {
 	}
 }
 
-// TestDifferentialUserNamespaces: user namespaces made by root and rootless, by task and by inode.
+// TestDifferentialUserNamespaces: user namespaces made by root and rootless, by task and by
+// inode, in a PID namespace of the test's own.
 func TestDifferentialUserNamespaces(t *testing.T) {
 	nstest.RequireTool(t, "/usr/bin/lsns")
+	nstest.RequireTool(t, "/usr/bin/setpriv")
 	uid, gid := nstest.Unprivileged(t)
-	rootful := startProcess(t, exec.Command("/usr/bin/unshare", "--user", "--pid", "--fork", "--kill-child", "sleep", "600"), "unshare")
-	rootless := startProcess(t, nstest.AsUser(exec.Command("/usr/bin/unshare", "--user", "--net", "sleep", "600"), uid, gid), "sleep")
-	for _, pid := range []int{rootful.Process.Pid, rootless.Process.Pid} {
-		p := strconv.Itoa(pid)
-		compareWithUtilLinux(t, "-p", p, "-l", "-o", "NS,TYPE,PATH,PID,PPID,UID,USER,COMMAND,PNS,ONS")
-		compareWithUtilLinux(t, "-p", p, "-t", "user", "-o", "NS,TYPE,PID,UID,USER,PNS,ONS", "-J")
-		compareWithUtilLinux(t, "-p", p, "-r", "-t", "net", "-o", "NS,TYPE,NETNSID,NSFS")
-		compareWithUtilLinux(t, nsInode(t, pid, "user"))
-		compareWithUtilLinux(t, nsInode(t, pid, "user"), "-J", "-o", "PID,PPID,UID,USER,COMMAND")
+	q := nstest.NewQuietPIDNS(t)
+	rootful, rootfulPID := q.Start(t, "unshare", "/usr/bin/unshare", "--user", "--pid", "--fork", "--kill-child", "sleep", "600")
+	rootless, rootlessPID := q.Start(t, "sleep", "/usr/bin/setpriv", "--reuid", strconv.Itoa(uid), "--regid", strconv.Itoa(gid), "--clear-groups",
+		"/usr/bin/unshare", "--user", "--net", "sleep", "600")
+	for _, pid := range [][2]int{{rootful, rootfulPID}, {rootless, rootlessPID}} {
+		p := strconv.Itoa(pid[1])
+		compareWithUtilLinux(t, q, "-p", p, "-l", "-o", "NS,TYPE,PATH,PID,PPID,UID,USER,COMMAND,PNS,ONS")
+		compareWithUtilLinux(t, q, "-p", p, "-t", "user", "-o", "NS,TYPE,PID,UID,USER,PNS,ONS", "-J")
+		compareWithUtilLinux(t, q, "-p", p, "-r", "-t", "net", "-o", "NS,TYPE,NETNSID,NSFS")
+		compareWithUtilLinux(t, q, nsInode(t, pid[0], "user"))
+		compareWithUtilLinux(t, q, nsInode(t, pid[0], "user"), "-J", "-o", "PID,PPID,UID,USER,COMMAND")
 	}
 }
 
 // lsnsJSON runs our lsns with args (adding -J) and returns its rows, flattened.
 func lsnsJSON(t *testing.T, args ...string) []map[string]any {
 	t.Helper()
-	res := nstest.Run(t, timeout, exec.Command(nstest.Applet(t, "lsns"), append([]string{"-J"}, args...)...))
+	return lsnsJSONIn(t, nil, args...)
+}
+
+// lsnsJSONIn is lsnsJSON with lsns run through the command prefix in (nil: directly).
+func lsnsJSONIn(t *testing.T, in []string, args ...string) []map[string]any {
+	t.Helper()
+	argv := append(append(in[:len(in):len(in)], nstest.Applet(t, "lsns"), "-J"), args...)
+	res := nstest.Run(t, timeout, exec.Command(argv[0], argv[1:]...))
 	if res.Code != 0 {
 		t.Fatalf("lsns -J %q: exit %d: %s", args, res.Code, res.Stderr)
 	}
@@ -406,19 +422,26 @@ func findRow(rows []map[string]any, ino string) map[string]any {
 	return nil
 }
 
-// makeNetns makes a persistent network namespace with ip netns and returns its inode.
-func makeNetns(t *testing.T, name string) string {
-	t.Helper()
-	return strconv.FormatUint(nstest.IPNetns(t, name), 10)
-}
-
 // TestPersistentNamespace: a namespace only a bind mount keeps is listed (with -P too), with its
 // NSFS mount point, NPROCS 0, no PID, owner root; -Q selects it; NETNSID is asked of netlink.
+// The namespace is made with ip netns in a mount namespace of the test's own, on a /run of its
+// own, and lsns runs there: what the rest of the machine mounts (another /run/netns bound
+// elsewhere, other persistent namespaces) is not seen, and nothing is left on the host.
 func TestPersistentNamespace(t *testing.T) {
+	nstest.RequireRoot(t)
+	nstest.RequireTool(t, "/usr/sbin/ip")
+	nstest.RequireTool(t, "/usr/bin/nsenter")
 	name := fmt.Sprintf("nsboxlsns%d", os.Getpid())
-	ino := makeNetns(t, name)
+	holder := startProcess(t, exec.Command("/usr/bin/unshare", "--mount", "--propagation", "private", "sh", "-c",
+		`mount -t tmpfs nsboxlsnsrun /run && ip netns add "$0" && exec sleep 600`, name), "sleep")
+	in := []string{"/usr/bin/nsenter", "-t", strconv.Itoa(holder.Process.Pid), "-m", "--"}
+	res := nstest.Run(t, timeout, exec.Command(in[0], append(in[1:], "stat", "-c", "%i", "/run/netns/"+name)...))
+	if res.Code != 0 {
+		t.Fatalf("ip netns add %s: %s", name, res.Stderr)
+	}
+	ino := strings.TrimSpace(res.Stdout)
 	for _, args := range [][]string{{"-l", "-t", "net", "--output-all"}, {"-P", "-l", "--output-all"}, {"-Q", "NS == " + ino, "--output-all"}} {
-		r := findRow(lsnsJSON(t, args...), ino)
+		r := findRow(lsnsJSONIn(t, in, args...), ino)
 		if r == nil {
 			t.Errorf("lsns %q: no row for persistent netns %s", args, ino)
 			continue
@@ -430,11 +453,11 @@ func TestPersistentNamespace(t *testing.T) {
 			}
 		}
 	}
-	rows := lsnsJSON(t, "-Q", "NS == "+ino+" && NPROCS == 0", "-o", "NS")
+	rows := lsnsJSONIn(t, in, "-Q", "NS == "+ino+" && NPROCS == 0", "-o", "NS")
 	if len(rows) != 1 {
 		t.Errorf("-Q 'NS == %s && NPROCS == 0': %d rows, want 1", ino, len(rows))
 	}
-	for _, r := range lsnsJSON(t, "-P", "-l") {
+	for _, r := range lsnsJSONIn(t, in, "-P", "-l") {
 		if jsonValue(r["nprocs"]) != "0" {
 			t.Errorf("-P listed %v with nprocs %v, want only namespaces without processes", r["ns"], r["nprocs"])
 		}
@@ -571,7 +594,8 @@ func TestColor(t *testing.T) {
 // TestContainerColumn: a process in a docker-style cgroup shows RUNTIME:SHORTID; host ones nothing.
 func TestContainerColumn(t *testing.T) {
 	nstest.RequireRoot(t)
-	id := "3f2a1b4c5d6e" + strings.Repeat("0123456789abcdef", 3) + "0123"
+	// The ID is this test process's: test runs side by side make cgroups of their own.
+	id := fmt.Sprintf("3f2a1b4c5d6e%052x", os.Getpid())
 	var dir string
 	for _, base := range []string{"/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"} {
 		if _, err := os.Stat(filepath.Join(base, "cgroup.procs")); err == nil {

@@ -147,8 +147,9 @@ func TestExitStatus(t *testing.T) {
 		{[]string{"-p", "nonexistent-program-nsbox"}, 127},
 		{[]string{"-u", "/etc/passwd"}, 126},
 	}
+	missing := nstest.MissingPath(t)
 	for _, tc := range tests {
-		args := append([]string{"-t", pid}, tc.args...)
+		args := append([]string{"-t", pid}, nstest.ReplaceMissing(missing, tc.args...)...)
 		for _, bin := range withReferences(t) {
 			if res := runAs(t, nil, "", bin, args...); res.Code != tc.want {
 				t.Errorf("%s %q: exit %d, want %d (stderr %q)", bin, tc.args, res.Code, tc.want, res.Stderr)

@@ -42,7 +42,9 @@ func TestBadInput(t *testing.T) {
 		{&[2]int{uid, gid}, []string{"-t", target, "-n", "-r", "true"}, []string{"/proc/" + target + "/root", "Permission denied"}},
 	}
 	bin := ourNsenter(t)
+	missing := nstest.MissingPath(t)
 	for _, tc := range tests {
+		tc.args, tc.want = nstest.ReplaceMissing(missing, tc.args...), nstest.ReplaceMissing(missing, tc.want...)
 		res := runAs(t, tc.as, "", bin, tc.args...)
 		lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
 		ok := res.Code == 1 && len(lines) == 1 && strings.HasPrefix(lines[0], "nsenter: ") && res.Stdout == ""

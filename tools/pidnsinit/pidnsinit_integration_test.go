@@ -47,7 +47,9 @@ func TestCommandLine(t *testing.T) {
 		{"pause with a program", []string{"--pause", "true"}, 1, "", "pidns-init: --pause takes no program\nTry 'pidns-init --help' for more information.\n"},
 		{"pdeathsig accepted", []string{"-p", "SIGKILL", "true"}, 0, "", ""},
 	}
+	missing := nstest.MissingPath(t)
 	for _, tc := range tests {
+		tc.args, tc.wantStderr = nstest.ReplaceMissing(missing, tc.args...), nstest.ReplaceMissing(missing, tc.wantStderr)[0]
 		t.Run(tc.name, func(t *testing.T) {
 			res := run(t, initCmd(t, false, tc.args...))
 			if res.Code != tc.wantCode {

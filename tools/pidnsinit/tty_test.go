@@ -25,6 +25,9 @@ type ptySession struct {
 	master *os.File
 	mu     sync.Mutex
 	out    strings.Builder
+	// drained is closed when the terminal has nothing more to show: every program that had
+	// it open is gone, and all they wrote has been read.
+	drained chan struct{}
 }
 
 func startPTY(t *testing.T, cmd *exec.Cmd) *ptySession {
@@ -51,7 +54,7 @@ func startPTY(t *testing.T, cmd *exec.Cmd) *ptySession {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
 	cmd.SysProcAttr.Setsid, cmd.SysProcAttr.Setctty, cmd.SysProcAttr.Ctty = true, true, 0
-	s := &ptySession{t: t, cmd: cmd, master: master}
+	s := &ptySession{t: t, cmd: cmd, master: master, drained: make(chan struct{})}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +65,7 @@ func startPTY(t *testing.T, cmd *exec.Cmd) *ptySession {
 		}
 	})
 	go func() {
+		defer close(s.drained)
 		buf := make([]byte, 4096)
 		for {
 			n, err := master.Read(buf)
@@ -115,6 +119,12 @@ func (s *ptySession) wait() int {
 	case <-time.After(timeout):
 		s.t.Fatalf("pidns-init did not finish within %v; the terminal showed %q", timeout, s.output())
 	}
+	// What the program wrote last may not have been read yet on a busy machine: wait for it.
+	select {
+	case <-s.drained:
+	case <-time.After(timeout):
+		s.t.Fatalf("the terminal is still open %v after pidns-init ended; it showed %q", timeout, s.output())
+	}
 	return nstest.ExitCode(s.cmd.ProcessState)
 }
 
@@ -123,11 +133,7 @@ func (s *ptySession) wait() int {
 func TestTerminal(t *testing.T) {
 	t.Run("foreground", func(t *testing.T) {
 		// /proc/PID/stat after the command name: state ppid pgrp session tty_nr tpgid.
-		// The program waits for a line before it exits: once the session leader (pidns-init)
-		// has gone, the terminal is hung up, and what the master had not read yet is lost.
-		s := startPTY(t, initCmd(t, false, "sh", "-c", `set -- $(cut -d')' -f2 /proc/$$/stat); [ "$3" = "$6" ] && echo FG-YES || echo FG-NO pgrp=$3 tpgid=$6; read x`))
-		s.waitFor("FG-")
-		s.write("\n")
+		s := startPTY(t, initCmd(t, false, "sh", "-c", `set -- $(cut -d')' -f2 /proc/$$/stat); [ "$3" = "$6" ] && echo FG-YES || echo FG-NO pgrp=$3 tpgid=$6`))
 		if code := s.wait(); code != 0 {
 			t.Errorf("got status %d, want 0", code)
 		}
@@ -152,6 +158,8 @@ func TestTerminal(t *testing.T) {
 		s.write("sleep 600 &\n")
 		s.write("kill -STOP %1; wait_stopped() { while ! jobs -l | grep -q Stopped; do sleep 0.02; done; }; wait_stopped; echo JOB-$(jobs | grep -c Stopped)\n")
 		s.waitFor("JOB-1")
+		// wait: bash refuses the first exit while it still lists a stopped job, and on a busy
+		// machine it may not have seen the KILLed job's end yet.
 		s.write("kill -KILL %1; wait %1; set -o | grep ^monitor; exit 7\n")
 		if code := s.wait(); code != 7 {
 			t.Errorf("got status %d, want 7; the terminal showed %q", code, s.output())
