@@ -68,15 +68,24 @@ func dispatch(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // nsboxGrammar is the command line of nsbox itself.
 type nsboxGrammar struct {
-	Help    cli.HelpFlag    `short:"h" help:"display this help"`
-	Version cli.VersionFlag `short:"V" help:"display version"`
-	List    bool            `short:"l" help:"list the applets, one per line"`
-	Install bool            `help:"create a symlink for every applet in DIR (the first argument)"`
-	Force   bool            `short:"f" help:"with --install, replace files that are not links to nsbox"`
-	Applet  []string        `arg:"" optional:"" passthrough:"partial" complete:"applets" help:"the applet to run and its arguments, or --install's DIR"`
+	Help    cli.HelpFlag    `short:"h"`
+	Version cli.VersionFlag `short:"V"`
+	List    bool            `short:"l"`
+	Install bool
+	Force   bool     `short:"f"`
+	Applet  []string `arg:"" optional:"" passthrough:"partial" complete:"applets"`
 	// Completion prints the shell completion script generated from the grammars (for make
 	// install and packagers); the arguments, if any, name the commands to include.
-	Completion string `hidden:"" placeholder:"shell" complete:"values=bash,zsh,fish" help:"print the bash, zsh or fish completion script"`
+	Completion string `hidden:"" complete:"values=bash,zsh,fish"`
+}
+
+// nsboxHelp is how --help shows each option and argument (see cli.OptionHelp).
+var nsboxHelp = []cli.OptionHelp{
+	{Name: "list", Help: "list the applets, one per line"},
+	{Name: "install", Help: "create a symlink for every applet in DIR (the first argument)"},
+	{Name: "force", Help: "with --install, replace files that are not links to nsbox"},
+	{Name: "applet", Help: "the applet to run and its arguments, or --install's DIR"},
+	{Name: "completion", PlaceHolder: "shell", Help: "print the bash, zsh or fish completion script"},
 }
 
 // nsboxSpec is the command-line spec of nsbox itself.
@@ -85,6 +94,7 @@ func nsboxSpec() cli.Spec {
 		Name:        "nsbox",
 		Synopsis:    "[--list | --install [--force] DIR | APPLET [arguments...]]",
 		Description: "Linux namespace tools in one binary: " + appletNames(", ") + ".",
+		Help:        nsboxHelp,
 	}
 }
 

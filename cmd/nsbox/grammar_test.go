@@ -31,3 +31,21 @@ func TestNamespaceOptionsFollowKinds(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryOptionHasHelp: each option of every command has a --help line (applets keep them in
+// their Spec's help table, apart from the struct tags, where a missing line would not show).
+func TestEveryOptionHasHelp(t *testing.T) {
+	for _, c := range pageCommands() { // nsbox itself and every applet
+		model, err := cli.Model(c.command())
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		for _, group := range model.Node.AllFlags(false) {
+			for _, f := range group {
+				if f.Help == "" {
+					t.Errorf("%s --%s has no help line", c.name, f.Name)
+				}
+			}
+		}
+	}
+}

@@ -35,6 +35,22 @@ type Spec struct {
 	// an ambiguous abbreviation lists its possibilities in that order, and one that fits a
 	// single reference option means it, even where nsbox's own options fit too.
 	Getopt []string
+	// Help is how --help shows each option and argument: its help line and value name, kept
+	// here rather than in help:"..." and placeholder:"..." struct tags (see OptionHelp); an
+	// option not listed keeps its tags'. The flags this package gives every applet (HelpFlag,
+	// VersionFlag, ColorFlag) bring their own lines.
+	Help []OptionHelp
+}
+
+// OptionHelp is how --help shows one option, by its long name, or a positional argument, by its
+// name. Kong parses every struct tag rune by rune and interpolates every help and placeholder
+// string each time a model is built, which made these strings in the tags a third of what unshare
+// spent on its command line (issue 17); so applets keep them in a table, and newParser puts them
+// into the model, where --help, completions and the man-page checks read them as any flag's.
+type OptionHelp struct {
+	Name        string
+	PlaceHolder string // the name of an option's value: "pid" shows as `--target <pid>`
+	Help        string
 }
 
 // VersionFlag is the -V/--version flag every applet embeds, tagged short:"V".
@@ -61,8 +77,9 @@ func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done
 		fmt.Fprintf(stderr, "%s: internal error: %v\n", spec.Name, err)
 		return nil, ExitFailure, true
 	}
+	flags := allFlags(parser.Model.Node)
 	opts = &Options{}
-	recordOccurrences(parser, opts)
+	recordOccurrences(flags, opts)
 	defer func() {
 		if r := recover(); r != nil {
 			req, ok := r.(exitRequest)
@@ -77,11 +94,11 @@ func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done
 	}()
 	var ctx *kong.Context
 	setColorMode("auto") // decided anew for each command line, also one parsed in-process
-	expanded, err := expandAbbreviations(parser.Model.Node, args, spec.Getopt)
+	expanded, err := expandAbbreviations(flags, args, spec.Getopt)
 	if err == nil {
 		args = expanded
 	}
-	presetColorMode(parser.Model.Node, args) // so that a usage error follows --color too
+	presetColorMode(flags, args) // so that a usage error follows --color too
 	if err == nil {
 		ctx, err = parser.Parse(args)
 	}
@@ -89,7 +106,7 @@ func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done
 		UsageError(stderr, spec.Name, getoptMessage(err))
 		return nil, ExitFailure, true
 	}
-	applyColorMode(parser.Model.Node)
+	applyColorMode(flags)
 	dropDashDash(ctx)
 	return opts, ExitOK, false
 }
@@ -174,21 +191,46 @@ func getoptMessage(err error) string {
 	return msg
 }
 
-// expandAbbreviations gives long options getopt_long's unique-prefix matching (`--pres` for
-// `--preserve-credentials`), up to the first non-option argument or "--", and its messages for
-// a long option that is unknown, ambiguous, or given a value it does not take. getopt is the
-// reference's long options in its table's order (Spec.Getopt).
-func expandAbbreviations(node *kong.Node, args []string, getopt []string) ([]string, error) {
+// allFlags lists the flags of a grammar's model, for the lookups below (a grammar has a few
+// dozen: a linear search costs less than building a map at every start).
+func allFlags(node *kong.Node) []*kong.Flag {
 	var flags []*kong.Flag
 	for _, group := range node.AllFlags(false) {
 		flags = append(flags, group...)
 	}
-	byShort := map[rune]*kong.Flag{}
+	return flags
+}
+
+// shortFlag is the flag -r, or nil.
+func shortFlag(flags []*kong.Flag, r rune) *kong.Flag {
 	for _, f := range flags {
-		if f.Short != 0 {
-			byShort[f.Short] = f
+		if f.Short == r {
+			return f
 		}
 	}
+	return nil
+}
+
+// longFlag is the flag --name, or nil.
+func longFlag(flags []*kong.Flag, name string) *kong.Flag {
+	for _, f := range flags {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// takesValue reports whether f is a flag whose value is the next word when none is attached.
+func takesValue(f *kong.Flag) bool {
+	return f != nil && !f.IsBool() && !f.IsCounter()
+}
+
+// expandAbbreviations gives long options getopt_long's unique-prefix matching (`--pres` for
+// `--preserve-credentials`), up to the first non-option argument or "--", and its messages for
+// a long option that is unknown, ambiguous, or given a value it does not take. getopt is the
+// reference's long options in its table's order (Spec.Getopt).
+func expandAbbreviations(flags []*kong.Flag, args []string, getopt []string) ([]string, error) {
 	out := append([]string(nil), args...)
 	for i := 0; i < len(out); i++ {
 		arg := out[i]
@@ -210,7 +252,7 @@ func expandAbbreviations(node *kong.Node, args []string, getopt []string) ([]str
 			}
 			if hasValue {
 				out[i] += "=" + value
-			} else if !f.IsBool() && !f.IsCounter() {
+			} else if takesValue(f) {
 				if i+1 == len(out) {
 					return nil, fmt.Errorf("option '--%s' requires an argument", f.Name)
 				}
@@ -220,11 +262,11 @@ func expandAbbreviations(node *kong.Node, args []string, getopt []string) ([]str
 			}
 		default: // a cluster of short options: the first that takes a value ends it
 			for j, r := range arg[1:] {
-				f := byShort[r]
+				f := shortFlag(flags, r)
 				if f != nil && f.Tag.Get("attached") == "short" {
 					break // getopt's "x::": the rest of the cluster is its value
 				}
-				if f == nil || f.IsBool() || f.IsCounter() {
+				if !takesValue(f) {
 					continue
 				}
 				if j+2 == len(arg) {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -91,6 +92,34 @@ func TestHelpAndVersionText(t *testing.T) {
 	}
 	if _, _, _, out, _ := parse("--version"); out != "tool from nsbox "+Version+"\n" {
 		t.Errorf("--version = %q", out)
+	}
+}
+
+// TestSpecHelp: a Spec's help table reaches --help and the model; a line for a name the grammar
+// lacks is a grammar error.
+func TestSpecHelp(t *testing.T) {
+	var g testGrammar
+	var out bytes.Buffer
+	help := []OptionHelp{{Name: "target", PlaceHolder: "pid", Help: "the target from the table"}, {Name: "program", Help: "what to run"}}
+	spec := Spec{Name: "tool", Synopsis: "[options]", Stdout: &out, Help: help}
+	if _, code, done := Parse(spec, &g, []string{"--help"}); code != 0 || !done {
+		t.Fatalf("--help: got %d %v, want 0 true", code, done)
+	}
+	if want := regexp.MustCompile(`(?m)^ -t, --target <pid> +the target from the table$`); !want.MatchString(out.String()) {
+		t.Errorf("--help lacks a line matching %s:\n%s", want, out.String())
+	}
+	model, err := Model(spec, &testGrammar{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := model.Node.Positional[0].Help; got != "what to run" {
+		t.Errorf("model's program help: got %q, want %q", got, "what to run")
+	}
+	for _, bad := range []OptionHelp{{Name: "no-such-option", Help: "x"}, {Name: "program", PlaceHolder: "x"}} {
+		spec.Help = append(help[:2:2], bad)
+		if _, err := Model(spec, &testGrammar{}); err == nil || !strings.Contains(err.Error(), `"`+bad.Name+`"`) {
+			t.Errorf("help table with %+v: got %v, want an error naming %s", bad, err, bad.Name)
+		}
 	}
 }
 

@@ -26,8 +26,12 @@ import (
 // and Sprint; a table pads the plain text and colours it afterwards, so that colour never
 // changes a column's width.
 type ColorFlag struct {
-	Color string `name:"color" enum:"auto,always,never" default:"auto" placeholder:"when" help:"colorize the output (auto, always or never)"`
+	Color string `name:"color" enum:"auto,always,never" default:"auto"`
 }
+
+// colorHelp is how --help shows ColorFlag's option; newParser gives it to every grammar that
+// embeds ColorFlag, as it gives them their help table (see OptionHelp).
+var colorHelp = OptionHelp{Name: "color", PlaceHolder: "when", Help: "colorize the output (auto, always or never)"}
 
 var colorMode = "auto"
 
@@ -38,40 +42,28 @@ func setColorMode(mode string) { colorMode = mode }
 // colorModes are ColorFlag's values, as its enum tag lists them.
 const colorModes = "auto,always,never"
 
-// colorFlag finds ColorFlag's --color in a grammar's model, or nil.
-func colorFlag(node *kong.Node) *kong.Flag {
-	for _, group := range node.AllFlags(false) {
-		for _, f := range group {
-			if f.Name == "color" && f.Enum == colorModes {
-				return f
-			}
+// colorFlag finds ColorFlag's --color among a grammar's flags, or nil.
+func colorFlag(flags []*kong.Flag) *kong.Flag {
+	for _, f := range flags {
+		if f.Name == "color" && f.Enum == colorModes {
+			return f
 		}
 	}
 	return nil
 }
 
 // applyColorMode sets the colour mode from a parsed grammar's --color, if it has one.
-func applyColorMode(node *kong.Node) {
-	if f := colorFlag(node); f != nil && f.Target.IsValid() {
+func applyColorMode(flags []*kong.Flag) {
+	if f := colorFlag(flags); f != nil && f.Target.IsValid() {
 		setColorMode(f.Target.String())
 	}
 }
 
 // presetColorMode sets the colour mode from a valid --color=WHEN or --color WHEN among the
 // options in args (long names already expanded), before kong parses them.
-func presetColorMode(node *kong.Node, args []string) {
-	if colorFlag(node) == nil {
+func presetColorMode(flags []*kong.Flag, args []string) {
+	if colorFlag(flags) == nil {
 		return
-	}
-	takesValue := map[string]bool{}
-	for _, group := range node.AllFlags(false) {
-		for _, f := range group {
-			v := !f.IsBool() && !f.IsCounter()
-			takesValue["--"+f.Name] = v
-			if f.Short != 0 {
-				takesValue["-"+string(f.Short)] = v
-			}
-		}
 	}
 	set := func(mode string) {
 		if strings.Contains(","+colorModes+",", ","+mode+",") && mode != "" {
@@ -89,12 +81,12 @@ func presetColorMode(node *kong.Node, args []string) {
 			set(args[i+1])
 			i++
 		case strings.HasPrefix(arg, "--") && !strings.Contains(arg, "="):
-			if takesValue[arg] {
+			if takesValue(longFlag(flags, arg[2:])) {
 				i++
 			}
 		case !strings.HasPrefix(arg, "--"):
 			for j := 1; j < len(arg); j++ { // a short cluster: the first that takes a value ends it
-				if takesValue["-"+arg[j:j+1]] {
+				if takesValue(shortFlag(flags, rune(arg[j]))) {
 					if j == len(arg)-1 {
 						i++
 					}

@@ -12,8 +12,10 @@
 //   - where each option occurred on the command line (Options, Occurrence) and the checks
 //     util-linux makes as its single getopt pass meets each option (Checks), so that of several
 //     bad options the first given is the one reported;
-//   - util-linux-style --help and --version, one-line error reports (Fail, Message), and the
-//     one --color rule (ColorFlag, UseColor);
+//   - util-linux-style --help, from the help lines and value names an applet keeps in a table
+//     (Spec.Help) rather than in struct tags, which kong would parse and interpolate at every
+//     start; --version, one-line error reports (Fail, Message), and the one --color rule
+//     (ColorFlag, UseColor);
 //   - the kong model of a grammar for what is generated from it (Model, CompleteTag);
 //   - the applet an argv runs (AppletOf), for the dispatcher and pidns-init alike.
 //

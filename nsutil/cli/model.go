@@ -3,7 +3,9 @@
 package cli
 
 import (
+	"fmt"
 	"io"
+	"reflect"
 
 	"github.com/alecthomas/kong"
 )
@@ -19,7 +21,11 @@ func newParser(spec Spec, grammar any) (*kong.Kong, error) {
 		kong.Help(helpPrinter(spec)),
 		kong.NoDefaultHelp(),
 	}, spec.Options...)
-	return kong.New(grammar, opts...)
+	parser, err := kong.New(grammar, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return parser, setHelp(parser.Model.Node, spec.Help)
 }
 
 // withWriters is spec with io.Discard for a writer it lacks: the package writes only to the
@@ -42,4 +48,44 @@ func Model(spec Spec, grammar any) (*kong.Application, error) {
 		return nil, err
 	}
 	return parser.Model, nil
+}
+
+// setHelp puts the help lines and placeholders of a Spec's table, and those of the flags this
+// package gives every applet, into the model, after kong has interpolated the model's strings
+// (these are plain text).
+func setHelp(node *kong.Node, help []OptionHelp) error {
+	values := make(map[string]*kong.Value, len(node.Flags)+len(node.Positional))
+	for _, f := range node.Flags {
+		values[f.Name] = f.Value
+		switch f.Target.Type() {
+		case reflect.TypeFor[HelpFlag]():
+			applyHelp(f.Value, OptionHelp{Help: "display this help"})
+		case reflect.TypeFor[VersionFlag]():
+			applyHelp(f.Value, OptionHelp{Help: "display version"})
+		}
+	}
+	for _, p := range node.Positional {
+		values[p.Name] = p
+	}
+	if f := colorFlag(node.Flags); f != nil {
+		applyHelp(f.Value, colorHelp)
+	}
+	for _, h := range help {
+		v, ok := values[h.Name]
+		switch {
+		case !ok:
+			return fmt.Errorf("help for %q, which is neither an option nor an argument", h.Name)
+		case h.PlaceHolder != "" && v.Flag == nil:
+			return fmt.Errorf("a placeholder for %q, which is not an option", h.Name)
+		}
+		applyHelp(v, h)
+	}
+	return nil
+}
+
+func applyHelp(v *kong.Value, h OptionHelp) {
+	if h.PlaceHolder != "" {
+		v.Flag.PlaceHolder = h.PlaceHolder
+	}
+	v.Help, v.OrigHelp = h.Help, h.Help
 }

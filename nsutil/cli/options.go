@@ -117,12 +117,10 @@ func (c *Checks) Run() error {
 	return nil
 }
 
-// recordOccurrences makes every flag of parser's model add each occurrence kong parses to opts.
-func recordOccurrences(parser *kong.Kong, opts *Options) {
-	for _, group := range parser.Model.Node.AllFlags(false) {
-		for _, f := range group {
-			f.Value.Mapper = &recorder{inner: f.Value.Mapper, flag: f, opts: opts}
-		}
+// recordOccurrences makes each of a model's flags add each occurrence kong parses to opts.
+func recordOccurrences(flags []*kong.Flag, opts *Options) {
+	for _, f := range flags {
+		f.Value.Mapper = &recorder{inner: f.Value.Mapper, flag: f, opts: opts}
 	}
 }
 

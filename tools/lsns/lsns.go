@@ -30,36 +30,55 @@ const (
 )
 
 type grammar struct {
-	JSON        bool              `short:"J" name:"json" help:"use JSON output format"`
-	List        bool              `short:"l" name:"list" help:"use list format output"`
-	NoHeadings  bool              `short:"n" name:"noheadings" help:"don't print headings"`
-	Output      []string          `short:"o" name:"output" sep:"none" placeholder:"list" complete:"columns" help:"define which output columns to use"`
-	OutputAll   bool              `name:"output-all" help:"output all columns"`
-	Persistent  bool              `short:"P" name:"persistent" help:"namespaces without processes"`
-	Task        cli.RequiredArg   `short:"p" name:"task" placeholder:"pid" complete:"pids" help:"print process namespaces"`
-	Filter      string            `short:"Q" name:"filter" placeholder:"expr" complete:"none" help:"apply display filter"`
-	Raw         bool              `short:"r" name:"raw" help:"use the raw output format"`
-	NoTruncate  bool              `short:"u" name:"notruncate" help:"don't truncate text in columns"`
-	NoWrap      bool              `short:"W" name:"nowrap" help:"don't use multi-line representation"`
-	Type        []string          `short:"t" name:"type" sep:"none" placeholder:"name" complete:"kinds" help:"namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"`
-	Tree        cli.OptionalValue `short:"T" name:"tree" optvalue:"rel" attached:"short" complete:"values=process,parent,owner" help:"use tree format (parent, owner, or process)"`
-	ListColumns bool              `short:"H" name:"list-columns" help:"list the available columns"`
+	JSON        bool              `short:"J" name:"json"`
+	List        bool              `short:"l" name:"list"`
+	NoHeadings  bool              `short:"n" name:"noheadings"`
+	Output      []string          `short:"o" name:"output" sep:"none" complete:"columns"`
+	OutputAll   bool              `name:"output-all"`
+	Persistent  bool              `short:"P" name:"persistent"`
+	Task        cli.RequiredArg   `short:"p" name:"task" complete:"pids"`
+	Filter      string            `short:"Q" name:"filter" complete:"none"`
+	Raw         bool              `short:"r" name:"raw"`
+	NoTruncate  bool              `short:"u" name:"notruncate"`
+	NoWrap      bool              `short:"W" name:"nowrap"`
+	Type        []string          `short:"t" name:"type" sep:"none" complete:"kinds"`
+	Tree        cli.OptionalValue `short:"T" name:"tree" optvalue:"rel" attached:"short" complete:"values=process,parent,owner"`
+	ListColumns bool              `short:"H" name:"list-columns"`
 	cli.ColorFlag
-	Help    cli.HelpFlag    `short:"h" help:"display this help"`
-	Version cli.VersionFlag `short:"V" help:"display version"`
+	Help    cli.HelpFlag    `short:"h"`
+	Version cli.VersionFlag `short:"V"`
 	// Namespace is the namespace inode argument; as in util-linux, words after the first are
 	// ignored.
-	Namespace []string `arg:"" optional:"" help:"namespace inode"`
+	Namespace []string `arg:"" optional:""`
 
 	// opts is where each option occurs, so that options are checked in util-linux's order;
 	// Main fills it in.
 	opts *cli.Options
 }
 
+// optionHelp is how --help shows each option and argument (see cli.OptionHelp).
+var optionHelp = []cli.OptionHelp{
+	{Name: "json", Help: "use JSON output format"},
+	{Name: "list", Help: "use list format output"},
+	{Name: "noheadings", Help: "don't print headings"},
+	{Name: "output", PlaceHolder: "list", Help: "define which output columns to use"},
+	{Name: "output-all", Help: "output all columns"},
+	{Name: "persistent", Help: "namespaces without processes"},
+	{Name: "task", PlaceHolder: "pid", Help: "print process namespaces"},
+	{Name: "filter", PlaceHolder: "expr", Help: "apply display filter"},
+	{Name: "raw", Help: "use the raw output format"},
+	{Name: "notruncate", Help: "don't truncate text in columns"},
+	{Name: "nowrap", Help: "don't use multi-line representation"},
+	{Name: "type", PlaceHolder: "name", Help: "namespace type (mnt, net, ipc, user, pid, uts, cgroup, time)"},
+	{Name: "tree", Help: "use tree format (parent, owner, or process)"},
+	{Name: "list-columns", Help: "list the available columns"},
+	{Name: "namespace", Help: "namespace inode"},
+}
+
 // Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
 // what is generated from the grammar (completions, man page checks).
 func Command() (cli.Spec, any) {
-	return cli.Spec{Name: "lsns", Synopsis: "[options] [<namespace>]", Description: "List system namespaces.",
+	return cli.Spec{Name: "lsns", Synopsis: "[options] [<namespace>]", Description: "List system namespaces.", Help: optionHelp,
 		// util-linux 2.42's long_opts, in its order.
 		Getopt: []string{"json", "task", "help", "output", "output-all", "persistent", "filter",
 			"notruncate", "version", "noheadings", "nowrap", "list", "raw", "type", "tree", "list-columns"},

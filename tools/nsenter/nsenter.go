@@ -11,39 +11,69 @@ import (
 // grammar is nsenter's command line. The code finds the namespace options by their long names,
 // nsutil.Kinds' Long, instead of naming the eight kinds again.
 type grammar struct {
-	All       bool            `short:"a" help:"enter all namespaces"`
-	Target    cli.RequiredArg `short:"t" placeholder:"pid[:inode]" complete:"pids" help:"target process to get namespaces from"`
-	Container *string         `placeholder:"id" help:"target the init of the container with this ID prefix or name"`
+	All       bool            `short:"a"`
+	Target    cli.RequiredArg `short:"t" complete:"pids"`
+	Container *string
 
-	Mount  cli.OptionalValue `short:"m" name:"mount" attached:"short" optvalue:"file|:nsid" help:"enter mount namespace"`
-	UTS    cli.OptionalValue `short:"u" name:"uts" attached:"short" optvalue:"file|:nsid" help:"enter UTS namespace (hostname etc)"`
-	IPC    cli.OptionalValue `short:"i" name:"ipc" attached:"short" optvalue:"file|:nsid" help:"enter System V IPC namespace"`
-	Net    cli.OptionalValue `short:"n" name:"net" attached:"short" optvalue:"file|name|:nsid" help:"enter network namespace (a name without '/': /run/netns/NAME)"`
-	Socket cli.RequiredArg   `short:"N" name:"net-socket" placeholder:"fd" help:"enter socket's network namespace (needs --target)"`
-	PID    cli.OptionalValue `short:"p" name:"pid" attached:"short" optvalue:"file|:nsid" help:"enter pid namespace"`
-	Cgroup cli.OptionalValue `short:"C" name:"cgroup" attached:"short" optvalue:"file|:nsid" help:"enter cgroup namespace"`
-	User   cli.OptionalValue `short:"U" name:"user" attached:"short" optvalue:"file|:nsid" help:"enter user namespace"`
-	Parent bool              `name:"user-parent" help:"enter parent user namespace"`
-	Time   cli.OptionalValue `short:"T" name:"time" attached:"short" optvalue:"file|:nsid" help:"enter time namespace"`
+	Mount  cli.OptionalValue `short:"m" name:"mount" attached:"short" optvalue:"file|:nsid"`
+	UTS    cli.OptionalValue `short:"u" name:"uts" attached:"short" optvalue:"file|:nsid"`
+	IPC    cli.OptionalValue `short:"i" name:"ipc" attached:"short" optvalue:"file|:nsid"`
+	Net    cli.OptionalValue `short:"n" name:"net" attached:"short" optvalue:"file|name|:nsid"`
+	Socket cli.RequiredArg   `short:"N" name:"net-socket"`
+	PID    cli.OptionalValue `short:"p" name:"pid" attached:"short" optvalue:"file|:nsid"`
+	Cgroup cli.OptionalValue `short:"C" name:"cgroup" attached:"short" optvalue:"file|:nsid"`
+	User   cli.OptionalValue `short:"U" name:"user" attached:"short" optvalue:"file|:nsid"`
+	Parent bool              `name:"user-parent"`
+	Time   cli.OptionalValue `short:"T" name:"time" attached:"short" optvalue:"file|:nsid"`
 
-	Setuid   cli.RequiredArg `short:"S" name:"setuid" placeholder:"uid" help:"set uid in entered namespace ('follow': the target's)"`
-	Setgid   cli.RequiredArg `short:"G" name:"setgid" placeholder:"gid" help:"set gid in entered namespace ('follow': the target's)"`
-	Preserve bool            `name:"preserve-credentials" help:"do not touch uids or gids"`
-	KeepCaps bool            `name:"keep-caps" help:"retain capabilities granted in user namespaces"`
+	Setuid   cli.RequiredArg `short:"S" name:"setuid"`
+	Setgid   cli.RequiredArg `short:"G" name:"setgid"`
+	Preserve bool            `name:"preserve-credentials"`
+	KeepCaps bool            `name:"keep-caps"`
 
-	Root   cli.OptionalValue `short:"r" name:"root" attached:"short" optvalue:"dir" help:"set the root directory"`
-	Wd     cli.OptionalValue `short:"w" name:"wd" attached:"short" optvalue:"dir" help:"set the working directory"`
-	Wdns   cli.OptionalValue `short:"W" name:"wdns" attached:"short" optvalue:"dir" help:"set the working directory in namespace"`
-	Env    bool              `short:"e" name:"env" help:"inherit environment variables from target process"`
-	NoFork bool              `short:"F" name:"no-fork" help:"do not fork before exec'ing <program>"`
-	Cgjoin bool              `short:"c" name:"join-cgroup" help:"join the cgroup of the target process"`
-	Follow bool              `short:"Z" name:"follow-context" help:"set SELinux context according to --target PID"`
-	Trace  bool              `name:"trace" help:"print each step (setns, chroot, setuid...) on stderr"`
+	Root   cli.OptionalValue `short:"r" name:"root" attached:"short" optvalue:"dir"`
+	Wd     cli.OptionalValue `short:"w" name:"wd" attached:"short" optvalue:"dir"`
+	Wdns   cli.OptionalValue `short:"W" name:"wdns" attached:"short" optvalue:"dir"`
+	Env    bool              `short:"e" name:"env"`
+	NoFork bool              `short:"F" name:"no-fork"`
+	Cgjoin bool              `short:"c" name:"join-cgroup"`
+	Follow bool              `short:"Z" name:"follow-context"`
+	Trace  bool              `name:"trace"`
 	cli.ColorFlag
 
-	Help    cli.HelpFlag    `short:"h" help:"display this help"`
-	Version cli.VersionFlag `short:"V" help:"display version"`
-	Program []string        `arg:"" optional:"" passthrough:"partial" help:"program to run and its arguments"`
+	Help    cli.HelpFlag    `short:"h"`
+	Version cli.VersionFlag `short:"V"`
+	Program []string        `arg:"" optional:"" passthrough:"partial"`
+}
+
+// optionHelp is how --help shows each option and argument (see cli.OptionHelp).
+var optionHelp = []cli.OptionHelp{
+	{Name: "all", Help: "enter all namespaces"},
+	{Name: "target", PlaceHolder: "pid[:inode]", Help: "target process to get namespaces from"},
+	{Name: "container", PlaceHolder: "id", Help: "target the init of the container with this ID prefix or name"},
+	{Name: "mount", Help: "enter mount namespace"},
+	{Name: "uts", Help: "enter UTS namespace (hostname etc)"},
+	{Name: "ipc", Help: "enter System V IPC namespace"},
+	{Name: "net", Help: "enter network namespace (a name without '/': /run/netns/NAME)"},
+	{Name: "net-socket", PlaceHolder: "fd", Help: "enter socket's network namespace (needs --target)"},
+	{Name: "pid", Help: "enter pid namespace"},
+	{Name: "cgroup", Help: "enter cgroup namespace"},
+	{Name: "user", Help: "enter user namespace"},
+	{Name: "user-parent", Help: "enter parent user namespace"},
+	{Name: "time", Help: "enter time namespace"},
+	{Name: "setuid", PlaceHolder: "uid", Help: "set uid in entered namespace ('follow': the target's)"},
+	{Name: "setgid", PlaceHolder: "gid", Help: "set gid in entered namespace ('follow': the target's)"},
+	{Name: "preserve-credentials", Help: "do not touch uids or gids"},
+	{Name: "keep-caps", Help: "retain capabilities granted in user namespaces"},
+	{Name: "root", Help: "set the root directory"},
+	{Name: "wd", Help: "set the working directory"},
+	{Name: "wdns", Help: "set the working directory in namespace"},
+	{Name: "env", Help: "inherit environment variables from target process"},
+	{Name: "no-fork", Help: "do not fork before exec'ing <program>"},
+	{Name: "join-cgroup", Help: "join the cgroup of the target process"},
+	{Name: "follow-context", Help: "set SELinux context according to --target PID"},
+	{Name: "trace", Help: "print each step (setns, chroot, setuid...) on stderr"},
+	{Name: "program", Help: "program to run and its arguments"},
 }
 
 // Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
@@ -53,6 +83,7 @@ func Command() (cli.Spec, any) {
 		Name:        "nsenter",
 		Synopsis:    "[options] [<program> [<argument>...]]",
 		Description: "Run a program with namespaces of other processes.",
+		Help:        optionHelp,
 		// util-linux 2.42's longopts, in its order (follow-context in SELinux builds).
 		Getopt: []string{"all", "help", "version", "target", "mount", "uts", "ipc", "net", "net-socket",
 			"pid", "user", "cgroup", "time", "setuid", "setgid", "root", "wd", "wdns", "env", "no-fork",

@@ -22,23 +22,37 @@ import (
 const name = "pidns-init"
 
 type grammar struct {
-	Help    cli.HelpFlag    `short:"h" help:"display this help"`
-	Version cli.VersionFlag `short:"V" help:"display version"`
+	Help    cli.HelpFlag    `short:"h"`
+	Version cli.VersionFlag `short:"V"`
 	cli.ColorFlag
-	Subreaper    bool     `short:"s" help:"register as a child subreaper even as PID 1 (fail if it cannot)"`
-	Pdeathsig    string   `short:"p" placeholder:"signal" help:"get SIGNAL when the parent dies (PR_SET_PDEATHSIG)"`
-	Verbose      int      `short:"v" type:"counter" help:"say more (repeat for more)"`
-	Warn         bool     `short:"w" name:"warn-on-reap" help:"warn about each process reaped other than the program"`
-	Group        bool     `short:"g" name:"pgroup" help:"forward signals to the program's process group"`
-	ExpectExit   []int    `short:"e" name:"expect-exit" placeholder:"code" help:"exit 0 when the program exits with CODE (repeatable)"`
-	Rewrite      []string `short:"r" sep:"none" placeholder:"s:r" help:"forward signal S as R; R=0 drops it (repeatable)"`
-	Pause        bool     `short:"P" help:"run no program: sleep until INT or TERM, then exit 0"`
-	Grace        string   `placeholder:"duration" help:"on shutdown, TERM every remaining process, KILL them after DURATION"`
-	Program      []string `arg:"" optional:"" passthrough:"partial" help:"the program and its arguments"`
+	Subreaper    bool     `short:"s"`
+	Pdeathsig    string   `short:"p"`
+	Verbose      int      `short:"v" type:"counter"`
+	Warn         bool     `short:"w" name:"warn-on-reap"`
+	Group        bool     `short:"g" name:"pgroup"`
+	ExpectExit   []int    `short:"e" name:"expect-exit"`
+	Rewrite      []string `short:"r" sep:"none"`
+	Pause        bool     `short:"P"`
+	Grace        string
+	Program      []string `arg:"" optional:"" passthrough:"partial"`
 	expect       [256]bool
 	rewrite      map[unix.Signal]unix.Signal
 	grace        time.Duration
 	pdeathSignal unix.Signal
+}
+
+// optionHelp is how --help shows each option and argument (see cli.OptionHelp).
+var optionHelp = []cli.OptionHelp{
+	{Name: "subreaper", Help: "register as a child subreaper even as PID 1 (fail if it cannot)"},
+	{Name: "pdeathsig", PlaceHolder: "signal", Help: "get SIGNAL when the parent dies (PR_SET_PDEATHSIG)"},
+	{Name: "verbose", Help: "say more (repeat for more)"},
+	{Name: "warn-on-reap", Help: "warn about each process reaped other than the program"},
+	{Name: "pgroup", Help: "forward signals to the program's process group"},
+	{Name: "expect-exit", PlaceHolder: "code", Help: "exit 0 when the program exits with CODE (repeatable)"},
+	{Name: "rewrite", PlaceHolder: "s:r", Help: "forward signal S as R; R=0 drops it (repeatable)"},
+	{Name: "pause", Help: "run no program: sleep until INT or TERM, then exit 0"},
+	{Name: "grace", PlaceHolder: "duration", Help: "on shutdown, TERM every remaining process, KILL them after DURATION"},
+	{Name: "program", Help: "the program and its arguments"},
 }
 
 // Command returns the applet's command-line spec and a fresh grammar for kong, for Main and for
@@ -48,6 +62,7 @@ func Command() (cli.Spec, any) {
 		Name:        name,
 		Synopsis:    "[options] [--] program [arguments...]",
 		Description: "Run a program as PID 1 (or as a child subreaper): reap zombies, forward signals, exit with its status.",
+		Help:        optionHelp,
 	}, &grammar{}
 }
 
