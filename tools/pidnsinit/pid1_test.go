@@ -132,7 +132,10 @@ func pidsCgroup(t *testing.T, max int) string {
 // runtime of 4 threads (the main thread, sysmon, the thread that runs the collector's goroutines
 // while the main goroutine is locked to the main thread, cgo's template thread), 5 when the
 // runtime starts a second thread for those goroutines before the first has gone idle (a race in
-// its start-up, about one run in four here). The parser is gone before the program runs.
+// its start-up, about one run in four here), and once in a while 6, when a system call of the
+// parser blocks long enough for the runtime to hand its processor to a new thread (seen once
+// in a CI run, with a cold binary). So the limit here is 8, for pidns-init's peak of 7 at most;
+// the parser is gone before the program runs.
 func TestPidsLimit(t *testing.T) {
 	nstest.RequireRoot(t)
 	nstest.RequireTool(t, "/usr/bin/tini")
@@ -141,8 +144,8 @@ func TestPidsLimit(t *testing.T) {
 		max  int
 	}{
 		{[]string{"/usr/bin/tini", "-s", "--"}, 4},
-		{[]string{nstest.Applet(t, "pidns-init"), "--"}, 6},
-		{[]string{nstest.Applet(t, "pidns-init"), "-g", "-e", "3", "--"}, 6},
+		{[]string{nstest.Applet(t, "pidns-init"), "--"}, 8},
+		{[]string{nstest.Applet(t, "pidns-init"), "-g", "-e", "3", "--"}, 8},
 	}
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%s at %d", filepath.Base(tc.init[0]), tc.max), func(t *testing.T) {
