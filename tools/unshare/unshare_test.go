@@ -938,3 +938,24 @@ func TestIgnoredSignalsPass(t *testing.T) {
 		}
 	}
 }
+
+// The unshare that waits for its forked child keeps its name for ps, pgrep -x and killall: the
+// child reads its parent's comm, "unshare" as with util-linux's (nsbox's, re-executed through
+// /proc/self/exe, was named "exe").
+func TestForkedParentName(t *testing.T) {
+	nstest.RequireRoot(t)
+	tests := []struct {
+		bin  string
+		opts []string
+	}{
+		{nstest.Applet(t, "unshare"), []string{"-f"}},
+		{nstest.Applet(t, "unshare"), []string{"-f", "-u", "--trace"}},
+		{refUnshare, []string{"-f"}},
+	}
+	for _, tc := range tests {
+		res := nstest.Run(t, timeout, nstest.Command(tc.bin, append(tc.opts, "sh", "-c", "cat /proc/$PPID/comm")...))
+		if res.Code != 0 || res.Stdout != "unshare\n" {
+			t.Errorf("%s %q: the waiting parent is named %q (status %d, %s), want unshare", tc.bin, tc.opts, res.Stdout, res.Code, res.Stderr)
+		}
+	}
+}

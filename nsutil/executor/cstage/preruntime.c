@@ -825,6 +825,10 @@ __attribute__((constructor)) static void nsbox_preruntime(void)
 			fcntl(pfd, F_SETFD, FD_CLOEXEC);
 	}
 	char *name = bad ? NULL : rd_str(&r, &bad);
+	// Re-executed through /proc/self/exe, the kernel named this process "exe": ps, pgrep -x and
+	// killall would not find the applet that waits here for a forked child (unshare -f).
+	if (name && *name)
+		prctl(PR_SET_NAME, name, 0, 0, 0);
 	bad = bad || rd_bytes(&r, &nerrnos, 4) < 0 || nerrnos > 4096;
 	errnos = bad ? NULL : calloc(nerrnos ? nerrnos : 1, sizeof *errnos);
 	bad = bad || !errnos;
