@@ -24,7 +24,7 @@ STATIC   := -trimpath -tags osusergo,netgo \
 SOURCES  := $(shell find cmd tools nsutil -name '*.go' -o -name '*.c' -o -name '*.h') go.mod go.sum
 TESTFLAGS ?=
 
-.PHONY: all build test test-kernels unit lint lint-buildtags lint-man bench demo install uninstall fuzz clean
+.PHONY: all build floors test test-kernels unit lint lint-buildtags lint-man bench demo install uninstall fuzz clean
 
 all: build
 
@@ -75,7 +75,19 @@ test:
 test-kernels: build
 	NSBOX_BIN=$(CURDIR)/bin/nsbox scripts/test-kernels
 
-bench: build
+# The floors scripts/bench times beside util-linux (scripts/bench.d/gofloor): the same system
+# calls with no parsing (gofloor) and with a kong parse of only the options used (kongfloor),
+# built as nsbox is, so that their rows measure the runtime and kong, not the build.
+FLOORSRC := $(wildcard scripts/bench.d/gofloor/*.go) go.mod go.sum
+floors: bin/gofloor bin/kongfloor
+bin/gofloor: $(FLOORSRC)
+	@mkdir -p bin
+	CGO_ENABLED=1 $(STATIC_CC) $(STATIC_CFLAGS) $(GO) build $(STATIC) -o $@ ./scripts/bench.d/gofloor
+bin/kongfloor: $(FLOORSRC)
+	@mkdir -p bin
+	CGO_ENABLED=1 $(STATIC_CC) $(STATIC_CFLAGS) $(GO) build $(STATIC) -tags osusergo,netgo,kongfloor -o $@ ./scripts/bench.d/gofloor
+
+bench: build floors
 	scripts/bench
 
 demo:
