@@ -30,7 +30,7 @@ type grammar struct {
 	Verbose      int      `short:"v" type:"counter"`
 	Warn         bool     `short:"w" name:"warn-on-reap"`
 	Group        bool     `short:"g" name:"pgroup"`
-	ExpectExit   []int    `short:"e" name:"expect-exit"`
+	ExpectExit   []string `short:"e" name:"expect-exit" sep:"none"`
 	Rewrite      []string `short:"r" sep:"none"`
 	Pause        bool     `short:"P"`
 	Grace        string
@@ -103,9 +103,10 @@ func (g *grammar) check() error {
 	case !g.Pause && len(g.Program) == 0:
 		return errors.New("no program specified")
 	}
-	for _, code := range g.ExpectExit {
-		if code < 0 || code > 255 {
-			return fmt.Errorf("invalid exit code: '%d' (0 to 255)", code)
+	for _, value := range g.ExpectExit {
+		code, err := parseExitCode(value)
+		if err != nil {
+			return err
 		}
 		g.expect[code] = true
 	}
@@ -134,6 +135,17 @@ func (g *grammar) check() error {
 		g.pdeathSignal = sig
 	}
 	return nil
+}
+
+// parseExitCode reads an -e value as the other applets read numbers (nsutil.ParseUint64C:
+// decimal, leading white space and '+' allowed) and checks it is an exit status. Whatever it
+// refuses (out of range, negative, not a number, empty) is the one usage error.
+func parseExitCode(value string) (uint8, error) {
+	n, err := nsutil.ParseUint64C(value)
+	if err != nil || n > 255 {
+		return 0, fmt.Errorf("invalid exit code: '%s' (0 to 255)", value)
+	}
+	return uint8(n), nil
 }
 
 // parseRewrite parses -r S:R: S any signal the init can be sent and take (all but KILL, STOP

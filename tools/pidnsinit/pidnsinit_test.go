@@ -6,7 +6,49 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nsbox/nsbox/nsutil/nstest"
 )
+
+// Every -e value that is no exit status (too big for any integer type, negative, not a number,
+// empty, junk after the digits, a list) gives the one usage error, worded as for 300, and
+// status 1: none reaches kong's own message.
+func TestExpectExitInvalid(t *testing.T) {
+	values := []string{"300", "256", "99999999999999999999", "18446744073709551616", "-1", "-300",
+		"-99999999999999999999", "abc", "", "1x", "0x10", "1,2", " ", "+", "-", "2.5", "1 "}
+	for _, value := range values {
+		for _, args := range [][]string{{"-e", value, "true"}, {"--expect-exit=" + value, "true"}, {"-e0", "-e", value, "true"}} {
+			res := nstest.RunMain(Main, args...)
+			want := "pidns-init: invalid exit code: '" + value + "' (0 to 255)\nTry 'pidns-init --help' for more information.\n"
+			if res.Code != 1 || res.Stdout != "" || res.Stderr != want {
+				t.Errorf("pidns-init %q: got status %d, stdout %q, stderr %q; want 1, \"\", %q", args, res.Code, res.Stdout, res.Stderr, want)
+			}
+		}
+	}
+}
+
+func TestParseExitCode(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    uint8
+		wantErr bool
+	}{
+		{"0", 0, false}, {"255", 255, false}, {"143", 143, false}, {"010", 10, false}, {"+5", 5, false},
+		{" 7", 7, false}, {"-0", 0, false}, {"256", 0, true}, {"-1", 0, true}, {"99999999999999999999", 0, true},
+		{"abc", 0, true}, {"", 0, true}, {"1x", 0, true}, {"0x10", 0, true},
+	}
+	for _, tc := range tests {
+		got, err := parseExitCode(tc.in)
+		if (err != nil) != tc.wantErr || got != tc.want {
+			t.Errorf("parseExitCode(%q) = %d, %v; want %d, error=%v", tc.in, got, err, tc.want, tc.wantErr)
+		}
+		if err != nil {
+			if want := "invalid exit code: '" + tc.in + "' (0 to 255)"; err.Error() != want {
+				t.Errorf("parseExitCode(%q): got error %q, want %q", tc.in, err, want)
+			}
+		}
+	}
+}
 
 func TestParseRewrite(t *testing.T) {
 	tests := []struct {
