@@ -39,6 +39,8 @@ type testPlan struct {
 	ExecFD   string          // end with ExecFD of this file (see TestExecutorExecFDFallback)
 	Alt      string          // ExecFD's other name for the file
 	Chroot   string          // chroot before the exec
+	FailMsg  string          // a Fail step with this message and FailErr, before the fork
+	FailErr  int
 }
 
 func TestMain(m *testing.M) {
@@ -127,6 +129,9 @@ func runTestPlan(spec string) int {
 		if code := addEveryOp(p); code != 0 {
 			return code
 		}
+	}
+	if tp.FailMsg != "" {
+		p.Fail(syscall.Errno(tp.FailErr), tp.FailMsg)
 	}
 	if tp.Fork {
 		p.Fork(executor.ForkOpts{})
@@ -340,6 +345,29 @@ func TestExecutorTraceAndErrors(t *testing.T) {
 	want := "unshare(CLONE_NEWNET) = -1 EPERM (Operation not permitted)\nnsutil-test: unshare failed: Operation not permitted\n"
 	if res.Stderr != want {
 		t.Errorf("stderr = %q, want %q", res.Stderr, want)
+	}
+}
+
+// A Fail step ends the plan with its message, errno's text when it has one, and status 1,
+// "%p" read as the PID; traced, it adds no line of its own; the program does not run.
+func TestExecutorFail(t *testing.T) {
+	uid, gid := nstest.Unprivileged(t)
+	tests := []struct {
+		msg   string
+		errno syscall.Errno
+		trace bool
+		want  string // PID as /proc/PID/
+	}{
+		{"mount /proc/%p/ns/net on /x failed", unix.ENOENT, false, "nsutil-test: mount /proc/PID/ns/net on /x failed: No such file or directory\n"},
+		{"mount /proc/%p/ns/uts on /x failed", unix.EPERM, true, "nsutil-test: mount /proc/PID/ns/uts on /x failed: Operation not permitted\n"},
+		{"cannot bind: it is on a shared mount", 0, true, "nsutil-test: cannot bind: it is on a shared mount\n"},
+	}
+	pids := regexp.MustCompile(`/proc/[0-9]+/`)
+	for _, tc := range tests {
+		res := runPlan(t, testPlan{FailMsg: tc.msg, FailErr: int(tc.errno), Trace: tc.trace, Fork: true, Argv: []string{"/bin/echo", "ran"}}, &[2]int{uid, gid})
+		if got := pids.ReplaceAllString(res.Stderr, "/proc/PID/"); res.Code != 1 || got != tc.want || res.Stdout != "" {
+			t.Errorf("Fail(%d, %q) trace=%v: got %d %q %q, want 1 \"\" %q", tc.errno, tc.msg, tc.trace, res.Code, res.Stdout, res.Stderr, tc.want)
+		}
 	}
 }
 

@@ -5,6 +5,7 @@ package executor
 import (
 	"bytes"
 	"encoding/binary"
+	"syscall"
 )
 
 // The arguments of each operation, and how they are laid out for the C stage: each args type's
@@ -32,6 +33,7 @@ type prctlArgs struct {
 type runArgs struct{ argv []string }
 type openFchdirArgs struct{ path, fchdirMsg string }
 type envAtArgs struct{ dirfd int }
+type failArgs struct{ errno syscall.Errno } // 0: the message alone
 type execArgs struct {
 	fd        int // an executable to fexecve, or -1
 	path      string
@@ -67,6 +69,7 @@ func (a openFchdirArgs) encode(e *encoder) {
 	e.str(a.fchdirMsg)
 }
 func (a envAtArgs) encode(e *encoder) { e.i64(int64(a.dirfd)) }
+func (a failArgs) encode(e *encoder)  { e.i64(int64(a.errno)) }
 func (a execArgs) encode(e *encoder) {
 	e.i64(int64(a.fd))
 	e.str(a.path)
@@ -87,6 +90,7 @@ func (a prctlArgs) strs() []string      { return nil }
 func (a runArgs) strs() []string        { return a.argv }
 func (a openFchdirArgs) strs() []string { return []string{a.path, a.fchdirMsg} }
 func (a envAtArgs) strs() []string      { return nil }
+func (a failArgs) strs() []string       { return nil }
 func (a execArgs) strs() []string {
 	return append(append([]string{a.path, a.alt, a.unnamed}, a.argv...), a.env...)
 }

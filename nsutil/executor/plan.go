@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/nsbox/nsbox/nsutil"
 	"golang.org/x/sys/unix"
@@ -214,6 +215,16 @@ func (p *Plan) EnvAt(dirfd int, label, errmsg string) *Plan {
 	p.useFD(dirfd)
 	return p.add(step{op: opEnvAt, args: envAtArgs{dirfd: dirfd},
 		trace: fmt.Sprintf("read %s/environ", label), errmsg: errmsg})
+}
+
+// Fail adds a step that fails with errmsg and errno's text (the message alone when errno is
+// 0): a failure the applet found before the plan runs, reported where its reference meets it,
+// so that what fails earlier there (unshare, say) is still reported first. "%p" in errmsg is
+// the main process's PID, as in a Mount's. Its trace line is for Describe only: --trace shows
+// the failure once, as the message.
+func (p *Plan) Fail(errno syscall.Errno, errmsg string) *Plan {
+	return p.add(step{op: opFail, args: failArgs{errno: errno}, errmsg: errmsg, flags: substFlag(errmsg),
+		trace: fmt.Sprintf("fail(%q, %d)", errmsg, int(errno))})
 }
 
 // SetGID adds setresgid(gid, gid, gid).

@@ -32,6 +32,7 @@ const (
 	opExec           = 20      // OP_EXEC
 	opOpenFchdir     = 21      // OP_OPEN_FCHDIR
 	opEnvAt          = 22      // OP_ENV_AT
+	opFail           = 23      // OP_FAIL
 	flagOptional     = 1 << 0  // F_OPTIONAL
 	flagFollowStops  = 1 << 2  // F_FOLLOW_STOPS
 	flagForwardSigs  = 1 << 3  // F_FORWARD_SIGS

@@ -50,6 +50,7 @@ struct step {
 		struct { int64_t fd; char *path; char **argv, **env; uint32_t argc, envc; char *alt, *unnamed; } exec;
 		struct { char *path, *fchdir_errmsg; } open_fchdir;
 		struct { int64_t dirfd; } env_at;
+		struct { int64_t err; } fail;
 	};
 };
 
@@ -707,12 +708,16 @@ static void run_plan(struct step *steps, uint32_t count)
 		case OP_ENV_AT:
 			ret = env_at(s);
 			break;
+		case OP_FAIL:
+			errno = (int)s->fail.err;
+			ret = -1;
+			break;
 		default:
 			errno = EINVAL;
 			ret = -1;
 		}
 		int err = errno;
-		if (s->op != OP_FORK || ret != 0)
+		if ((s->op != OP_FORK || ret != 0) && s->op != OP_FAIL) // a failure die() words
 			trace_result(s, ret, err);
 		if (ret < 0) {
 			if ((s->flags & F_OPTIONAL) || ((s->flags & F_EINVAL_OK) && err == EINVAL))
@@ -787,6 +792,8 @@ static int read_payload(struct reader *r, struct step *s)
 		break;
 	case OP_ENV_AT:
 		return rd_bytes(r, &s->env_at.dirfd, 8);
+	case OP_FAIL:
+		return rd_bytes(r, &s->fail.err, 8);
 	}
 	return bad ? -1 : 0;
 }

@@ -51,6 +51,7 @@ enum {
 	                       // str alt (another name for fd), str unnamed (ENOENT's message)
 	OP_OPEN_FCHDIR = 21,   // payload: str path, str fchdir-errmsg; open(path, O_RDONLY), fchdir
 	OP_ENV_AT = 22,        // payload: i64 dirfd; environ = dirfd's "environ" file, util-linux's order
+	OP_FAIL = 23,          // payload: i64 errno; fail with the step's message (errno's text unless 0)
 };
 
 // Step flags.
