@@ -61,3 +61,14 @@ func CheckPersistTarget(file string, mnt bool) (sharedMount string, err error) {
 	}
 	return "", nil
 }
+
+// MayMount reports whether this process has CAP_SYS_ADMIN in its effective set. Without it,
+// mount(2) refuses a bind (EPERM) as soon as it has looked the target up.
+func MayMount() bool {
+	var data [2]unix.CapUserData
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return false
+	}
+	return data[unix.CAP_SYS_ADMIN/32].Effective&(1<<(unix.CAP_SYS_ADMIN%32)) != 0
+}

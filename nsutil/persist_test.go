@@ -3,9 +3,13 @@
 package nsutil
 
 import (
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/nsbox/nsbox/nsutil/procfs"
+	"golang.org/x/sys/unix"
 )
 
 const mountinfoSample = `22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw
@@ -47,4 +51,23 @@ func FuzzMountContaining(f *testing.F) {
 			t.Fatalf("%q is not within %q", path, e.MountPoint)
 		}
 	})
+}
+
+// MayMount agrees with the CapEff line of /proc/self/status (CAP_SYS_ADMIN is bit 21).
+func TestMayMount(t *testing.T) {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var capEff uint64
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			if capEff, err = strconv.ParseUint(strings.TrimSpace(v), 16, 64); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if want := capEff&(1<<unix.CAP_SYS_ADMIN) != 0; MayMount() != want {
+		t.Errorf("MayMount() = %v, want %v (CapEff %#x)", MayMount(), want, capEff)
+	}
 }

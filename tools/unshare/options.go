@@ -37,11 +37,20 @@ func (t persistTarget) source(pid string) string {
 	return "/proc/" + pid + "/ns/" + name
 }
 
+// persistFailure is why a namespace file cannot receive its bind mount, found before the plan
+// runs and reported where util-linux's bind fails: after unshare, so that an unshare that fails
+// (an unprivileged user without --user) is reported first, as util-linux reports it.
+type persistFailure struct {
+	errno unix.Errno // 0: msg alone
+	msg   string     // "%p" is unshare's PID
+}
+
 // options is the command line resolved and checked: everything buildPlan needs, in the terms
 // of the steps it makes.
 type options struct {
 	flags          uintptr // CLONE_NEW* to unshare
 	persist        []persistTarget
+	persistFailure *persistFailure // the first --KIND=FILE that cannot be bound, nil when none
 	fork           bool
 	forwardSignals bool
 	killSignal     unix.Signal // 0: no --kill-child
@@ -427,8 +436,10 @@ func parseOffset(value, clock string) (*int64, error) {
 	return &v, nil
 }
 
-// checkPersist checks every --KIND=FILE before anything is changed, so a bad file fails with
-// nothing done.
+// checkPersist checks every --KIND=FILE before anything is changed and records the first that
+// cannot be bound (o.persistFailure), which the plan reports right after unshare and before
+// the fork, where util-linux's bind fails: what util-linux finds before (unshare itself, the ID
+// maps, the time offsets) is reported first, and the program never runs.
 func (o *options) checkPersist() error {
 	// The executor reads "%p" in a mount's paths as the PID of unshare.
 	for _, path := range []string{o.procDir, o.binfmtDir} {
@@ -436,26 +447,40 @@ func (o *options) checkPersist() error {
 			return fmt.Errorf("'%s': paths holding %%p are not supported", path)
 		}
 	}
+	mayMount := len(o.persist) > 0 && nsutil.MayMount()
 	for _, t := range o.persist {
 		if strings.Contains(t.File, "%p") {
 			return fmt.Errorf("'%s': paths holding %%p are not supported", t.File)
 		}
+		// In mount(2)'s order: the target's lookup, the caller's privilege, the source (a PID
+		// namespace's pid_for_children names none until a child is forked in it), then the
+		// target's type and, for a mount namespace, its mount's propagation.
 		shared, err := nsutil.CheckPersistTarget(t.File, t.Kind.Name == "mnt")
-		if t.Kind.Flag == unix.CLONE_NEWPID && !o.fork {
-			// pid_for_children names no namespace until a child is forked in it.
-			err = unix.ENOENT
+		if lookup := err != nil && !errors.Is(err, unix.EISDIR); !lookup {
+			switch {
+			case !mayMount:
+				shared, err = "", unix.EPERM
+			case t.Kind.Flag == unix.CLONE_NEWPID && !o.fork:
+				shared, err = "", unix.ENOENT
+			}
 		}
 		if err != nil {
-			// Worded as util-linux's failed bind (which comes only after the program was forked).
+			// Worded as util-linux's failed bind.
 			err = unwrapPath(err)
 			if errors.Is(err, unix.EISDIR) {
 				err = unix.ENOTDIR // what mount(2) says of a namespace bound onto a directory
 			}
-			return fmt.Errorf("mount %s on %s failed: %w", t.source(strconv.Itoa(os.Getpid())), t.File, err)
+			var errno unix.Errno
+			if !errors.As(err, &errno) {
+				return fmt.Errorf("mount %s on %s failed: %w", t.source(strconv.Itoa(os.Getpid())), t.File, err)
+			}
+			o.persistFailure = &persistFailure{errno: errno, msg: fmt.Sprintf("mount %s on %s failed", t.source("%p"), t.File)}
+			return nil
 		}
 		if shared != "" {
-			return fmt.Errorf("cannot bind the mount namespace to '%s': it is on the shared mount %s (make it private first, e.g. mount --bind %s %s && mount --make-private %s)",
-				t.File, shared, filepath.Dir(t.File), filepath.Dir(t.File), filepath.Dir(t.File))
+			o.persistFailure = &persistFailure{msg: fmt.Sprintf("cannot bind the mount namespace to '%s': it is on the shared mount %s (make it private first, e.g. mount --bind %s %s && mount --make-private %s)",
+				t.File, shared, filepath.Dir(t.File), filepath.Dir(t.File), filepath.Dir(t.File))}
+			return nil
 		}
 	}
 	return nil

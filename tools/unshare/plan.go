@@ -23,7 +23,8 @@ const (
 const pseudoFSFlags = unix.MS_NOSUID | unix.MS_NOEXEC | unix.MS_NODEV
 
 // buildPlan turns resolved options into the executor's steps, in util-linux's sequence:
-// persistence helper, ID-map helper, --owner, unshare, maps released, time offsets, fork (the
+// persistence helper, ID-map helper, --owner, unshare, maps released, time offsets, a namespace
+// file found unbindable (reported here, before the fork), fork (the
 // parent binds the persistent files and waits), then in the child: parent-death signal, single
 // maps and setgroups, propagation, chroot/chdir, proc and binfmt mounts, -G/-S, capabilities,
 // and exec.
@@ -57,6 +58,10 @@ func buildPlan(o *options) (*executor.Plan, error) {
 	}
 	if o.monotonic != nil {
 		p.WriteFile("/proc/self/timens_offsets", fmt.Sprintf("%d %d 0", clockMonotonic, *o.monotonic), "failed to write to /proc/self/timens_offsets")
+	}
+	if f := o.persistFailure; f != nil {
+		// util-linux's bind would fail here (or, with a fork, while its program runs).
+		p.Fail(f.errno, f.msg)
 	}
 	if o.fork {
 		fo := executor.ForkOpts{ForwardSignals: o.forwardSignals, BlockSignals: !o.forwardSignals}

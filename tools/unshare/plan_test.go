@@ -71,6 +71,11 @@ func TestPlanSequence(t *testing.T) {
 			"[0] fork() helper", `[2] mount("/proc/%p/ns/net", "` + file + `"`, "[2] exit helper",
 			"[0] fork() helper", "[2] exit helper",
 			"[0] unshare(CLONE_NEWUSER|CLONE_NEWNET)", "[0] wait4(helper)", "[0] fork()", "[1] wait4(helper)", "[1] wait4(child)", "[0] execve"}},
+		// A file that cannot be bound fails where util-linux's bind would: after unshare (and
+		// the ID maps and time offsets), before the fork.
+		{[]string{"--net=" + filepath.Join(filepath.Dir(file), "missing"), "--map-users=1:100000:10", "-T", "--monotonic=5", "-f", "true"}, []string{
+			"[0] unshare(CLONE_NEWUSER|CLONE_NEWNET|CLONE_NEWTIME)", "[0] wait4(helper)", `[0] write /proc/self/timens_offsets "1 5 0"`,
+			`[0] fail("mount /proc/%p/ns/net on ` + filepath.Join(filepath.Dir(file), "missing") + ` failed", 2)`, "[0] fork()"}},
 		{[]string{"--owner=1:2", "true"}, []string{"[0] setgroups(0, [])", "[0] setresgid(2, 2, 2)", "[0] setresuid(1, 1, 1)", "[0] unshare(CLONE_NEWUSER)"}},
 		{[]string{"--kill-child=TERM", "true"}, []string{"[0] fork()", "[1] wait4(child)", "[0] prctl(PR_SET_PDEATHSIG, 15)", "[0] getppid() == parent", "[0] execve"}},
 		{[]string{"-T", "--monotonic=5", "--boottime=-3", "-f", "true"}, []string{`write /proc/self/timens_offsets "7 -3 0"`, `write /proc/self/timens_offsets "1 5 0"`, "[0] fork()"}},

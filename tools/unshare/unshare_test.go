@@ -610,7 +610,7 @@ func TestPersistence(t *testing.T) {
 	}
 }
 
-// A mount-namespace file on a shared mount is refused up front with a clear message, and
+// A mount-namespace file on a shared mount is refused before the fork with a clear message, and
 // nothing is left mounted.
 func TestPersistMountOnSharedMount(t *testing.T) {
 	r := asRoot(t)
@@ -808,7 +808,7 @@ func TestPersistenceWithIDMapHelper(t *testing.T) {
 	}
 }
 
-// A directory is refused up front with util-linux's one line (which util-linux prints only
+// A directory is refused before the fork with util-linux's one line (which util-linux prints only
 // after its forked program has started): nothing runs.
 func TestPersistTargetIsDirectory(t *testing.T) {
 	r := asRoot(t)
