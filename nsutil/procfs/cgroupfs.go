@@ -69,13 +69,21 @@ func (w *cgroupWalk) dir(fd int, cgroupPath string) error {
 		}
 	}
 	defer rawClose(fd)
+	var stx unix.Statx_t
 	for _, sub := range subdirs {
 		w.name = append(append(w.name[:0], sub...), 0)
-		subfd, err := rawOpenatBytes(fd, w.name, unix.O_RDONLY|unix.O_DIRECTORY)
 		child := cgroupPath + sub
 		if cgroupPath != "/" {
 			child = cgroupPath + "/" + sub
 		}
+		// A directory's link count is 2 plus its subdirectories (kernfs keeps it so): a leaf
+		// cgroup, most of them, costs one statx instead of an open and two getdents.
+		err := rawStatx(fd, w.name, unix.AT_SYMLINK_NOFOLLOW, unix.STATX_NLINK, &stx)
+		if err == nil && stx.Nlink == 2 {
+			w.fn(child)
+			continue
+		}
+		subfd, err := rawOpenatBytes(fd, w.name, unix.O_RDONLY|unix.O_DIRECTORY)
 		if err == unix.ENOENT || err == unix.ENODEV {
 			continue
 		}
