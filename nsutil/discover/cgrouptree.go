@@ -25,13 +25,24 @@ import (
 // the scan's: every process the scan puts in a matching container is in a directory whose path
 // names that container, in one of the hierarchies walked.
 
+// initCgroupNS is the inode of the initial cgroup namespace (the kernel's PROC_CGROUP_INIT_INO).
+const initCgroupNS = 0xEFFFFFFB
+
 // cgroupHierarchies returns where each cgroup hierarchy of /proc/self/cgroup (the unified one
 // and every v1 hierarchy: a process's container is its v2 path's, else the first v1 path's that
 // names one) is mounted with the paths /proc/PID/cgroup shows (the mount's root is this
-// process's cgroup namespace root), and false when one is not, or /proc is of another PID
-// namespace than this process (cgroup.procs lists this process's PIDs). A variable for tests.
+// process's cgroup namespace root), and false when one is not, when /proc is of another PID
+// namespace than this process (cgroup.procs lists this process's PIDs), or when this process
+// is not in the initial cgroup namespace (/proc can show processes outside its root, as
+// "/../PATH", which no walk of the mounts reaches). A variable for tests.
 var cgroupHierarchies = func() ([]string, bool) {
-	if pid, err := procfs.SelfPID(); err != nil || pid != os.Getpid() {
+	pid, err := procfs.SelfPID()
+	if err != nil || pid != os.Getpid() {
+		return nil, false
+	}
+	if d, err := procfs.OpenDir(pid); err != nil {
+		return nil, false
+	} else if ino, err := d.LinkInode("cgroup"); err != nil || ino != initCgroupNS {
 		return nil, false
 	}
 	self, err := procfs.ReadCgroup(0)
