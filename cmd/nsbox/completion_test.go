@@ -82,9 +82,15 @@ func TestCompletionEveryLongOption(t *testing.T) {
 				if o.Long == "" {
 					continue
 				}
-				// bash offers an option whose value can only be attached as --LONG=.
-				if want := "--" + o.Long + map[bool]string{true: "="}[o.Arity == complete.OptionalValue]; !slices.Contains(gotBash, want) {
-					t.Errorf("bash %q: got %q, want it to include %s", line, gotBash, want)
+				// bash offers an option whose value can only be attached both alone and as --LONG=.
+				want := []string{"--" + o.Long}
+				if o.Arity == complete.OptionalValue {
+					want = append(want, "--"+o.Long+"=")
+				}
+				for _, w := range want {
+					if !slices.Contains(gotBash, w) {
+						t.Errorf("bash %q: got %q, want it to include %s", line, gotBash, w)
+					}
 				}
 				if !slices.Contains(gotFish, "--"+o.Long) {
 					t.Errorf("fish %q: got %q, want it to include --%s", line, gotFish, o.Long)
@@ -109,6 +115,43 @@ func TestCompletionFixedValues(t *testing.T) {
 			if !slices.Equal(got, want) {
 				t.Errorf("bash %q: got %q, want %q", line, got, want)
 			}
+		}
+	}
+}
+
+// TestBashCompletionOptionalValueBothForms: in bash, an option whose value is optional (and so
+// only ever attached) completes as in fish, to both forms, the bare one being the common use:
+// `unshare --ne<TAB>` offers --net and --net=, so bash inserts --net and no space, and the whole
+// name alone completes with a space. An option whose value is required completes alone, with a
+// space, its value being the next word.
+func TestBashCompletionOptionalValueBothForms(t *testing.T) {
+	bash := completionScript(t, "bash")
+	for _, tt := range []struct {
+		line string
+		want []string
+	}{
+		{"unshare --ne", []string{"--net", "--net="}},
+		{"unshare --mount-pr", []string{"--mount-proc", "--mount-proc="}},
+		{"unshare --col", []string{"--color", "--color="}},
+		{"nsenter --col", []string{"--color", "--color="}},
+		{"nsbox unshare --ne", []string{"--net", "--net="}},
+		{"unshare --mount-", []string{"--mount-binfmt", "--mount-binfmt=", "--mount-proc", "--mount-proc="}},
+		{"unshare --net", []string{"--net"}},
+		{"unshare --mount-proc", []string{"--mount-proc"}},
+		{"unshare --color", []string{"--color"}},
+		{"unshare --propag", []string{"--propagation"}},
+		{"unshare --color=", []string{"always", "auto", "never"}},
+		{"nsenter --color pw", []string{"pwd"}},
+	} {
+		got, opts := comptest.BashOptions(t, bash, tt.line, "")
+		if tt.line == "nsenter --color pw" { // a program name: others may start with pw
+			if !slices.Contains(got, "pwd") || slices.Contains(got, "always") {
+				t.Errorf("bash %q: got %q, want program names, pwd among them", tt.line, got)
+			}
+			continue
+		}
+		if !slices.Equal(got, tt.want) || slices.Contains(opts, "-o nospace") {
+			t.Errorf("bash %q: got %q with compopt %q, want %q and no -o nospace", tt.line, got, opts, tt.want)
 		}
 	}
 }

@@ -170,6 +170,10 @@ func Strerror(errno syscall.Errno) string { return nsutil.Strerror(errno) }
 
 // getoptMessage rewords kong's parse errors the way getopt(3) words them.
 func getoptMessage(err error) string {
+	var choice *choiceError
+	if errors.As(err, &choice) {
+		return choice.msg
+	}
 	msg := err.Error()
 	switch {
 	case strings.HasPrefix(msg, "unknown flag "):

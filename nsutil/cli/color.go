@@ -13,8 +13,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ColorFlag is the `--color=auto|always|never` option every applet takes: one colour rule for
-// all of them (see UseColor). An applet embeds it in its grammar,
+// ColorFlag is the `--color[=when]` option every applet takes, when being auto, always or
+// never: one colour rule for all of them (see UseColor). As util-linux's --color (dmesg, cfdisk,
+// hexdump...), its value is optional and only ever attached, and a bare --color means auto, so
+// that `nsenter -t 1 -a --color pwd` runs pwd. An applet embeds it in its grammar,
 //
 //	type grammar struct {
 //		cli.ColorFlag
@@ -26,12 +28,12 @@ import (
 // and Sprint; a table pads the plain text and colours it afterwards, so that colour never
 // changes a column's width.
 type ColorFlag struct {
-	Color string `name:"color" enum:"auto,always,never" default:"auto"`
+	Color OptionalValue `name:"color" optvalue:"when" choices:"auto,always,never"`
 }
 
 // colorHelp is how --help shows ColorFlag's option; newParser gives it to every grammar that
 // embeds ColorFlag, as it gives them their help table (see OptionHelp).
-var colorHelp = OptionHelp{Name: "color", PlaceHolder: "when", Help: "colorize the output (auto, always or never)"}
+var colorHelp = OptionHelp{Name: "color", Help: "colorize the output (auto, always or never)"}
 
 var colorMode = "auto"
 
@@ -39,47 +41,57 @@ var colorMode = "auto"
 // grammars that embed ColorFlag; calling it again with the same value is harmless.
 func setColorMode(mode string) { colorMode = mode }
 
-// colorModes are ColorFlag's values, as its enum tag lists them.
+// colorModes are ColorFlag's values, as its choices tag lists them.
 const colorModes = "auto,always,never"
 
 // colorFlag finds ColorFlag's --color among a grammar's flags, or nil.
 func colorFlag(flags []*kong.Flag) *kong.Flag {
 	for _, f := range flags {
-		if f.Name == "color" && f.Enum == colorModes {
+		if f.Name == "color" && f.Tag.Get(ChoicesTag) == colorModes {
 			return f
 		}
 	}
 	return nil
 }
 
-// applyColorMode sets the colour mode from a parsed grammar's --color, if it has one.
+// colorChoice is the mode --color asks for: its attached value, or auto when bare (as
+// util-linux's). ok is false for a value that is not a mode.
+func colorChoice(value string, hasValue bool) (mode string, ok bool) {
+	if !hasValue {
+		return "auto", true
+	}
+	return value, value != "" && strings.Contains(","+colorModes+",", ","+value+",")
+}
+
+// applyColorMode sets the colour mode from a parsed grammar's --color, if it was given.
 func applyColorMode(flags []*kong.Flag) {
-	if f := colorFlag(flags); f != nil && f.Target.IsValid() {
-		setColorMode(f.Target.String())
+	f := colorFlag(flags)
+	if f == nil || !f.Target.IsValid() || !f.Target.CanAddr() {
+		return
+	}
+	if o, ok := f.Target.Addr().Interface().(*OptionalValue); ok && o.Set {
+		if mode, ok := colorChoice(o.Value, o.HasValue); ok {
+			setColorMode(mode)
+		}
 	}
 }
 
-// presetColorMode sets the colour mode from a valid --color=WHEN or --color WHEN among the
-// options in args (long names already expanded), before kong parses them.
+// presetColorMode sets the colour mode from a valid --color or --color=WHEN among the options
+// in args (long names already expanded), before kong parses them.
 func presetColorMode(flags []*kong.Flag, args []string) {
 	if colorFlag(flags) == nil {
 		return
-	}
-	set := func(mode string) {
-		if strings.Contains(","+colorModes+",", ","+mode+",") && mode != "" {
-			setColorMode(mode)
-		}
 	}
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		switch {
 		case arg == "--" || arg == "-" || !strings.HasPrefix(arg, "-"):
 			return
-		case strings.HasPrefix(arg, "--color="):
-			set(strings.TrimPrefix(arg, "--color="))
-		case arg == "--color" && i+1 < len(args):
-			set(args[i+1])
-			i++
+		case arg == "--color" || strings.HasPrefix(arg, "--color="):
+			value, hasValue := strings.CutPrefix(arg, "--color=")
+			if mode, ok := colorChoice(value, hasValue); ok {
+				setColorMode(mode)
+			}
 		case strings.HasPrefix(arg, "--") && !strings.Contains(arg, "="):
 			if takesValue(longFlag(flags, arg[2:])) {
 				i++

@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -149,32 +151,38 @@ type colorGrammar struct {
 }
 
 // TestParseAppliesColor checks that Parse applies an embedded ColorFlag, abbreviated or not,
-// and already for the usage error of the same command line.
+// and already for the usage error of the same command line. As util-linux's --color[=when],
+// its value is only ever attached: a bare --color means auto, and the next word is the program.
 func TestParseAppliesColor(t *testing.T) {
 	t.Setenv("TERM", "xterm")
 	t.Setenv("NO_COLOR", "")
 	tests := []struct {
-		args []string
-		want string // the colour mode after Parse
+		args    []string
+		want    string   // the colour mode after Parse
+		program []string // what is left to run
 	}{
-		{[]string{"--color=never"}, "never"},
-		{[]string{"--col=always", "ls"}, "always"},
-		{[]string{"-f", "--color", "never", "ls"}, "never"},
-		{[]string{"-t", "5", "--color=never"}, "never"},
-		{[]string{"-ft", "5", "--color=never", "ls"}, "never"},
-		{[]string{"ls", "--color=always"}, "auto"}, // the program's argument
-		{[]string{}, "auto"},
+		{[]string{"--color=never"}, "never", nil},
+		{[]string{"--col=always", "ls"}, "always", []string{"ls"}},
+		{[]string{"-f", "--color", "never", "ls"}, "auto", []string{"never", "ls"}},
+		{[]string{"--color=never", "--color", "pwd"}, "auto", []string{"pwd"}},
+		{[]string{"--color", "--color=always", "pwd"}, "always", []string{"pwd"}},
+		{[]string{"--col", "pwd"}, "auto", []string{"pwd"}},
+		{[]string{"-t", "5", "--color=never"}, "never", nil},
+		{[]string{"-ft", "5", "--color=never", "ls"}, "never", []string{"ls"}},
+		{[]string{"ls", "--color=always"}, "auto", []string{"ls", "--color=always"}}, // the program's argument
+		{[]string{}, "auto", nil},
 	}
 	for _, tt := range tests {
-		withColorMode(t, "auto")
+		withColorMode(t, "never") // Parse decides anew: what an earlier command line chose is gone
 		var out, errb bytes.Buffer
-		_, _, done := Parse(Spec{Name: "tool", Stdout: &out, Stderr: &errb}, &colorGrammar{}, tt.args)
+		var g colorGrammar
+		_, _, done := Parse(Spec{Name: "tool", Stdout: &out, Stderr: &errb}, &g, tt.args)
 		if done {
 			t.Errorf("%q: parse failed: %s", tt.args, errb.String())
 			continue
 		}
-		if colorMode != tt.want {
-			t.Errorf("%q: got mode %s, want %s", tt.args, colorMode, tt.want)
+		if colorMode != tt.want || !slices.Equal(g.Program, tt.program) {
+			t.Errorf("%q: got mode %s and program %q, want %s and %q", tt.args, colorMode, g.Program, tt.want, tt.program)
 		}
 	}
 	for _, tt := range []struct {
@@ -183,6 +191,7 @@ func TestParseAppliesColor(t *testing.T) {
 	}{
 		{[]string{"--color=always", "--bogus"}, true},
 		{[]string{"--color=never", "--bogus"}, false},
+		{[]string{"--color", "--bogus"}, false}, // auto, and the buffer is no terminal
 	} {
 		withColorMode(t, "auto")
 		var out, errb bytes.Buffer
@@ -190,5 +199,36 @@ func TestParseAppliesColor(t *testing.T) {
 		if got := strings.HasPrefix(errb.String(), "\x1b["); got != tt.colored {
 			t.Errorf("%q: got usage error %q, want colored %v", tt.args, errb.String(), tt.colored)
 		}
+	}
+}
+
+// TestColorBadValue checks that a --color value that is not a mode is a usage error, with the
+// line nsbox has always printed for it, and that the next word is never taken as the value.
+func TestColorBadValue(t *testing.T) {
+	const try = "Try 'tool --help' for more information.\n"
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--color=bogus"}, `tool: --color must be one of "auto","always","never" but got "bogus"` + "\n" + try},
+		{[]string{"--colo=", "ls"}, `tool: --color must be one of "auto","always","never" but got ""` + "\n" + try},
+		{[]string{"--color=Always"}, `tool: --color must be one of "auto","always","never" but got "Always"` + "\n" + try},
+	} {
+		withColorMode(t, "auto")
+		var out, errb bytes.Buffer
+		_, code, done := Parse(Spec{Name: "tool", Stdout: &out, Stderr: &errb}, &colorGrammar{}, tt.args)
+		if !done || code != ExitFailure || errb.String() != tt.want {
+			t.Errorf("%q: got done %v, code %d, stderr %q; want done, %d, %q", tt.args, done, code, errb.String(), ExitFailure, tt.want)
+		}
+	}
+}
+
+// TestColorHelp checks that --help shows --color as util-linux shows an optional value.
+func TestColorHelp(t *testing.T) {
+	var out bytes.Buffer
+	_, code, done := Parse(Spec{Name: "tool", Stdout: &out}, &colorGrammar{}, []string{"--help"})
+	want := regexp.MustCompile(`(?m)^     --color\[=<when>\] +colorize the output \(auto, always or never\)$`)
+	if !done || code != 0 || !want.MatchString(out.String()) {
+		t.Errorf("--help: got done %v, code %d, output %q; want it to include %q", done, code, out.String(), want)
 	}
 }

@@ -26,7 +26,7 @@ package cli
 //	values=A,B   a fixed set of words that kong does not check as an enum
 //	none         nothing (an explicit "do not complete")
 //
-// Without the tag: a kong `enum:"..."` gives its values; a slice flag (unless sep:"none")
+// Without the tag: a kong `enum:"..."`, or an OptionalValue's `choices:"..."`, gives its values; a slice flag (unless sep:"none")
 // completes a comma-separated list; a passthrough positional is a command; otherwise the
 // placeholder (or an OptionalValue's `optvalue` name; of "file|name" the first known) decides:
 // file/path, dir, pid, signal/signame, user, group; anything else (uid, fd, expr...) gets no
@@ -34,5 +34,5 @@ package cli
 // know makes `nsbox --completion` fail, so a typo cannot go unnoticed.
 //
 // Applets that colour their output embed ColorFlag (see color.go); its --color values complete
-// from its enum tag like any other.
+// from its choices tag like any other.
 const CompleteTag = "complete"

@@ -3,6 +3,9 @@
 package cli
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/alecthomas/kong"
 )
 
@@ -11,7 +14,9 @@ import (
 // and short forms bundle (`-nui`). A value is taken only when attached: `--net=FILE`, and, for
 // fields tagged `attached:"short"`, getopt's `-nFILE` (the rest of a short-option cluster is the
 // value, as with util-linux nsenter's `n::`). A separate word is never the value: `--net FILE`
-// leaves FILE as the program to run, exactly as getopt does.
+// leaves FILE as the program to run, exactly as getopt does. A field tagged
+// `choices:"auto,always,never"` takes only those values (ColorFlag's `--color[=when]`); another
+// attached value is a usage error, worded as kong words an enum's.
 type OptionalValue struct {
 	Set   bool   // the flag was given
 	Value string // the attached value, "" when none
@@ -34,7 +39,36 @@ func (o *OptionalValue) Decode(ctx *kong.DecodeContext) error {
 		ctx.Scan.Pop()
 		o.Value, o.HasValue = next.String(), true
 	}
-	return nil
+	if ctx.Value == nil || !o.HasValue {
+		return nil
+	}
+	return checkChoice(ctx.Value, o.Value)
+}
+
+// ChoicesTag is the struct tag that lists an OptionalValue's values, comma-separated. Shell
+// completions offer them as they offer an enum's.
+const ChoicesTag = "choices"
+
+// choiceError is an attached value that is not among the flag's choices: its message is the
+// whole usage error line, as kong's for an enum.
+type choiceError struct{ msg string }
+
+func (e *choiceError) Error() string { return e.msg }
+
+// checkChoice reports value's not being one of the choices tag of v, if it has one.
+func checkChoice(v *kong.Value, value string) error {
+	choices := v.Tag.Get(ChoicesTag)
+	if choices == "" {
+		return nil
+	}
+	var quoted []string
+	for _, c := range strings.Split(choices, ",") {
+		if c == value {
+			return nil
+		}
+		quoted = append(quoted, fmt.Sprintf("%q", c))
+	}
+	return &choiceError{fmt.Sprintf("--%s must be one of %s but got %q", v.Name, strings.Join(quoted, ","), value)}
 }
 
 // String shows the flag as it was given, for help defaults and traces.

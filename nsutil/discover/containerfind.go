@@ -183,7 +183,9 @@ func (q containerQuery) looksLikeIDPrefix() bool {
 // PID namespace and then the oldest, never a zombie.
 //
 // A full ID or a name found in the engines' records is answered from them; anything else
-// scans /proc/*/cgroup.
+// (an ID prefix) from the cgroup filesystem's directories and the processes of those that name
+// a matching container (treeContainers), and where that cannot tell or finds nothing, from a
+// scan of every process's /proc/PID/cgroup (scanContainers), with the same results.
 func FindContainers(query string) ([]ContainerMatch, error) {
 	return findContainers(query, readEngineState())
 }
@@ -197,8 +199,11 @@ func findContainers(query string, state *engineState) ([]ContainerMatch, error) 
 		}
 	}
 	if len(out) == 0 {
+		out, _ = treeContainers(state, q)
+	}
+	if len(out) == 0 {
 		var err error
-		if out, err = scanContainers(state, q); err != nil {
+		if out, err = fullScan(state, q); err != nil {
 			return nil, err
 		}
 	}
@@ -250,6 +255,9 @@ func initAlive(rec engineRecord) bool {
 	return false
 }
 
+// fullScan is scanContainers; a variable so that tests see when it runs.
+var fullScan = scanContainers
+
 // member is a process of a container found by the scan.
 type member struct {
 	pid int
@@ -266,26 +274,7 @@ func scanContainers(state *engineState, q containerQuery) ([]ContainerMatch, err
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]Container{}
-	members := map[string][]member{}
-	var others []int
-	for _, pid := range pids {
-		lines, err := procfs.ReadCgroup(pid)
-		if err != nil {
-			continue
-		}
-		c, ok := state.containerOfCgroups(lines)
-		if !ok {
-			others = append(others, pid)
-			continue
-		}
-		st, err := procfs.ReadStat(pid)
-		if err != nil {
-			continue
-		}
-		byID[c.ID] = c
-		members[c.ID] = append(members[c.ID], member{pid, st})
-	}
+	byID, members, others := scanPIDs(state, pids)
 	recs := map[string]engineRecord{}
 	if out := matchScanned(state, q, byID, members, recs); len(out) > 0 {
 		return out, nil
@@ -320,6 +309,31 @@ func scanContainers(state *engineState, q containerQuery) ([]ContainerMatch, err
 		}
 	}
 	return matchScanned(state, q, byID, members, recs), nil
+}
+
+// scanPIDs resolves the container of each process of pids by its cgroup lines and reads the
+// stat of those in one: the containers by ID (the last process's resolution of each), their
+// processes, and the processes in none.
+func scanPIDs(state *engineState, pids []int) (byID map[string]Container, members map[string][]member, others []int) {
+	byID, members = map[string]Container{}, map[string][]member{}
+	for _, pid := range pids {
+		lines, err := procfs.ReadCgroup(pid)
+		if err != nil {
+			continue
+		}
+		c, ok := state.containerOfCgroups(lines)
+		if !ok {
+			others = append(others, pid)
+			continue
+		}
+		st, err := procfs.ReadStat(pid)
+		if err != nil {
+			continue
+		}
+		byID[c.ID] = c
+		members[c.ID] = append(members[c.ID], member{pid, st})
+	}
+	return byID, members, others
 }
 
 // matchScanned completes the scanned containers with the records (names, runtimes, inits) and

@@ -1,6 +1,8 @@
 # nsenter --container=NAME beside nsenter -t PID (both nsbox, "ref" is -t PID) into a docker
 # container, on a host with ~2,000 processes: what finding the container costs. The name is
-# answered from docker's records; an ID prefix scans /proc. Brings the engines up with
+# answered from docker's records; an ID prefix from the cgroup hierarchies' directories and the
+# processes of the matching container's cgroups (where that cannot tell: a scan of every
+# process's /proc/PID/cgroup). Brings the engines up with
 # scripts/engines (and down again when it started them).
 bench_container() {
   local docker=/usr/bin/docker started=0
@@ -25,7 +27,7 @@ bench_container() {
   pair "nsenter --container=NAME -a true (2k procs)" 50 \
     "$APPLETS/nsenter --container=nsbox-e-bench -a true" \
     "$APPLETS/nsenter -t $pid -a true"
-  pair "nsenter --container=PREFIX -a true (scan)" 50 \
+  pair "nsenter --container=PREFIX -a true (cgroups)" 50 \
     "$APPLETS/nsenter --container=${id:0:12} -a true" \
     "$APPLETS/nsenter -t $pid -a true"
 }

@@ -205,18 +205,20 @@ __nsbox_complete() {
         local -a cands=()
         for w in "${optspecs[@]}"; do
             IFS='|' read -r -a f <<<"$w"
-            if [[ -n ${f[0]} && ${f[2]} == [oa] ]]; then
-                # An optional value is only ever attached: --tree=, then the value.
-                [[ --${f[0]}= == "$cur"* ]] && cands+=("--${f[0]}=")
-                [[ -n ${f[1]} && -${f[1]} == "$cur" ]] && cands+=("$cur")
-            elif [[ -n ${f[0]} ]]; then
-                [[ --${f[0]} == "$cur"* ]] && cands+=("--${f[0]}")
+            if [[ -n ${f[0]} ]]; then
+                if [[ --${f[0]} == "$cur"* ]]; then
+                    cands+=("--${f[0]}")
+                    # An optional value is only ever attached: --net alone, or --net= and the value.
+                    [[ ${f[2]} == [oa] ]] && cands+=("--${f[0]}=")
+                fi
                 [[ -n ${f[1]} && -${f[1]} == "$cur" ]] && cands+=("$cur")
             elif [[ -${f[1]} == "$cur"* ]]; then
                 cands+=("-${f[1]}")
             fi
         done
-        ((${#cands[@]} == 1)) && [[ ${cands[0]} == *= ]] && compopt -o nospace 2>/dev/null
+        # The whole name of one such option: it is complete, and bash adds the space after it
+        # (typing "=" still attaches a value).
+        ((${#cands[@]} == 2)) && [[ ${cands[0]} == "$cur" && ${cands[1]} == "$cur=" ]] && cands=("$cur")
         __nsbox_reply "${cands[@]}"
     elif __nsbox_arg; then
         if [[ ${a[1]} == applets ]]; then

@@ -101,7 +101,7 @@ func TestFromGrammar(t *testing.T) {
 		{"tree", OptionalValue, ActWords, []string{"process", "parent", "owner"}, false},
 		{"root", RequiredValue, ActDirs, nil, false},
 		{"chroot", RequiredValue, ActDirs, nil, false},
-		{"color", RequiredValue, ActWords, []string{"auto", "always", "never"}, false},
+		{"color", OptionalValue, ActWords, []string{"auto", "always", "never"}, false},
 	}
 	for _, tt := range tests {
 		o, ok := byLong[tt.long]
@@ -184,7 +184,9 @@ func TestBashCompletion(t *testing.T) {
 		{"tool -y ne", []string{"net"}},
 		{"tool --tree=o", []string{"owner"}},
 		{"tool --kill-child=SIGK", []string{"SIGKILL"}},
-		{"tool --color ", []string{"always", "auto", "never"}},
+		{"tool --color=", []string{"always", "auto", "never"}},
+		{"tool --color=a", []string{"always", "auto"}},
+		{"tool --color truncat", []string{"truncate"}}, // a bare --color: the next word is the program
 		{"tool --root " + dir + "/alp", []string{dir + "/alpine.d"}},
 		{"tool --mount=" + dir + "/alpha", []string{dir + "/alpha.txt"}},
 		{"tool --net=" + dir + "/alpi", []string{dir + "/alpine.d"}},
@@ -209,12 +211,14 @@ func TestBashCompletion(t *testing.T) {
 		switch tt.line {
 		case "tool -":
 			for _, o := range testApplets(t)[1].Options {
-				want := "--" + o.Long
+				want := []string{"--" + o.Long}
 				if o.Arity == OptionalValue {
-					want += "=" // the value is only ever attached
+					want = append(want, "--"+o.Long+"=") // alone, or with its value attached
 				}
-				if o.Long != "" && !slices.Contains(got, want) {
-					t.Errorf("%q: got %q, want it to include %s", tt.line, got, want)
+				for _, w := range want {
+					if o.Long != "" && !slices.Contains(got, w) {
+						t.Errorf("%q: got %q, want it to include %s", tt.line, got, w)
+					}
 				}
 			}
 			if slices.Contains(got, "--secret") {
@@ -235,8 +239,9 @@ func TestBashCompletion(t *testing.T) {
 }
 
 // TestAttachedValueCompletion: an option whose value can only be attached (getopt's optional
-// argument: --tree[=MODE], --net[=FILE]) completes to "--tree=", with no space after it, so that
-// its value can follow; then the value completes.
+// argument: --tree[=MODE], --net[=FILE]) completes in bash and fish to both "--tree", its common
+// use, and "--tree=", so that a value can follow; then the value completes. zsh completes it to
+// "--tree=".
 func TestAttachedValueCompletion(t *testing.T) {
 	applets := testApplets(t)
 	tests := []struct{ line, option, value, values string }{
@@ -247,9 +252,14 @@ func TestAttachedValueCompletion(t *testing.T) {
 	t.Run("bash", func(t *testing.T) {
 		script := generate(t, "bash", applets)
 		for _, tt := range tests {
-			got, opts := comptest.BashOptions(t, script, tt.line, "")
-			if !slices.Equal(got, []string{tt.option}) || !slices.Contains(opts, "-o nospace") {
-				t.Errorf("%q: got %q with compopt %q, want %q with -o nospace", tt.line, got, opts, tt.option)
+			bare := strings.TrimSuffix(tt.option, "=")
+			// Two candidates, "--tree" and "--tree=": bash inserts "--tree" and no space.
+			if got, opts := comptest.BashOptions(t, script, tt.line, ""); !slices.Equal(got, []string{bare, tt.option}) || len(opts) != 0 {
+				t.Errorf("%q: got %q with compopt %q, want %q and %q and no compopt", tt.line, got, opts, bare, tt.option)
+			}
+			// The whole name is one candidate, which bash completes with a space.
+			if got, opts := comptest.BashOptions(t, script, "tool "+bare, ""); !slices.Equal(got, []string{bare}) || len(opts) != 0 {
+				t.Errorf("%q: got %q with compopt %q, want only %q, and so a space", "tool "+bare, got, opts, bare)
 			}
 			if tt.value == "" {
 				continue
@@ -261,6 +271,11 @@ func TestAttachedValueCompletion(t *testing.T) {
 		// A required value may be the next word: that option is completed with a space.
 		if got, opts := comptest.BashOptions(t, script, "tool --propag", ""); !slices.Equal(got, []string{"--propagation"}) || slices.Contains(opts, "-o nospace") {
 			t.Errorf("%q: got %q with compopt %q, want --propagation and a space", "tool --propag", got, opts)
+		}
+		// Of several options, the optional values' in both forms, the required values' alone.
+		want := []string{"--target", "--tree", "--tree=", "--type"}
+		if got, opts := comptest.BashOptions(t, script, "tool --t", ""); !slices.Equal(got, want) || len(opts) != 0 {
+			t.Errorf("%q: got %q with compopt %q, want %q and no compopt", "tool --t", got, opts, want)
 		}
 	})
 	t.Run("zsh", func(t *testing.T) {
@@ -284,8 +299,8 @@ func TestAttachedValueCompletion(t *testing.T) {
 	t.Run("fish", func(t *testing.T) {
 		script := generate(t, "fish", applets)
 		for _, tt := range tests {
-			if got := comptest.Fish(t, script, tt.line); !slices.Contains(got, tt.option) {
-				t.Errorf("%q: got %q, want it to include %q", tt.line, got, tt.option)
+			if got, want := comptest.Fish(t, script, tt.line), []string{strings.TrimSuffix(tt.option, "="), tt.option}; !slices.Equal(got, want) {
+				t.Errorf("%q: got %q, want %q", tt.line, got, want)
 			}
 			if tt.value == "" {
 				continue
@@ -315,7 +330,7 @@ func TestFishCompletion(t *testing.T) {
 		{"tool -o +PP", []string{"+PPID"}},
 		{"tool -y ne", []string{"net"}},
 		{"tool --tree=o", []string{"--tree=owner"}},
-		{"tool --color a", []string{"always", "auto"}},
+		{"tool --color=a", []string{"--color=always", "--color=auto"}},
 		{"tool --root " + dir + "/alp", []string{dir + "/alpine.d/"}},
 		{"tool truncat", []string{"truncate"}},
 		{"tool -t 1 truncat", []string{"truncate"}},

@@ -146,8 +146,8 @@ func optionOf(f *kong.Flag, sets ValueSets) (Option, error) {
 	return o, nil
 }
 
-// valueOf decides what a value completes to: the complete tag, then an enum, then the
-// placeholder's name.
+// valueOf decides what a value completes to: the complete tag, then an enum (or an
+// OptionalValue's choices), then the placeholder's name.
 func valueOf(v *kong.Value, hint string, sets ValueSets) (Value, error) {
 	list := v.IsSlice() && v.Tag.Sep != -1
 	tag := v.Tag.Get(cli.CompleteTag)
@@ -156,6 +156,8 @@ func valueOf(v *kong.Value, hint string, sets ValueSets) (Value, error) {
 		return fromTag(tag, list, sets)
 	case v.Enum != "":
 		return Value{Action: ActWords, Words: v.EnumSlice(), List: list}, nil
+	case v.Tag.Get(cli.ChoicesTag) != "": // an OptionalValue's enum
+		return Value{Action: ActWords, Words: strings.Split(v.Tag.Get(cli.ChoicesTag), ",")}, nil
 	}
 	if h := strings.ToLower(hint); (h == "signal" || h == "signame") && len(sets["signals"]) > 0 {
 		return Value{Action: ActWords, Words: sets["signals"]}, nil
