@@ -251,7 +251,8 @@ func expandAbbreviations(flags []*kong.Flag, args []string, getopt []string) ([]
 				return nil, fmt.Errorf("unrecognized option '%s'", arg)
 			}
 			out[i] = "--" + f.Name
-			if hasValue && f.Target.Kind() == reflect.Bool { // a switch, not an optional value
+			// a switch or a counter (-v, -vv: getopt's no_argument), not an optional value
+			if hasValue && (f.Target.Kind() == reflect.Bool || f.Tag.Type == "counter") {
 				return nil, fmt.Errorf("option '--%s' doesn't allow an argument", f.Name)
 			}
 			if hasValue {

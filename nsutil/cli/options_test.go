@@ -120,3 +120,19 @@ func TestChecksRunInCommandLineOrder(t *testing.T) {
 		}
 	}
 }
+
+// A counter (-v, -vv) takes no value, as getopt's no_argument options: --verbose=N is getopt's
+// error, not kong's "expected a counter".
+func TestCounterTakesNoArgument(t *testing.T) {
+	for _, args := range [][]string{{"--verbose=abc"}, {"--verbose=3"}, {"--verb=1", "ls"}} {
+		var out, errb bytes.Buffer
+		_, code, done := Parse(Spec{Name: "tool", Stdout: &out, Stderr: &errb}, &occurrenceGrammar{}, args)
+		want := "tool: option '--verbose' doesn't allow an argument\nTry 'tool --help' for more information.\n"
+		if !done || code != ExitFailure || errb.String() != want {
+			t.Errorf("%q: done %v, status %d, stderr %q; want status %d and %q", args, done, code, errb.String(), ExitFailure, want)
+		}
+	}
+	if opts := occurrences(t, "-vv", "--verbose"); len(opts.of("verbose")) != 3 {
+		t.Errorf("-vv --verbose: %d occurrences of verbose, want 3", len(opts.of("verbose")))
+	}
+}
