@@ -117,13 +117,8 @@ func ReadCgroupProcs(dir string) ([]int, error) {
 		}
 	}
 	var out []int
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
+	for line := range bytes.Lines(data) {
+		line = bytes.TrimSuffix(line, []byte{'\n'})
 		if len(line) == 0 {
 			continue
 		}

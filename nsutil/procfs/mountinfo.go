@@ -58,14 +58,8 @@ func ReadMountinfo(pid int, keep ...Filter) ([]Mount, error) {
 // order. Malformed lines are skipped.
 func ParseMountinfo(data []byte, keep ...Filter) []Mount {
 	var out []Mount
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		m, ok := parseMountLine(string(line))
+	for line := range bytes.Lines(data) {
+		m, ok := parseMountLine(strings.TrimSuffix(string(line), "\n"))
 		if !ok {
 			continue
 		}
