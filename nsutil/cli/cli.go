@@ -102,6 +102,10 @@ func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done
 	if err == nil {
 		ctx, err = parser.Parse(args)
 	}
+	if choice := (*choiceError)(nil); errors.As(err, &choice) && !choice.usage {
+		fmt.Fprintf(stderr, "%s: %s\n", ErrorPrefix(stderr, spec.Name), choice.msg)
+		return nil, ExitFailure, true
+	}
 	if err != nil {
 		UsageError(stderr, spec.Name, getoptMessage(err))
 		return nil, ExitFailure, true

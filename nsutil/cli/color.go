@@ -28,7 +28,7 @@ import (
 // and Sprint; a table pads the plain text and colours it afterwards, so that colour never
 // changes a column's width.
 type ColorFlag struct {
-	Color OptionalValue `name:"color" optvalue:"when" choices:"auto,always,never"`
+	Color OptionalValue `name:"color" optvalue:"when" choices:"auto,always,never" invalid:"unsupported color mode"`
 }
 
 // colorHelp is how --help shows ColorFlag's option; newParser gives it to every grammar that
@@ -54,13 +54,13 @@ func colorFlag(flags []*kong.Flag) *kong.Flag {
 	return nil
 }
 
-// colorChoice is the mode --color asks for: its attached value, or auto when bare (as
-// util-linux's). ok is false for a value that is not a mode.
-func colorChoice(value string, hasValue bool) (mode string, ok bool) {
+// colorChoice is the mode --color (flag f) asks for: its attached value, in any case, or auto
+// when bare (as util-linux's). ok is false for a value that is not a mode.
+func colorChoice(f *kong.Flag, value string, hasValue bool) (mode string, ok bool) {
 	if !hasValue {
 		return "auto", true
 	}
-	return value, value != "" && strings.Contains(","+colorModes+",", ","+value+",")
+	return choose(f.Tag, value)
 }
 
 // applyColorMode sets the colour mode from a parsed grammar's --color, if it was given.
@@ -70,7 +70,7 @@ func applyColorMode(flags []*kong.Flag) {
 		return
 	}
 	if o, ok := f.Target.Addr().Interface().(*OptionalValue); ok && o.Set {
-		if mode, ok := colorChoice(o.Value, o.HasValue); ok {
+		if mode, ok := colorChoice(f, o.Value, o.HasValue); ok {
 			setColorMode(mode)
 		}
 	}
@@ -79,7 +79,8 @@ func applyColorMode(flags []*kong.Flag) {
 // presetColorMode sets the colour mode from a valid --color or --color=WHEN among the options
 // in args (long names already expanded), before kong parses them.
 func presetColorMode(flags []*kong.Flag, args []string) {
-	if colorFlag(flags) == nil {
+	f := colorFlag(flags)
+	if f == nil {
 		return
 	}
 	for i := 0; i < len(args); i++ {
@@ -89,7 +90,7 @@ func presetColorMode(flags []*kong.Flag, args []string) {
 			return
 		case arg == "--color" || strings.HasPrefix(arg, "--color="):
 			value, hasValue := strings.CutPrefix(arg, "--color=")
-			if mode, ok := colorChoice(value, hasValue); ok {
+			if mode, ok := colorChoice(f, value, hasValue); ok {
 				setColorMode(mode)
 			}
 		case strings.HasPrefix(arg, "--") && !strings.Contains(arg, "="):

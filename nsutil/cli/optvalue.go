@@ -49,9 +49,18 @@ func (o *OptionalValue) Decode(ctx *kong.DecodeContext) error {
 // completions offer them as they offer an enum's.
 const ChoicesTag = "choices"
 
+// InvalidChoiceTag, beside ChoicesTag, is the words util-linux fails with for a value not
+// among the choices (`invalid:"unsupported color mode"`, lib/colors.c's colormode_or_err):
+// the line is then `NAME: WORDS: 'VALUE'` with no usage hint, and choices match in any case,
+// as util-linux's strcasecmp does. Without it, the line is a usage error like kong's for an enum.
+const InvalidChoiceTag = "invalid"
+
 // choiceError is an attached value that is not among the flag's choices: its message is the
-// whole usage error line, as kong's for an enum.
-type choiceError struct{ msg string }
+// whole error line; usage says whether the usage hint follows it.
+type choiceError struct {
+	msg   string
+	usage bool
+}
 
 func (e *choiceError) Error() string { return e.msg }
 
@@ -61,14 +70,29 @@ func checkChoice(v *kong.Value, value string) error {
 	if choices == "" {
 		return nil
 	}
+	if _, ok := choose(v.Tag, value); ok {
+		return nil
+	}
+	if invalid := v.Tag.Get(InvalidChoiceTag); invalid != "" {
+		return &choiceError{msg: fmt.Sprintf("%s: '%s'", invalid, value)}
+	}
 	var quoted []string
 	for _, c := range strings.Split(choices, ",") {
-		if c == value {
-			return nil
-		}
 		quoted = append(quoted, fmt.Sprintf("%q", c))
 	}
-	return &choiceError{fmt.Sprintf("--%s must be one of %s but got %q", v.Name, strings.Join(quoted, ","), value)}
+	return &choiceError{msg: fmt.Sprintf("--%s must be one of %s but got %q", v.Name, strings.Join(quoted, ","), value), usage: true}
+}
+
+// choose returns the choice of tag's choices that value names: exactly, or in any case when
+// the tag has InvalidChoiceTag (util-linux's matching).
+func choose(tag *kong.Tag, value string) (string, bool) {
+	anyCase := tag.Get(InvalidChoiceTag) != ""
+	for _, c := range strings.Split(tag.Get(ChoicesTag), ",") {
+		if c == value || anyCase && value != "" && strings.EqualFold(c, value) {
+			return c, true
+		}
+	}
+	return "", false
 }
 
 // String shows the flag as it was given, for help defaults and traces.
