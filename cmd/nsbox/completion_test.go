@@ -202,3 +202,33 @@ func TestCompletionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCompletionNetnsNames: `ip netns` names are what nsenter's --net takes (--net=NAME is
+// /run/netns/NAME), so its value completes them (or files); unshare's --net=FILE is a file to
+// bind the new namespace onto, where a name would be a path relative to the directory, so it
+// completes files.
+func TestCompletionNetnsNames(t *testing.T) {
+	want := map[string]complete.Action{"nsenter": complete.ActNetns, "unshare": complete.ActFiles}
+	for _, m := range models(t) {
+		action, ok := want[m.Name]
+		if !ok {
+			continue
+		}
+		delete(want, m.Name)
+		found := false
+		for _, o := range m.Options {
+			if o.Long == "net" {
+				found = true
+				if o.Value.Action != action {
+					t.Errorf("%s --net= completes %q, want %q", m.Name, o.Value.Action, action)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s has no --net option in its completion model", m.Name)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no completion model for %v", want)
+	}
+}

@@ -18,7 +18,7 @@ type grammar struct {
 	Mount  cli.OptionalValue `short:"m" name:"mount" attached:"short" optvalue:"file|:nsid"`
 	UTS    cli.OptionalValue `short:"u" name:"uts" attached:"short" optvalue:"file|:nsid"`
 	IPC    cli.OptionalValue `short:"i" name:"ipc" attached:"short" optvalue:"file|:nsid"`
-	Net    cli.OptionalValue `short:"n" name:"net" attached:"short" optvalue:"file|name|:nsid"`
+	Net    cli.OptionalValue `short:"n" name:"net" attached:"short" optvalue:"file|name|:nsid" complete:"netns"`
 	Socket cli.RequiredArg   `short:"N" name:"net-socket"`
 	PID    cli.OptionalValue `short:"p" name:"pid" attached:"short" optvalue:"file|:nsid"`
 	Cgroup cli.OptionalValue `short:"C" name:"cgroup" attached:"short" optvalue:"file|:nsid"`

@@ -15,7 +15,7 @@ type grammar struct {
 	Mount  cli.OptionalValue `short:"m" optvalue:"file"`
 	UTS    cli.OptionalValue `short:"u" name:"uts" optvalue:"file"`
 	IPC    cli.OptionalValue `short:"i" name:"ipc" optvalue:"file"`
-	Net    cli.OptionalValue `short:"n" optvalue:"file" complete:"netns"`
+	Net    cli.OptionalValue `short:"n" optvalue:"file"`
 	PID    cli.OptionalValue `short:"p" name:"pid" optvalue:"file"`
 	User   cli.OptionalValue `short:"U" optvalue:"file"`
 	Cgroup cli.OptionalValue `short:"C" optvalue:"file"`
