@@ -30,6 +30,7 @@ func TestSweepMessages(t *testing.T) {
 		{Message: "too many columns specified, the limit is %zu columns", Args: []string{"-Q", "NPROCS > 1", "-o", many(26)}},
 		{Message: "failed to initialize filter", Args: []string{"-Q", "BOGUS == 1 && FOO == 2"}},
 		{Message: "failed to parse \"%s\": %s", Args: []string{"-Q", "NS =="}},
+		{Message: "failed to parse \"%s\": %s", Args: []string{"-Q", "TYPE=~n*"}},
 		{Message: "failed to parse \"%s\": %s", Args: []string{"--filter", "(NS == 1"}},
 		{Message: "unknown namespace type: %s", Args: []string{"-t", "bogus"}},
 		{Message: "unknown namespace type: %s", Args: []string{"--type="}},

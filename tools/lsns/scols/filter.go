@@ -314,6 +314,12 @@ func (p *parser) parseExpr(level int) (*node, error) {
 	for prec := precedence(p.tok); prec > level; prec = precedence(p.tok) {
 		op := p.tok
 		p.advance()
+		if regexOp(op) && oneTokenOperand(p.tok.kind) && p.tok.kind != tokString {
+			// libsmartcols fails the match as its parser reduces `expr =~ expr`, which needs
+			// no token after a one-token operand: the scanner stops there, echoing nothing of
+			// what follows (`TYPE=~n*` echoes no "*").
+			return nil, errNotRegexString
+		}
 		right, err := p.parseExpr(prec)
 		if err != nil {
 			return nil, err
@@ -325,9 +331,9 @@ func (p *parser) parseExpr(level int) (*node, error) {
 		case tokOr:
 			n.op = "or"
 		}
-		if op.text == "=~" || op.text == "!~" {
+		if regexOp(op) {
 			if right.op != "" || right.leaf.kind != tokString {
-				return nil, errors.New("(null)") // libsmartcols has no message for it
+				return nil, errNotRegexString
 			}
 			re, err := regexp.Compile(right.leaf.text)
 			if err != nil {
@@ -339,6 +345,22 @@ func (p *parser) parseExpr(level int) (*node, error) {
 	}
 	return left, nil
 }
+
+// errNotRegexString is a match (=~, !~) against something other than a string: libsmartcols
+// has no message for it and prints "(null)".
+var errNotRegexString = errors.New("(null)")
+
+// oneTokenOperand reports the tokens that are an operand alone (primary's leaves).
+func oneTokenOperand(k tokKind) bool {
+	switch k {
+	case tokName, tokNumber, tokFloat, tokString, tokTrue, tokFalse:
+		return true
+	}
+	return false
+}
+
+// regexOp reports the match operators, =~ and !~.
+func regexOp(t token) bool { return t.kind == tokOp && (t.text == "=~" || t.text == "!~") }
 
 // regexMessages are the C library's regerror texts for Go's regular expression errors.
 var regexMessages = map[syntax.ErrorCode]string{

@@ -115,6 +115,12 @@ func TestFilterEcho(t *testing.T) {
 		{`TYPE == "net`, `"`},
 		{`NS == 1 & NPROCS`, "&"},
 		{`NS == 1`, ""},
+		// A match against a one-token operand that is not a string fails before the scanner
+		// reads on; one against a string reads the next token, as a comparison does.
+		{`TYPE=~n*`, ""},
+		{`TYPE!~n.*`, ""},
+		{`TYPE==n*`, "*"},
+		{`TYPE=~"n"*`, "*"},
 	}
 	for _, tt := range tests {
 		f, _ := ParseFilter(tt.expr)
