@@ -76,7 +76,7 @@ type nsboxGrammar struct {
 	Applet  []string `arg:"" optional:"" passthrough:"partial" complete:"applets"`
 	// Completion prints the shell completion script generated from the grammars (for make
 	// install and packagers); the arguments, if any, name the commands to include.
-	Completion string `hidden:"" complete:"values=bash,zsh,fish"`
+	Completion string `complete:"values=bash,zsh,fish"`
 }
 
 // nsboxHelp is how --help shows each option and argument (see cli.OptionHelp).
@@ -92,7 +92,7 @@ var nsboxHelp = []cli.OptionHelp{
 func nsboxSpec() cli.Spec {
 	return cli.Spec{
 		Name:        "nsbox",
-		Synopsis:    "[--list | --install [--force] DIR | APPLET [arguments...]]",
+		Synopsis:    "[--list | --install [--force] DIR | --completion=SHELL [APPLET...] | APPLET [arguments...]]",
 		Description: "Linux namespace tools in one binary: " + appletNames(", ") + ".",
 		Help:        nsboxHelp,
 	}
@@ -110,6 +110,10 @@ func nsboxMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case g.Completion != "":
 		return writeCompletion(g.Completion, g.Applet, stdout, stderr)
 	case g.List:
+		if len(g.Applet) > 0 {
+			cli.UsageError(stderr, "nsbox", "--list takes no arguments")
+			return cli.ExitFailure
+		}
 		fmt.Fprint(stdout, appletNames("\n")+"\n")
 		return cli.ExitOK
 	case g.Install:

@@ -98,9 +98,22 @@ func TestUsageErrors(t *testing.T) {
 			}
 		}
 	}
-	res := inProcess("nsbox", "--no-such-option")
-	if res.Code != 1 || res.Stderr != "nsbox: unrecognized option '--no-such-option'\nTry 'nsbox --help' for more information.\n" {
-		t.Errorf("nsbox --no-such-option = %d %q", res.Code, res.Stderr)
+	for _, tt := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--no-such-option"}, "unrecognized option '--no-such-option'"},
+		{[]string{"--list", "extra"}, "--list takes no arguments"},
+		{[]string{"--install", "a", "b"}, "--install takes one directory"},
+	} {
+		res := inProcess(append([]string{"nsbox"}, tt.args...)...)
+		if want := "nsbox: " + tt.msg + "\nTry 'nsbox --help' for more information.\n"; res.Code != 1 || res.Stdout != "" || res.Stderr != want {
+			t.Errorf("nsbox %q = %d %q %q; want 1, nothing and %q", tt.args, res.Code, res.Stdout, res.Stderr, want)
+		}
+	}
+	// --completion is in the help, as in nsbox(1) and README.
+	if res := inProcess("nsbox", "--help"); !strings.Contains(res.Stdout, "\n     --completion <shell>  ") {
+		t.Errorf("nsbox --help does not list --completion:\n%s", res.Stdout)
 	}
 }
 
