@@ -40,33 +40,17 @@ type cgroupWalk struct {
 func (w *cgroupWalk) dir(fd int, cgroupPath string) error {
 	w.fn(cgroupPath)
 	var subdirs []string
-	for {
-		n, err := rawGetdents(fd, w.buf)
-		if err == unix.EINTR {
-			continue
+	err := readDirents(fd, w.buf, func(name []byte, typ byte) {
+		if typ == unix.DT_DIR && string(name) != "." && string(name) != ".." {
+			subdirs = append(subdirs, string(name))
 		}
-		if err != nil {
-			rawClose(fd)
-			if err == unix.ENOENT || err == unix.ENODEV { // removed while being read
-				return nil
-			}
-			return &os.PathError{Op: "getdents", Path: w.mount + cgroupPath, Err: err}
+	})
+	if err != nil {
+		rawClose(fd)
+		if err == unix.ENOENT || err == unix.ENODEV { // removed while being read
+			return nil
 		}
-		if n <= 0 {
-			break
-		}
-		for off := 0; off < n; {
-			reclen := int(uint16(w.buf[off+16]) | uint16(w.buf[off+17])<<8)
-			typ := w.buf[off+18]
-			name := w.buf[off+19 : off+reclen]
-			if i := bytes.IndexByte(name, 0); i >= 0 {
-				name = name[:i]
-			}
-			if typ == unix.DT_DIR && string(name) != "." && string(name) != ".." {
-				subdirs = append(subdirs, string(name))
-			}
-			off += reclen
-		}
+		return &os.PathError{Op: "getdents", Path: w.mount + cgroupPath, Err: err}
 	}
 	defer rawClose(fd)
 	var stx unix.Statx_t

@@ -20,20 +20,35 @@ func PIDs() ([]int, error) {
 }
 
 // numericEntries reads the numeric entry names of the open directory fd (named dir in
-// errors) with getdents into buf, without stat-ing them. A short read is not the end: procfs
-// returns short reads under load, and only a read of nothing ends the listing.
+// errors) with getdents into buf, without stat-ing them.
 func numericEntries(fd int, dir string, buf []byte) ([]int, error) {
 	var out []int
+	err := readDirents(fd, buf, func(name []byte, _ byte) {
+		if v, ok := atoiBytes(name); ok {
+			out = append(out, v)
+		}
+	})
+	if err != nil {
+		return out, &os.PathError{Op: "getdents", Path: dir, Err: err}
+	}
+	return out, nil
+}
+
+// readDirents lists the open directory fd with getdents into buf, calling fn with each
+// entry's name (valid only during the call) and type (DT_*), "." and ".." included; it returns
+// getdents' errno. A short read is not the end: procfs returns short reads under load, and
+// only a read of nothing ends the listing.
+func readDirents(fd int, buf []byte, fn func(name []byte, typ byte)) error {
 	for {
 		n, err := rawGetdents(fd, buf)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return out, &os.PathError{Op: "getdents", Path: dir, Err: err}
+			return err
 		}
 		if n <= 0 {
-			return out, nil
+			return nil
 		}
 		for off := 0; off < n; {
 			reclen := int(uint16(buf[off+16]) | uint16(buf[off+17])<<8)
@@ -41,9 +56,7 @@ func numericEntries(fd int, dir string, buf []byte) ([]int, error) {
 			if i := bytes.IndexByte(name, 0); i >= 0 {
 				name = name[:i]
 			}
-			if v, ok := atoiBytes(name); ok {
-				out = append(out, v)
-			}
+			fn(name, buf[off+18])
 			off += reclen
 		}
 	}
