@@ -102,9 +102,9 @@ func Parse(spec Spec, grammar any, args []string) (opts *Options, code int, done
 	if err == nil {
 		ctx, err = parser.Parse(args)
 	}
-	if choice := (*choiceError)(nil); errors.As(err, &choice) && !choice.usage {
-		fmt.Fprintf(stderr, "%s: %s\n", ErrorPrefix(stderr, spec.Name), choice.msg)
-		return nil, ExitFailure, true
+	var choice *choiceError
+	if errors.As(err, &choice) { // util-linux's errx, not a usage error
+		return nil, Fail(stderr, spec.Name, choice), true
 	}
 	if err != nil {
 		UsageError(stderr, spec.Name, getoptMessage(err))
@@ -174,10 +174,6 @@ func Strerror(errno syscall.Errno) string { return nsutil.Strerror(errno) }
 
 // getoptMessage rewords kong's parse errors the way getopt(3) words them.
 func getoptMessage(err error) string {
-	var choice *choiceError
-	if errors.As(err, &choice) {
-		return choice.msg
-	}
 	msg := err.Error()
 	switch {
 	case strings.HasPrefix(msg, "unknown flag "):

@@ -15,8 +15,8 @@ import (
 // fields tagged `attached:"short"`, getopt's `-nFILE` (the rest of a short-option cluster is the
 // value, as with util-linux nsenter's `n::`). A separate word is never the value: `--net FILE`
 // leaves FILE as the program to run, exactly as getopt does. A field tagged
-// `choices:"auto,always,never"` takes only those values (ColorFlag's `--color[=when]`); another
-// attached value is a usage error, worded as kong words an enum's.
+// `choices:"auto,always,never" invalid:"unsupported color mode"` takes only those values, in
+// any case (ColorFlag's `--color[=when]`); another attached value fails as invalidChoiceTag says.
 type OptionalValue struct {
 	Set   bool   // the flag was given
 	Value string // the attached value, "" when none
@@ -49,46 +49,33 @@ func (o *OptionalValue) Decode(ctx *kong.DecodeContext) error {
 // completions offer them as they offer an enum's.
 const ChoicesTag = "choices"
 
-// InvalidChoiceTag, beside ChoicesTag, is the words util-linux fails with for a value not
-// among the choices (`invalid:"unsupported color mode"`, lib/colors.c's colormode_or_err):
-// the line is then `NAME: WORDS: 'VALUE'` with no usage hint, and choices match in any case,
-// as util-linux's strcasecmp does. Without it, the line is a usage error like kong's for an enum.
-const InvalidChoiceTag = "invalid"
+// invalidChoiceTag, beside ChoicesTag, is the words util-linux fails with for a value not
+// among the choices (`invalid:"unsupported color mode"`, lib/colors.c's colormode_or_err): the
+// line is `NAME: WORDS: 'VALUE'`, with no usage hint, and status 1. Choices match in any case,
+// as util-linux's strcasecmp does.
+const invalidChoiceTag = "invalid"
 
-// choiceError is an attached value that is not among the flag's choices: its message is the
-// whole error line; usage says whether the usage hint follows it.
-type choiceError struct {
-	msg   string
-	usage bool
-}
+// choiceError is an attached value that is not among the flag's choices; its message is the
+// whole error line.
+type choiceError struct{ msg string }
 
 func (e *choiceError) Error() string { return e.msg }
 
 // checkChoice reports value's not being one of the choices tag of v, if it has one.
 func checkChoice(v *kong.Value, value string) error {
-	choices := v.Tag.Get(ChoicesTag)
-	if choices == "" {
+	if v.Tag.Get(ChoicesTag) == "" {
 		return nil
 	}
 	if _, ok := choose(v.Tag, value); ok {
 		return nil
 	}
-	if invalid := v.Tag.Get(InvalidChoiceTag); invalid != "" {
-		return &choiceError{msg: fmt.Sprintf("%s: '%s'", invalid, value)}
-	}
-	var quoted []string
-	for _, c := range strings.Split(choices, ",") {
-		quoted = append(quoted, fmt.Sprintf("%q", c))
-	}
-	return &choiceError{msg: fmt.Sprintf("--%s must be one of %s but got %q", v.Name, strings.Join(quoted, ","), value), usage: true}
+	return &choiceError{fmt.Sprintf("%s: '%s'", v.Tag.Get(invalidChoiceTag), value)}
 }
 
-// choose returns the choice of tag's choices that value names: exactly, or in any case when
-// the tag has InvalidChoiceTag (util-linux's matching).
+// choose returns the choice of tag's choices that value names, in any case.
 func choose(tag *kong.Tag, value string) (string, bool) {
-	anyCase := tag.Get(InvalidChoiceTag) != ""
 	for _, c := range strings.Split(tag.Get(ChoicesTag), ",") {
-		if c == value || anyCase && value != "" && strings.EqualFold(c, value) {
+		if value != "" && strings.EqualFold(c, value) {
 			return c, true
 		}
 	}
