@@ -72,6 +72,15 @@ func TestContainer(t *testing.T) {
 			}
 		}
 	}
+	// From a cgroup namespace of its own, as inside a container, /proc shows the containers'
+	// cgroups outside its root ("/../..."), which no walk of the mounted hierarchies reaches:
+	// the lookup falls back to the scan and finds the same containers.
+	for i, id := range ids {
+		res := runAs(t, nil, "", "/usr/bin/unshare", "-C", bin, "--container="+id[:12], "-n", "readlink", "/proc/self/ns/net")
+		if want := nsLink(t, pids[i], "net") + "\n"; res.Code != 0 || res.Stdout != want {
+			t.Errorf("unshare -C nsenter --container=%s: got %q (exit %d, stderr %q), want %q", id[:12], res.Stdout, res.Code, res.Stderr, want)
+		}
+	}
 	res := runAs(t, nil, "", bin, "--container="+prefix, "-n", "true")
 	lines := strings.Split(strings.TrimSuffix(res.Stderr, "\n"), "\n")
 	if res.Code != 1 || len(lines) != 3 || !strings.HasPrefix(lines[0], "nsenter: container '"+prefix+"' is ambiguous") {
